@@ -1,0 +1,244 @@
+"""Domain models: plain pydantic, no botbuilder and no tinydb, so any channel or store can use them.
+
+Every stored model is a `Document`: it names its table and derives its own id, so
+the store never needs to know what a Response or an Action is.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import date, time
+from typing import Annotated, ClassVar, Literal, Self
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+
+from bot.framework import Level
+
+Id = Annotated[str, StringConstraints(min_length=1, max_length=256, pattern=r"^[^\x00-\x1f\x7f]+$")]
+SectionCode = Annotated[str, StringConstraints(pattern=r"^[1-9][a-z]$")]
+EVIDENCE_MAX_CHARS = 2000
+Evidence = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=EVIDENCE_MAX_CHARS)]
+NOT_SURE: Literal["not_sure"] = "not_sure"
+Rating = Level | Literal["not_sure"]
+Role = Literal["lead", "member"]
+
+
+def new_id(prefix: str) -> str:
+    """Random, unguessable ids: a card payload naming an id proves nothing on its own."""
+    return f"{prefix}-{secrets.token_hex(8)}"
+
+
+def _known_time_zone(name: str) -> str:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError(f"unknown time zone {name!r}") from exc
+    return name
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Document(_Frozen):
+    """Something the store can hold: subclasses name a table and derive their id."""
+
+    table: ClassVar[str]
+
+    @property
+    def doc_id(self) -> str:
+        raise NotImplementedError
+
+
+class Member(_Frozen):
+    user_id: Id
+    role: Role = "member"
+
+
+class QuietHours(_Frozen):
+    """Local times between which nobody gets a reminder or digest."""
+
+    start: time = time(20, 0)
+    end: time = time(8, 0)
+
+
+class Team(Document):
+    """A working group, or one person's own space when they work alone."""
+
+    table: ClassVar[str] = "teams"
+    id: Id
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+    members: tuple[Member, ...] = ()
+    channel_conversation_id: Id | None = None
+    time_zone: Annotated[str, AfterValidator(_known_time_zone)] = "Europe/London"
+    quiet_hours: QuietHours = QuietHours()
+
+    @property
+    def doc_id(self) -> str:
+        return self.id
+
+    def role_of(self, user_id: str) -> Role | None:
+        return next((m.role for m in self.members if m.user_id == user_id), None)
+
+
+class Scope(_Frozen):
+    """What an assessment looks at, as the framework asks teams to state it."""
+
+    subject: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
+    focus: Literal["strategic", "operational"]
+    footprint: Literal["system", "place"]
+    stance: Literal["looking_back", "planning_ahead"]
+
+
+class Assessment(Document):
+    """One run of the framework loop; `cycle` makes results comparable across repeats."""
+
+    table: ClassVar[str] = "assessments"
+    id: Id
+    owner_id: Id
+    scope: Scope
+    cycle: Annotated[int, Field(ge=1)] = 1
+    status: Literal["open", "closed"] = "open"
+    created_at: AwareDatetime
+
+    @property
+    def doc_id(self) -> str:
+        return self.id
+
+
+class Answer(_Frozen):
+    """A change to one person's answer for one section; fields not given stay as they were."""
+
+    section: SectionCode
+    author_id: Id
+    rating: Rating | None = None
+    evidence: Evidence | None = None
+    at: AwareDatetime
+
+
+class Revision(_Frozen):
+    """An earlier version of a response, kept so that an edit never destroys what was said."""
+
+    rating: Rating | None
+    evidence: str | None
+    at: AwareDatetime
+
+
+class Response(Document):
+    """One person's current answer for one section of one assessment, with its history."""
+
+    table: ClassVar[str] = "responses"
+    assessment_id: Id
+    section: SectionCode
+    author_id: Id
+    rating: Rating | None = None
+    evidence: str | None = None
+    created_at: AwareDatetime
+    updated_at: AwareDatetime
+    history: tuple[Revision, ...] = ()
+
+    @property
+    def doc_id(self) -> str:
+        return response_id(self.assessment_id, self.section, self.author_id)
+
+    @classmethod
+    def first(cls, assessment_id: str, answer: Answer) -> Self:
+        return cls(
+            assessment_id=assessment_id,
+            section=answer.section,
+            author_id=answer.author_id,
+            rating=answer.rating,
+            evidence=answer.evidence,
+            created_at=answer.at,
+            updated_at=answer.at,
+        )
+
+    def revise(self, answer: Answer) -> Self:
+        """Apply an answer, pushing the current version into history; a no-op change adds nothing."""
+        changes = answer.model_dump(include=answer.model_fields_set & {"rating", "evidence"})
+        if all(getattr(self, name) == value for name, value in changes.items()):
+            return self
+        earlier = Revision(rating=self.rating, evidence=self.evidence, at=self.updated_at)
+        return self.model_copy(update={**changes, "updated_at": answer.at, "history": (*self.history, earlier)})
+
+
+def response_id(assessment_id: str, section: str, author_id: str) -> str:
+    return f"{assessment_id}/{section}/{author_id}"
+
+
+class Action(Document):
+    """A next step someone has taken on; quick wins are the default because they get done."""
+
+    table: ClassVar[str] = "actions"
+    id: Id
+    assessment_id: Id
+    section: SectionCode
+    title: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+    owner_id: Id
+    due: date
+    horizon: Literal["quick_win", "long_term"] = "quick_win"
+    status: Literal["open", "done", "dropped"] = "open"
+    created_at: AwareDatetime
+    updated_at: AwareDatetime
+
+    @property
+    def doc_id(self) -> str:
+        return self.id
+
+
+class Awaiting(_Frozen):
+    """The free-text answer the bot is waiting for, if any."""
+
+    kind: Literal["evidence", "action_title", "scope_subject"]
+    section: SectionCode | None = None
+
+
+class ConversationState(Document):
+    """Per person, per conversation: just enough to resume; everything else is derived from answers."""
+
+    table: ClassVar[str] = "conversations"
+    conversation_id: Id
+    user_id: Id
+    assessment_id: Id | None = None
+    phase: Annotated[int, Field(ge=1, le=7)] | None = None
+    awaiting: Awaiting | None = None
+    updated_at: AwareDatetime
+
+    @property
+    def doc_id(self) -> str:
+        return f"{self.conversation_id}/{self.user_id}"
+
+
+class ConversationRef(Document):
+    """Where to send a proactive message; refreshed from every authenticated inbound activity."""
+
+    table: ClassVar[str] = "conversation_refs"
+    conversation_id: Id
+    channel_id: Id
+    service_url: Annotated[str, StringConstraints(max_length=2048)]
+    bot_id: Id
+    user_id: Id | None = None
+    active: bool = True
+    updated_at: AwareDatetime
+
+    @property
+    def doc_id(self) -> str:
+        return self.conversation_id
+
+
+class ScheduledJob(Document):
+    """A reminder, digest or deadline that must fire once even across restarts."""
+
+    table: ClassVar[str] = "jobs"
+    id: Id
+    kind: Literal["reminder", "digest", "checkin_close"]
+    due_at: AwareDatetime
+    payload: dict[str, str] = {}
+    status: Literal["pending", "claimed", "done", "failed"] = "pending"
+    attempts: Annotated[int, Field(ge=0)] = 0
+    last_error: Annotated[str, StringConstraints(max_length=500)] | None = None
+
+    @property
+    def doc_id(self) -> str:
+        return self.id
