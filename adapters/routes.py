@@ -1,0 +1,25 @@
+"""aiohttp routes and typed app state; handlers hold no logic of their own."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from bot.config import Settings
+from bot.framework import Framework
+from bot.store import Store
+
+SETTINGS = web.AppKey("settings", Settings)
+FRAMEWORK = web.AppKey("framework", Framework)
+STORE = web.AppKey("store", Store)
+
+
+async def healthz(request: web.Request) -> web.Response:
+    """Liveness plus the loaded framework's shape, so a wrong FRAMEWORK_PATH is easy to spot."""
+    framework = request.app[FRAMEWORK]
+    return web.json_response(
+        {"status": "ok", "phases": len(framework.phases), "sections": len(framework.sections)}
+    )
+
+
+def add_routes(app: web.Application) -> None:
+    app.router.add_get("/healthz", healthz)
