@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 run: $(STAMP)
-	REFLECT_LOCAL_MODE=$${REFLECT_LOCAL_MODE:-true} $(PY) app.py
+	$(PY) app.py
 
 test: $(STAMP)
 	$(PY) -m pytest

@@ -23,7 +23,7 @@ import os
 import threading
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -213,7 +213,7 @@ class _Partition:
     queue: list[_Pending] = field(default_factory=list)
     last_write: asyncio.Future[None] | None = None
     flusher: asyncio.Task[None] | None = None
-    compaction: asyncio.Future[None] | None = None
+    compaction: asyncio.Task[None] | None = None
 
 
 class TinyDBStore(Store):
@@ -225,6 +225,7 @@ class TinyDBStore(Store):
         self._partitions: dict[TeamKey, _Partition] = {}
         self._lock_fd: int | None = None
         self._compactor: ProcessPoolExecutor | None = None
+        self._compactor_lock = threading.Lock()
 
     async def open(self) -> None:
         make_dirs_durable(self._root)
@@ -361,25 +362,29 @@ class TinyDBStore(Store):
         loaded = part.loaded
         if loaded is None or not loaded.closed or (part.compaction is not None and not part.compaction.done()):
             return
-        if self._compactor is None:
-            self._compactor = ProcessPoolExecutor(
-                max_workers=1,
-                mp_context=multiprocessing.get_context("spawn"),
-                initializer=_exit_with_parent,
-                initargs=(os.getpid(),),
-            )
-        closed = list(loaded.closed)
-        part.compaction = asyncio.get_running_loop().run_in_executor(
-            self._compactor, compact, str(part.directory), closed, _team_meta(part.key)
-        )
-        part.compaction.add_done_callback(lambda done: _compacted(loaded, closed, done))
+        part.compaction = asyncio.create_task(self._compact(part, loaded, list(loaded.closed)))
 
+    async def _compact(self, part: _Partition, loaded: _Loaded, closed: list[str]) -> None:
+        """Fold closed segments in the worker process; failures leave them for the next try."""
+        try:
+            job = await asyncio.to_thread(self._submit_compaction, str(part.directory), closed, _team_meta(part.key))
+            await asyncio.wrap_future(job)
+        except Exception as exc:
+            log.warning("journal compaction failed (%s); it will be retried at the next segment", type(exc).__name__)
+            return
+        loaded.closed = [name for name in loaded.closed if name not in closed]
 
-def _compacted(loaded: _Loaded, closed: list[str], done: asyncio.Future[None]) -> None:
-    if done.cancelled() or done.exception() is not None:
-        log.warning("journal compaction failed; it will be retried at the next segment")
-        return
-    loaded.closed = [name for name in loaded.closed if name not in closed]
+    def _submit_compaction(self, directory: str, closed: list[str], meta: dict[str, str]) -> Future[None]:
+        """Runs in a thread: the first submit spawns the worker process, which must not stall the loop."""
+        with self._compactor_lock:
+            if self._compactor is None:
+                self._compactor = ProcessPoolExecutor(
+                    max_workers=1,
+                    mp_context=multiprocessing.get_context("spawn"),
+                    initializer=_exit_with_parent,
+                    initargs=(os.getpid(),),
+                )
+            return self._compactor.submit(compact, directory, closed, meta)
 
 
 def _exit_with_parent(parent_pid: int) -> None:
