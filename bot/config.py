@@ -5,21 +5,72 @@ A bad value stops start-up with one line naming the variable; secrets are never 
 
 from __future__ import annotations
 
+import re
 from ipaddress import ip_address
 from pathlib import Path
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
-from pydantic import AfterValidator, Field, ValidationError
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import AfterValidator, BeforeValidator, Field, SecretStr, ValidationError, model_validator
+from pydantic_core import PydanticCustomError
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+DEFAULT_SERVICE_URL_ALLOWLIST = (
+    "smba.trafficmanager.net",
+    "*.botframework.com",
+    "smba.infra.gcc.teams.microsoft.com",
+    "smba.infra.gov.teams.microsoft.us",
+    "smba.infra.dod.teams.microsoft.us",
+)
+_HOST_NAME = re.compile(r"(\*\.)?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*")
 
 
 class ConfigError(Exception):
     """A setting is missing or invalid; the message names the variable."""
 
 
+def is_loopback_host(host: str) -> bool:
+    """True for localhost and loopback IP addresses: the only places an unauthenticated bot may talk to."""
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
 def _bind_address(value: str) -> str:
     if value != "localhost":
         ip_address(value)
+    return value
+
+
+def _blank_is_none(value: object) -> object:
+    """`MICROSOFT_APP_ID=` in a .env file means unset, not an empty id."""
+    if isinstance(value, str) and not value.strip():
+        return None
+    return value
+
+
+def _host_patterns(value: object) -> object:
+    """Parse `a.example,*.b.example` into a tuple of lower-case host patterns."""
+    if not isinstance(value, str):
+        return value
+    patterns = tuple(part.strip().lower() for part in value.split(","))
+    for pattern in patterns:
+        if not (_HOST_NAME.fullmatch(pattern) or is_loopback_host(pattern)):
+            raise ValueError(f"{pattern!r} is not a host name or a *.domain pattern")
+    return patterns
+
+
+def _metadata_url(value: str | None) -> str | None:
+    """The signing keys decide who may talk to the bot, so fetch them over https (http only on loopback)."""
+    if value is None:
+        return None
+    parts = urlsplit(value)
+    loopback = parts.hostname is not None and is_loopback_host(parts.hostname)
+    if parts.scheme != "https" and not (parts.scheme == "http" and loopback):
+        raise ValueError("must be an https URL (http is allowed only for a loopback host)")
     return value
 
 
@@ -34,6 +85,55 @@ class Settings(BaseSettings):
     port: int = Field(3978, ge=1, le=65535, validation_alias="REFLECT_PORT")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field("INFO", validation_alias="REFLECT_LOG_LEVEL")
 
+    local_mode: bool = Field(False, validation_alias="REFLECT_LOCAL_MODE")
+    microsoft_app_id: Annotated[str | None, BeforeValidator(_blank_is_none)] = Field(
+        None, validation_alias="MICROSOFT_APP_ID"
+    )
+    microsoft_app_password: Annotated[SecretStr | None, BeforeValidator(_blank_is_none)] = Field(
+        None, validation_alias="MICROSOFT_APP_PASSWORD"
+    )
+    microsoft_app_tenant_id: Annotated[str | None, BeforeValidator(_blank_is_none)] = Field(
+        None, validation_alias="MICROSOFT_APP_TENANT_ID"
+    )
+    microsoft_app_type: Literal["MultiTenant", "SingleTenant", "UserAssignedMSI"] = Field(
+        "SingleTenant", validation_alias="MICROSOFT_APP_TYPE"
+    )
+    service_url_allowlist: Annotated[tuple[str, ...], NoDecode, BeforeValidator(_host_patterns)] = Field(
+        DEFAULT_SERVICE_URL_ALLOWLIST, validation_alias="REFLECT_SERVICE_URL_ALLOWLIST"
+    )
+    bot_openid_metadata_url: Annotated[
+        str | None, BeforeValidator(_blank_is_none), AfterValidator(_metadata_url)
+    ] = Field(None, validation_alias="REFLECT_BOT_OPENID_METADATA_URL")
+
+    @model_validator(mode="after")
+    def _teams_credentials_fit_the_mode(self) -> Settings:
+        """Refuse a half-configured bot: no credentials must mean loopback-only local mode (platform fact T4, T6)."""
+        problem = self._credential_problem()
+        if problem:
+            raise PydanticCustomError("teams_credentials", problem)
+        return self
+
+    def _credential_problem(self) -> str | None:
+        if self.local_mode:
+            if self.microsoft_app_id:
+                return (
+                    "MICROSOFT_APP_ID must be unset when REFLECT_LOCAL_MODE=true "
+                    "(local mode turns Bot Framework authentication off)"
+                )
+            if not is_loopback_host(self.host):
+                return (
+                    "REFLECT_HOST must be a loopback address (127.0.0.1, ::1 or localhost) when "
+                    "REFLECT_LOCAL_MODE=true, because local mode accepts unauthenticated requests"
+                )
+            return None
+        if not self.microsoft_app_id:
+            return "MICROSOFT_APP_ID is required unless REFLECT_LOCAL_MODE=true"
+        if self.microsoft_app_type != "UserAssignedMSI" and self.microsoft_app_password is None:
+            return f"MICROSOFT_APP_PASSWORD is required when MICROSOFT_APP_TYPE is {self.microsoft_app_type}"
+        if self.microsoft_app_type != "MultiTenant" and not self.microsoft_app_tenant_id:
+            return f"MICROSOFT_APP_TENANT_ID is required when MICROSOFT_APP_TYPE is {self.microsoft_app_type}"
+        return None
+
 
 def load_settings() -> Settings:
     """Read settings, turning validation errors into one readable line."""
@@ -42,7 +142,5 @@ def load_settings() -> Settings:
     except ValidationError as exc:
         problems = []
         for error in exc.errors(include_url=False, include_input=False):
-            name = str(error["loc"][0]) if error["loc"] else "settings"
-            problems.append(f"{name}: {error['msg']}")
+            problems.append(f"{error['loc'][0]}: {error['msg']}" if error["loc"] else error["msg"])
         raise ConfigError("; ".join(problems)) from None
-

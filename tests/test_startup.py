@@ -20,14 +20,19 @@ from bot.config import ConfigError, load_settings
 from bot.store import StoreError
 
 REPO = Path(__file__).resolve().parent.parent
-VARIABLES = ("REFLECT_DATA_DIR", "FRAMEWORK_PATH", "REFLECT_HOST", "REFLECT_PORT", "REFLECT_LOG_LEVEL")
+VARIABLES = (
+    "REFLECT_DATA_DIR", "FRAMEWORK_PATH", "REFLECT_HOST", "REFLECT_PORT", "REFLECT_LOG_LEVEL", "MICROSOFT_APP_ID",
+    "MICROSOFT_APP_PASSWORD", "MICROSOFT_APP_TENANT_ID", "MICROSOFT_APP_TYPE", "REFLECT_SERVICE_URL_ALLOWLIST",
+    "REFLECT_BOT_OPENID_METADATA_URL",
+)
 
 
 @pytest.fixture(autouse=True)
 def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """Each test starts from no Reflect variables and no .env file."""
+    """Each test starts in local mode with no other Reflect variables and no .env file."""
     for name in VARIABLES:
         monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("REFLECT_LOCAL_MODE", "true")
     monkeypatch.chdir(tmp_path)
 
 

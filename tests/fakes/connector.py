@@ -1,0 +1,169 @@
+"""A fake Bot Connector v3 on 127.0.0.1: the real SDK client sends to it, and tests read what arrived."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+from collections import deque
+from dataclasses import dataclass
+from types import TracebackType
+from typing import Any, Self
+
+from aiohttp import web
+from botframework.connector.auth import AppCredentials, ServiceClientCredentialsFactory
+
+
+@dataclass(frozen=True)
+class RecordedRequest:
+    """One request as the fake saw it, with the status and JSON body it answered."""
+
+    method: str
+    path: str
+    headers: dict[str, str]
+    body: Any
+    status: int
+    kind: str | None
+    reply: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class _CannedFailure:
+    status: int
+    code: str
+    retry_after: float | None
+
+
+class FakeConnector:
+    """Bot Connector v3 (send, reply, update, create conversation) that records requests and fails on demand."""
+
+    def __init__(self) -> None:
+        self.requests: list[RecordedRequest] = []
+        self._failures: deque[_CannedFailure] = deque()
+        self._ids = itertools.count(1)
+        self._changed = asyncio.Condition()
+        self._runner: web.AppRunner | None = None
+        self._port = 0
+
+    async def __aenter__(self) -> Self:
+        app = web.Application()
+        app.router.add_post("/v3/conversations", self._create_conversation)
+        app.router.add_post("/v3/conversations/{cid}/activities", self._send)
+        app.router.add_post("/v3/conversations/{cid}/activities/{aid}", self._send)
+        app.router.add_put("/v3/conversations/{cid}/activities/{aid}", self._update)
+        app.router.add_route("*", "/{tail:.*}", self._unknown)
+        self._runner = web.AppRunner(app)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        self._port = self._runner.addresses[0][1]
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    @property
+    def url(self) -> str:
+        """The serviceUrl to put in activities (and in the token's serviceurl claim)."""
+        return f"http://127.0.0.1:{self._port}/"
+
+    @property
+    def activities(self) -> list[dict[str, Any]]:
+        """Bodies of activities the bot sent or replied with successfully, in arrival order."""
+        return [request.body for request in self.requests if request.kind == "send" and request.status == 200]
+
+    @property
+    def updates(self) -> list[dict[str, Any]]:
+        """Bodies of successful activity updates."""
+        return [request.body for request in self.requests if request.kind == "update" and request.status == 200]
+
+    @property
+    def conversations(self) -> list[dict[str, Any]]:
+        """Bodies of successful create-conversation calls."""
+        return [request.body for request in self.requests if request.kind == "create" and request.status == 200]
+
+    def fail_next(
+        self, status: int, *, times: int = 1, code: str = "ServiceError", retry_after: float | None = None
+    ) -> None:
+        """Answer the next `times` requests with `status` and a Connector-style error body (T26, T29)."""
+        self._failures.extend(_CannedFailure(status, code, retry_after) for _ in range(times))
+
+    async def wait_for(self, count: int, timeout: float = 5.0) -> list[dict[str, Any]]:
+        """Wait until `count` activities have arrived; the timeout only guards against a hung test."""
+        async with asyncio.timeout(timeout), self._changed:
+            await self._changed.wait_for(lambda: len(self.activities) >= count)
+        return self.activities
+
+    async def _send(self, request: web.Request) -> web.Response:
+        return await self._answer(request, "send", {"id": f"activity-{next(self._ids)}"})
+
+    async def _update(self, request: web.Request) -> web.Response:
+        return await self._answer(request, "update", {"id": request.match_info["aid"]})
+
+    async def _create_conversation(self, request: web.Request) -> web.Response:
+        number = next(self._ids)
+        return await self._answer(request, "create", {"id": f"conversation-{number}", "activityId": f"activity-{number}"})
+
+    async def _unknown(self, request: web.Request) -> web.Response:
+        return await self._answer(request, None, None)
+
+    async def _answer(self, request: web.Request, kind: str | None, success: dict[str, Any] | None) -> web.Response:
+        raw = await request.read()
+        try:
+            body = json.loads(raw) if raw else None
+        except ValueError:
+            body = raw.decode(errors="replace")
+        failure = self._failures.popleft() if self._failures else None
+        headers: dict[str, str] = {}
+        if failure is not None:
+            status = failure.status
+            reply: dict[str, Any] = {"error": {"code": failure.code, "message": f"fake connector answered {status}"}}
+            if failure.retry_after is not None:
+                headers["Retry-After"] = f"{failure.retry_after:g}"
+        elif success is None:
+            status, reply = 404, {"error": {"code": "NotFound", "message": "no such route"}}
+        else:
+            status, reply = 200, success
+        self.requests.append(
+            RecordedRequest(request.method, request.path, dict(request.headers), body, status, kind, reply)
+        )
+        async with self._changed:
+            self._changed.notify_all()
+        return web.json_response(reply, status=status, headers=headers)
+
+
+class StaticTokenCredentials(AppCredentials):
+    """Outbound credentials with a fixed token, so tests never reach Microsoft Entra ID."""
+
+    def __init__(self, app_id: str, token: str) -> None:
+        super().__init__(app_id=app_id)
+        self._token = token
+
+    def get_access_token(self, force_refresh: bool = False) -> str:
+        return self._token
+
+
+class StaticTokenCredentialsFactory(ServiceClientCredentialsFactory):
+    """Hands out `StaticTokenCredentials` for our app id and records each request for credentials."""
+
+    def __init__(self, app_id: str, token: str) -> None:
+        self.app_id = app_id
+        self.token = token
+        self.created_for: list[str] = []
+
+    async def is_valid_app_id(self, app_id: str) -> bool:
+        return app_id == self.app_id
+
+    async def is_authentication_disabled(self) -> bool:
+        return False
+
+    async def create_credentials(
+        self, app_id: str, oauth_scope: str, login_endpoint: str, validate_authority: bool
+    ) -> AppCredentials:
+        if app_id != self.app_id:
+            raise PermissionError("credentials asked for another app id")
+        self.created_for.append(app_id)
+        return StaticTokenCredentials(app_id, self.token)
