@@ -1,0 +1,119 @@
+"""Adaptive Card 1.5 rendering for Teams: a pure function of a Card, kept inside Teams' message size limit.
+
+Teams renders Adaptive Cards up to version 1.5 only, ignores positive/destructive button styles
+(platform facts T22) and rejects messages above about 100 KB measured as UTF-16, recommending 80 KB (T20).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from botbuilder.schema import Attachment
+
+from adapters.console import primary_first, render_text
+from bot.intents import payload
+from bot.views import Button, Card, TextInput
+
+ADAPTIVE_CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
+SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
+VERSION = "1.5"
+MAX_CARD_BYTES = 80 * 1024
+TEXT_INPUT_ID = "text"
+ELLIPSIS = "…"
+NON_BLANK = r"[\s\S]*\S[\s\S]*"
+"""Matches with or without anchoring, so every renderer refuses a blank answer before it is sent."""
+
+JsonObject = dict[str, Any]
+
+
+def utf16_size(obj: object) -> int:
+    """Teams counts a message in UTF-16 bytes, where an emoji costs twice what a CJK character does."""
+    return len(json.dumps(obj, ensure_ascii=False).encode("utf-16-le", "surrogatepass"))
+
+
+def render_card(card: Card) -> JsonObject:
+    """Views bound each field's length but not how many lines a card has, so the longest lines give way first.
+
+    Lines longer than a common cap end in an ellipsis, with the cap as high as still fits in
+    MAX_CARD_BYTES; a card that cannot fit even then raises ValueError rather than reach Teams as a 413.
+    """
+    content = _adaptive_card(card)
+    if utf16_size(content) <= MAX_CARD_BYTES:
+        return content
+    fitted: JsonObject | None = None
+    low, high = 1, max((len(line) for line in card.lines), default=1) - 1
+    while low <= high:
+        cap = (low + high) // 2
+        candidate = _adaptive_card(_trim_lines(card, cap))
+        if utf16_size(candidate) <= MAX_CARD_BYTES:
+            fitted, low = candidate, cap + 1
+        else:
+            high = cap - 1
+    if fitted is None:
+        raise ValueError(
+            f"card {card.ref!r} is {utf16_size(content)} bytes as UTF-16 and cannot be trimmed "
+            f"to Teams' {MAX_CARD_BYTES}-byte limit"
+        )
+    return fitted
+
+
+def card_attachment(card: Card) -> Attachment:
+    """The activity attachment that carries a rendered card to Teams."""
+    return Attachment(content_type=ADAPTIVE_CARD_CONTENT_TYPE, content=render_card(card))
+
+
+def _trim_lines(card: Card, cap: int) -> Card:
+    lines = tuple(line if len(line) <= cap else line[: cap - 1].rstrip() + ELLIPSIS for line in card.lines)
+    return card.model_copy(update={"lines": lines})
+
+
+def _adaptive_card(card: Card) -> JsonObject:
+    """Body order is reading order for screen readers: heading, progress, text, facts, choices, input."""
+    body: list[JsonObject] = [
+        {"type": "TextBlock", "text": card.title, "style": "heading", "weight": "bolder", "size": "medium", "wrap": True}
+    ]
+    if card.progress:
+        body.append({"type": "TextBlock", "text": card.progress, "isSubtle": True, "size": "small", "wrap": True})
+    body.extend({"type": "TextBlock", "text": line, "wrap": True} for line in card.lines)
+    if card.facts:
+        body.append({"type": "FactSet", "facts": [{"title": fact.label, "value": fact.value} for fact in card.facts]})
+    if card.choices:
+        body.append({"type": "ActionSet", "actions": [_submit(button) for button in primary_first(card.choices)]})
+    if card.text_input is not None:
+        body.append(_text_box(card.text_input, label=card.title))
+        body.append({"type": "ActionSet", "actions": [_submit(card.text_input.submit, sends_text=True)]})
+    content: JsonObject = {
+        "type": "AdaptiveCard",
+        "$schema": SCHEMA,
+        "version": VERSION,
+        "fallbackText": render_text(card, hint=False)[0],
+        "body": body,
+    }
+    if card.actions:
+        content["actions"] = [_submit(button) for button in primary_first(card.actions)]
+    return content
+
+
+def _submit(button: Button, *, sends_text: bool = False) -> JsonObject:
+    """Only the text box's own button gathers the input: merged into any other intent it would be rejected."""
+    action: JsonObject = {"type": "Action.Submit", "title": button.label, "data": payload(button.intent)}
+    if not sends_text:
+        action["associatedInputs"] = "none"
+    return action
+
+
+def _text_box(text_input: TextInput, *, label: str) -> JsonObject:
+    """Named by the card's question for screen readers; required and non-blank, as an empty `text` fails parsing."""
+    box: JsonObject = {
+        "type": "Input.Text",
+        "id": TEXT_INPUT_ID,
+        "label": label,
+        "isMultiline": True,
+        "maxLength": text_input.max_length,
+        "isRequired": True,
+        "regex": NON_BLANK,
+    }
+    if text_input.placeholder:
+        box["placeholder"] = text_input.placeholder
+    return box

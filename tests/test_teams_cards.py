@@ -1,0 +1,287 @@
+"""Adaptive Card rendering: payloads round-trip, only Adaptive Cards 1.5 is used, and cards fit Teams' size limit."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from adapters.console import render_text
+from adapters.teams_cards import (
+    ADAPTIVE_CARD_CONTENT_TYPE,
+    ELLIPSIS,
+    MAX_CARD_BYTES,
+    NON_BLANK,
+    SCHEMA,
+    TEXT_INPUT_ID,
+    card_attachment,
+    render_card,
+    utf16_size,
+)
+from bot.framework import Level
+from bot.intents import (
+    AddEvidence,
+    Intent,
+    NextSection,
+    Rate,
+    ShowMenu,
+    SkipEvidence,
+    TakeIdea,
+    parse,
+)
+from bot.models import NOT_SURE
+from bot.views import Button, Card, Fact, TextInput
+
+JsonObject = dict[str, Any]
+
+_ELEMENT = {"type", "fallback", "height", "separator", "spacing", "id", "isVisible", "requires"}
+_INPUT = _ELEMENT | {"errorMessage", "isRequired", "label"}
+_ACTION = {"type", "title", "iconUrl", "id", "style", "fallback", "tooltip", "isEnabled", "mode", "requires"}
+PROPERTIES_IN_1_5 = {
+    "AdaptiveCard": {
+        "type", "version", "refresh", "authentication", "body", "actions", "selectAction", "fallbackText",
+        "backgroundImage", "minHeight", "rtl", "speak", "lang", "verticalContentAlignment", "$schema",
+    },
+    "TextBlock": _ELEMENT | {
+        "text", "color", "fontType", "horizontalAlignment", "isSubtle", "maxLines", "size", "weight", "wrap", "style",
+    },
+    "FactSet": _ELEMENT | {"facts"},
+    "ActionSet": _ELEMENT | {"actions"},
+    "Input.Text": _INPUT | {"isMultiline", "maxLength", "placeholder", "regex", "style", "inlineAction", "value"},
+    "Action.Submit": _ACTION | {"data", "associatedInputs"},
+}
+"""Every type Reflect renders, with its properties as listed in the Adaptive Cards 1.5.0 JSON schema."""
+FACT_PROPERTIES = {"type", "title", "value"}
+ENUMS_IN_1_5 = {
+    ("TextBlock", "weight"): {"default", "lighter", "bolder"},
+    ("TextBlock", "size"): {"default", "small", "medium", "large", "extralarge"},
+    ("TextBlock", "style"): {"default", "heading"},
+    ("Action.Submit", "associatedInputs"): {"auto", "none"},
+}
+
+ASSESSMENT = "a-0123456789abcdef"
+
+
+def _rate(level: Level | str) -> Button:
+    label = level.label if isinstance(level, Level) else "Not sure"
+    return Button(label=label, intent=Rate(assessment=ASSESSMENT, section="4c", level=level))
+
+
+def _full_card() -> Card:
+    return Card(
+        title="4c Working with communities",
+        progress="Engage: section 2 of 3",
+        lines=("How well do you plan engagement with the people most affected?", "Pick the level that fits best."),
+        facts=(Fact(label="Last answer", value="Developing"), Fact(label="Evidence", value="None yet")),
+        choices=(*(_rate(level) for level in Level), _rate(NOT_SURE)),
+        text_input=TextInput(
+            placeholder="What shows this? A document, a meeting, a change",
+            max_length=2000,
+            submit=Button(label="Add evidence", intent=AddEvidence(assessment=ASSESSMENT, section="4c")),
+        ),
+        actions=(
+            Button(label="Skip evidence", intent=SkipEvidence(assessment=ASSESSMENT, section="4c")),
+            Button(label="Menu", intent=ShowMenu()),
+            Button(label="Next section", intent=NextSection(assessment=ASSESSMENT, section="4c"), primary=True),
+        ),
+        ref="section:a-0123456789abcdef:4c",
+    )
+
+
+def _all_intents(card: Card) -> list[Intent]:
+    submit = [card.text_input.submit] if card.text_input else []
+    return [button.intent for button in (*card.choices, *submit, *card.actions)]
+
+
+def _submit_actions(content: JsonObject) -> list[JsonObject]:
+    body_actions = [action for element in content["body"] if element["type"] == "ActionSet" for action in element["actions"]]
+    return body_actions + content.get("actions", [])
+
+
+def _clicked(action: JsonObject, inputs: dict[str, str]) -> JsonObject:
+    """What Teams sends as activity.value: the action's data, plus the card's inputs unless it opts out."""
+    if action.get("associatedInputs", "auto").lower() == "none":
+        return dict(action["data"])
+    return {**action["data"], **inputs}
+
+
+def _objects(node: object, path: str = "") -> Iterator[tuple[str, JsonObject]]:
+    """Every JSON object in the card except inside button data, which is ours and not Adaptive Card schema."""
+    if isinstance(node, dict):
+        yield path, node
+        for key, value in node.items():
+            if key != "data":
+                yield from _objects(value, f"{path}/{key}")
+    elif isinstance(node, list):
+        for index, item in enumerate(node):
+            yield from _objects(item, f"{path}/{index}")
+
+
+def test_every_button_submits_a_payload_that_parses_back_to_its_intent() -> None:
+    card = _full_card()
+    submitted = [parse(action["data"]) for action in _submit_actions(render_card(card))]
+    assert sorted(map(repr, submitted)) == sorted(map(repr, _all_intents(card)))
+
+
+def test_text_box_submit_with_the_typed_text_merged_in_parses_as_evidence() -> None:
+    content = render_card(_full_card())
+    (box,) = [element for element in content["body"] if element["type"] == "Input.Text"]
+    (submit,) = [action for action in _submit_actions(content) if "associatedInputs" not in action]
+    value = _clicked(submit, {box["id"]: "Minutes of the March community panel"})
+    assert box["id"] == TEXT_INPUT_ID == "text"
+    assert parse(value) == AddEvidence(assessment=ASSESSMENT, section="4c", text="Minutes of the March community panel")
+
+
+def test_other_buttons_still_parse_when_the_text_box_holds_text() -> None:
+    content = render_card(_full_card())
+    for action in _submit_actions(content):
+        parse(_clicked(action, {TEXT_INPUT_ID: "half-typed evidence"}))
+
+
+def test_card_is_version_1_5_and_uses_only_1_5_types_properties_and_values() -> None:
+    content = render_card(_full_card())
+    assert content["version"] == "1.5"
+    assert content["$schema"] == SCHEMA
+    for path, obj in _objects(content):
+        if re.search(r"/facts/\d+$", path):
+            assert set(obj) <= FACT_PROPERTIES, path
+            continue
+        kind = obj.get("type")
+        assert kind in PROPERTIES_IN_1_5, f"{path}: {kind}"
+        assert set(obj) <= PROPERTIES_IN_1_5[kind], f"{path}: {set(obj) - PROPERTIES_IN_1_5[kind]}"
+        for (enum_type, prop), allowed in ENUMS_IN_1_5.items():
+            if kind == enum_type and prop in obj:
+                assert obj[prop].lower() in allowed, f"{path}/{prop}: {obj[prop]}"
+
+
+def test_reading_order_is_heading_progress_lines_facts_choices_then_text_box() -> None:
+    card = _full_card()
+    body = render_card(card)["body"]
+    assert [element["type"] for element in body] == [
+        "TextBlock", "TextBlock", "TextBlock", "TextBlock", "FactSet", "ActionSet", "Input.Text", "ActionSet",
+    ]
+    heading, progress, *lines = body[:4]
+    assert heading == {
+        "type": "TextBlock", "text": card.title, "style": "heading", "weight": "bolder", "size": "medium", "wrap": True,
+    }
+    assert progress == {"type": "TextBlock", "text": card.progress, "isSubtle": True, "size": "small", "wrap": True}
+    assert [line["text"] for line in lines] == list(card.lines)
+    assert all(line["wrap"] for line in lines)
+    assert body[4]["facts"] == [{"title": "Last answer", "value": "Developing"}, {"title": "Evidence", "value": "None yet"}]
+    assert [action["title"] for action in body[5]["actions"]] == ["Emerging", "Developing", "Maturing", "Thriving", "Not sure"]
+
+
+def test_a_plain_card_is_a_heading_and_its_lines_with_no_empty_containers() -> None:
+    content = render_card(Card(title="Your actions", lines=("Nothing is due this week.",)))
+    assert [element["text"] for element in content["body"]] == ["Your actions", "Nothing is due this week."]
+    assert content["body"][0]["style"] == "heading"
+    assert "actions" not in content
+
+
+def test_primary_buttons_come_first_and_no_button_is_styled() -> None:
+    content = render_card(_full_card())
+    assert [action["title"] for action in content["actions"]] == ["Next section", "Skip evidence", "Menu"]
+    assert all("style" not in action for action in _submit_actions(content))
+
+
+def test_fallback_text_is_the_plain_text_rendering_without_typing_hints() -> None:
+    card = _full_card()
+    fallback = render_card(card)["fallbackText"]
+    assert fallback == render_text(card, hint=False)[0]
+    assert fallback.startswith(card.title)
+    assert "pick a number" not in fallback
+    assert "speak" not in render_card(card)
+
+
+def test_text_box_is_named_by_the_question_multiline_bounded_and_refuses_blank_answers() -> None:
+    card = _full_card()
+    (box,) = [element for element in render_card(card)["body"] if element["type"] == "Input.Text"]
+    assert box["label"] == card.title
+    assert box["placeholder"] == "What shows this? A document, a meeting, a change"
+    assert box["isMultiline"] is True
+    assert box["maxLength"] == 2000
+    assert box["isRequired"] is True
+    for accepted in ("x", "  two\nlines  "):
+        assert re.fullmatch(box["regex"], accepted) and re.search(box["regex"], accepted)
+    for refused in ("", "   ", "\n\t "):
+        assert not re.fullmatch(box["regex"], refused) and not re.search(box["regex"], refused)
+    assert box["regex"] == NON_BLANK
+
+
+def test_card_attachment_carries_the_rendered_card_as_an_adaptive_card() -> None:
+    card = _full_card()
+    attachment = card_attachment(card)
+    assert attachment.content_type == ADAPTIVE_CARD_CONTENT_TYPE == "application/vnd.microsoft.card.adaptive"
+    assert attachment.content == render_card(card)
+
+
+def test_utf16_size_counts_emoji_as_two_code_units_and_cjk_as_one() -> None:
+    assert utf16_size("a") == 2 * 3
+    assert utf16_size("健") == 2 * 3
+    assert utf16_size("😀") == 2 * 4
+    assert utf16_size({"k": "😀健"}) == 2 * len('{"k": "') + 2 * 3 + 2 * len('"}')
+
+
+EMOJI_CJK = "😀健康👩‍⚕️地域"
+"""Mixed text at its worst in UTF-16: surrogate pairs, a ZWJ sequence and CJK."""
+
+
+def _text(length: int) -> str:
+    return (EMOJI_CJK * (length // len(EMOJI_CJK) + 1))[:length]
+
+
+def _button(intent: Intent) -> Button:
+    return Button(label=_text(60), intent=intent)
+
+
+def _card_at_field_limits(lines: int, facts: int) -> Card:
+    """Every string at its views maximum and every id at the 256-character `Id` maximum."""
+    assessment = _text(256)
+    return Card(
+        title=_text(150),
+        progress=_text(120),
+        lines=tuple(_text(1000) for _ in range(lines)),
+        facts=tuple(Fact(label=_text(60), value=_text(300)) for _ in range(facts)),
+        choices=tuple(_button(Rate(assessment=assessment, section="4c", level=level)) for level in (*Level, NOT_SURE)),
+        text_input=TextInput(
+            placeholder=_text(120), max_length=2000, submit=_button(AddEvidence(assessment=assessment, section="4c"))
+        ),
+        actions=(
+            *(_button(TakeIdea(assessment=assessment, section="4c", idea=idea)) for idea in range(4)),
+            _button(SkipEvidence(assessment=assessment, section="4c")),
+            _button(NextSection(assessment=assessment, section="4c")),
+        ),
+        ref=_text(40),
+    )
+
+
+def test_a_card_with_every_field_at_its_limit_fits_untrimmed_with_five_lines_and_eight_facts() -> None:
+    """Views bound lengths but not counts, so no largest card exists: this one is generous, and needs no trimming."""
+    card = _card_at_field_limits(lines=5, facts=8)
+    content = render_card(card)
+    assert utf16_size(content) <= MAX_CARD_BYTES
+    assert [element["text"] for element in content["body"][2:7]] == list(card.lines)
+    assert content["fallbackText"] == render_text(card, hint=False)[0]
+
+
+def test_an_oversized_card_trims_only_its_longest_lines_with_an_ellipsis_to_fit() -> None:
+    card = _card_at_field_limits(lines=30, facts=8)
+    card = card.model_copy(update={"lines": ("A short line stays whole.", *card.lines)})
+    content = render_card(card)
+    texts = [element["text"] for element in content["body"][2:33]]
+    assert utf16_size(content) <= MAX_CARD_BYTES
+    assert texts[0] == "A short line stays whole."
+    assert all(text.endswith(ELLIPSIS) for text in texts[1:])
+    assert len({len(text) for text in texts[1:]}) == 1
+    assert all(card.lines[1].startswith(text[:-1]) for text in texts[1:])
+    assert content["body"][0]["text"] == card.title
+    for action in _submit_actions(content):
+        parse(action["data"])
+
+
+def test_a_card_that_cannot_fit_even_with_its_lines_trimmed_is_refused() -> None:
+    card = _card_at_field_limits(lines=3, facts=100)
+    with pytest.raises(ValueError, match="cannot be trimmed"):
+        render_card(card)
