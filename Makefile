@@ -1,5 +1,6 @@
-# Two commands: `make run` (set up, then serve the bot on the local TinyDB store)
+# Two commands: `make run` (set up, then serve the bot in local mode on the TinyDB store)
 # and `make test` (set up, then run every test). Both build .venv on first use.
+# `make chat` talks to the same bot in this terminal.
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
@@ -15,7 +16,10 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 run: $(STAMP)
-	$(PY) app.py
+	REFLECT_LOCAL_MODE=$${REFLECT_LOCAL_MODE:-true} $(PY) app.py
+
+chat: $(STAMP)
+	REFLECT_LOCAL_MODE=$${REFLECT_LOCAL_MODE:-true} $(PY) app.py chat
 
 test: $(STAMP)
 	$(PY) -m pytest

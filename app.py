@@ -1,31 +1,56 @@
 """Composition root: build everything here, nothing at import time.
 
-`python app.py` serves the bot on the settings' host and port.
+`python app.py` serves the bot; `python app.py chat` runs the same bot in this terminal.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime
 
 from aiohttp import web
+from botframework.connector.auth import ServiceClientCredentialsFactory
 
-from adapters.routes import FRAMEWORK, SETTINGS, STORE, add_routes
+from adapters.console import ConsoleAdapter, stdin_lines
+from adapters.normalise import StripMention
+from adapters.render import render
+from adapters.routes import FRAMEWORK, SETTINGS, STORE, TEAMS, add_routes
+from adapters.teams import TeamsEndpoint
 from adapters.tinydb_store import TinyDBStore
 from bot.config import ConfigError, Settings, load_settings
-from bot.framework import FrameworkError, load_framework
+from bot.framework import Framework, FrameworkError, load_framework
+from bot.reflect_bot import ReflectBot
 from bot.store import Store, StoreError
 
+Clock = Callable[[], datetime]
 log = logging.getLogger("reflect")
 
 
-def create_app(settings: Settings, *, store: Store | None = None) -> web.Application:
-    """Validate the framework, wire the store and routes; the store opens and closes with the app."""
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def create_app(
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    store: Store | None = None,
+    credentials_factory: ServiceClientCredentialsFactory | None = None,
+) -> web.Application:
+    """Validate the framework, wire store, bot and routes; the store opens and closes with the app.
+
+    `credentials_factory` replaces the outbound Microsoft Entra token source (tests only).
+    """
     app = web.Application()
-    app[SETTINGS] = settings
-    app[FRAMEWORK] = load_framework(settings.framework_path)
-    app[STORE] = store if store is not None else TinyDBStore(settings.data_dir)
+    framework = load_framework(settings.framework_path)
+    store = store if store is not None else TinyDBStore(settings.data_dir)
+    bot = ReflectBot(store, framework, clock=clock or _utc_now, render=render)
+    teams = TeamsEndpoint(settings, bot, credentials_factory=credentials_factory)
+    teams.adapter.use(StripMention())
+    app[SETTINGS], app[FRAMEWORK], app[STORE], app[TEAMS] = settings, framework, store, teams
     app.cleanup_ctx.append(_store_lifecycle)
     add_routes(app)
     return app
@@ -38,15 +63,28 @@ async def _store_lifecycle(app: web.Application) -> AsyncIterator[None]:
     await store.close()
 
 
-def main() -> int:
+async def chat(settings: Settings, framework: Framework) -> None:
+    """The console channel: the same bot and store, with cards as numbered choices."""
+    async with TinyDBStore(settings.data_dir) as store:
+        bot = ReflectBot(store, framework, clock=_utc_now, render=render)
+        print("Reflect console. Type a number to choose, type text to answer, 'help' for commands, 'quit' to leave.\n")
+        await ConsoleAdapter("console-user", sys.stdout).run(bot, stdin_lines())
+
+
+def main(argv: list[str]) -> int:
     """Start-up problems end in one line on stderr and exit code 2, never a traceback."""
     try:
         settings = load_settings()
         logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+        if argv[1:] == ["chat"]:
+            logging.getLogger().setLevel(logging.WARNING)
+            asyncio.run(chat(settings, load_framework(settings.framework_path)))
+            return 0
         app = create_app(settings)
-    except (ConfigError, FrameworkError) as exc:
+    except (ConfigError, FrameworkError, StoreError) as exc:
         return _refuse(str(exc))
-    log.info("Reflect listening on http://%s:%s (data in %s)", settings.host, settings.port, settings.data_dir)
+    mode = "local mode, no authentication" if settings.local_mode else "production"
+    log.info("Reflect on http://%s:%s/api/messages (%s; data in %s)", settings.host, settings.port, mode, settings.data_dir)
     try:
         web.run_app(app, host=settings.host, port=settings.port, print=None)
     except StoreError as exc:
@@ -62,4 +100,4 @@ def _refuse(reason: str) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from adapters.teams import TeamsEndpoint
 from bot.config import Settings
 from bot.framework import Framework
 from bot.store import Store
@@ -11,6 +12,7 @@ from bot.store import Store
 SETTINGS = web.AppKey("settings", Settings)
 FRAMEWORK = web.AppKey("framework", Framework)
 STORE = web.AppKey("store", Store)
+TEAMS = web.AppKey("teams", TeamsEndpoint)
 
 
 async def healthz(request: web.Request) -> web.Response:
@@ -21,5 +23,10 @@ async def healthz(request: web.Request) -> web.Response:
     )
 
 
+async def teams_messages(request: web.Request) -> web.Response:
+    return await request.app[TEAMS].handle(request)
+
+
 def add_routes(app: web.Application) -> None:
     app.router.add_get("/healthz", healthz)
+    app.router.add_post("/api/messages", teams_messages)

@@ -187,10 +187,19 @@ class Action(Document):
         return self.id
 
 
+class ScopeDraft(_Frozen):
+    """Scope answers collected so far while an assessment is being set up."""
+
+    subject: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)] | None = None
+    focus: Literal["strategic", "operational"] | None = None
+    footprint: Literal["system", "place"] | None = None
+    stance: Literal["looking_back", "planning_ahead"] | None = None
+
+
 class Awaiting(_Frozen):
     """The free-text answer the bot is waiting for, if any."""
 
-    kind: Literal["evidence", "action_title", "scope_subject"]
+    kind: Literal["evidence", "scope_subject"]
     section: SectionCode | None = None
 
 
@@ -202,7 +211,9 @@ class ConversationState(Document):
     user_id: Id
     assessment_id: Id | None = None
     phase: Annotated[int, Field(ge=1, le=7)] | None = None
+    section: SectionCode | None = None
     awaiting: Awaiting | None = None
+    scope_draft: ScopeDraft | None = None
     updated_at: AwareDatetime
 
     @property

@@ -1,0 +1,60 @@
+"""Who and where a turn is, read from the channel's activity: the only place channel ids become keys."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from botbuilder.schema import Activity
+
+from bot import messages as say
+from bot.errors import InvalidInput
+from bot.keys import Platform, TeamKey, TenantKey
+
+PLATFORMS: dict[str, Platform] = {"msteams": "teams", "emulator": "teams", "webchat": "teams", "console": "console", "slack": "slack"}
+LOCAL_TENANT = "local"
+
+
+@dataclass(frozen=True)
+class Identity:
+    """The partition a turn reads and writes, plus the person and conversation inside it."""
+
+    team: TeamKey
+    user_id: str
+    conversation_id: str
+
+
+def _tenant_id(activity: Activity) -> str | None:
+    if activity.conversation is not None and activity.conversation.tenant_id:
+        return str(activity.conversation.tenant_id)
+    tenant = (activity.channel_data or {}).get("tenant") if isinstance(activity.channel_data, dict) else None
+    return str(tenant["id"]) if isinstance(tenant, dict) and tenant.get("id") else None
+
+
+def _channel_team_id(activity: Activity) -> str | None:
+    team = (activity.channel_data or {}).get("team") if isinstance(activity.channel_data, dict) else None
+    return str(team["id"]) if isinstance(team, dict) and team.get("id") else None
+
+
+def identify(activity: Activity) -> Identity:
+    """Personal chats get the person's own space; channels share their team's; group chats their conversation's."""
+    platform = PLATFORMS.get(activity.channel_id or "")
+    if platform is None or activity.conversation is None or activity.from_property is None:
+        raise InvalidInput(say.BAD_INPUT)
+    tenant_id = _tenant_id(activity)
+    if tenant_id is None:
+        if activity.channel_id == "msteams":
+            raise InvalidInput(say.BAD_INPUT)
+        tenant_id = LOCAL_TENANT
+    user_id = str(activity.from_property.id)
+    conversation_id = str(activity.conversation.id)
+    kind = activity.conversation.conversation_type
+    if kind == "channel":
+        team_id = _channel_team_id(activity) or conversation_id
+    elif kind == "groupChat":
+        team_id = conversation_id
+    else:
+        team_id = f"user:{user_id}"
+    try:
+        return Identity(TeamKey(TenantKey(platform, tenant_id), team_id), user_id, conversation_id)
+    except ValueError:
+        raise InvalidInput(say.BAD_INPUT) from None

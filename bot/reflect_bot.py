@@ -1,0 +1,104 @@
+"""The turn pipeline: identify -> load state -> intent, command or awaited text -> flow -> save -> render -> send.
+
+Every channel (Teams, the Emulator, the console, later Slack) runs through this one class.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime
+
+from botbuilder.core import ActivityHandler, TurnContext
+from botbuilder.schema import Activity, ChannelAccount
+from pydantic import ValidationError
+
+from adapters.identity import identify
+from bot import messages as say
+from bot.errors import ReflectError
+from bot.framework import Framework
+from bot.intents import parse
+from bot.models import EVIDENCE_MAX_CHARS, ConversationState
+from bot.store import Store, StoreError
+from bot.views import Notice, View
+from dialogs.flow import FlowContext, FlowResult
+from dialogs.router import COMMANDS, handle_intent, handle_text
+from dialogs.screens import welcome_card
+
+MAX_TEXT_CHARS = 4000
+Renderer = Callable[[View, str], Activity]
+log = logging.getLogger(__name__)
+
+
+def _refusal(exc: ValidationError) -> str:
+    """A friendly sentence for a payload that failed validation; never echoes what was sent."""
+    if any(error["type"] == "string_too_long" for error in exc.errors()):
+        return say.TOO_LONG.format(limit=EVIDENCE_MAX_CHARS)
+    return say.BAD_INPUT
+
+
+class ReflectBot(ActivityHandler):
+    """Channel-neutral bot: flows produce views, and the injected renderer turns them into activities."""
+
+    def __init__(self, store: Store, framework: Framework, *, clock: Callable[[], datetime], render: Renderer) -> None:
+        self._store = store
+        self._framework = framework
+        self._clock = clock
+        self._render = render
+
+    async def on_members_added_activity(self, members_added: list[ChannelAccount], turn_context: TurnContext) -> None:
+        if any(member.id == turn_context.activity.recipient.id for member in members_added):
+            await turn_context.send_activity(self._render(welcome_card(), turn_context.activity.channel_id))
+
+    async def on_message_activity(self, turn_context: TurnContext) -> None:
+        activity = turn_context.activity
+        try:
+            who = identify(activity)
+        except ReflectError as exc:
+            await turn_context.send_activity(self._render(Notice(text=exc.message), activity.channel_id))
+            return
+        state_id = f"{who.conversation_id}/{who.user_id}"
+        stored = await self._store.get(who.team, ConversationState, state_id)
+        now = self._clock()
+        state = stored or ConversationState(conversation_id=who.conversation_id, user_id=who.user_id, updated_at=now)
+        ctx = FlowContext(self._store, self._framework, who.team, who.user_id, who.conversation_id, now, state)
+        result = await self._step(ctx, activity, first=stored is None)
+        if result.state is not None and result.state != stored:
+            await self._store.put(who.team, result.state)
+        elif stored is None:
+            await self._store.put(who.team, state)
+        await self._send(turn_context, result)
+
+    async def _step(self, ctx: FlowContext, activity: Activity, *, first: bool) -> FlowResult:
+        """Run one flow step; expected refusals become a notice and change nothing."""
+        try:
+            if activity.value is not None:
+                intent = parse(activity.value)
+                log.info("turn intent=%s", intent.intent)
+                return await handle_intent(ctx, intent)
+            text = (activity.text or "").strip()
+            if len(text) > MAX_TEXT_CHARS:
+                return FlowResult(views=(Notice(text=say.TOO_LONG.format(limit=EVIDENCE_MAX_CHARS)),))
+            if first and text.casefold() not in COMMANDS:
+                return FlowResult(views=(welcome_card(),))
+            return await handle_text(ctx, text)
+        except ValidationError as exc:
+            log.info("turn refused: payload failed validation (%d errors)", exc.error_count())
+            return FlowResult(views=(Notice(text=_refusal(exc)),))
+        except ReflectError as exc:
+            log.info("turn refused: %s", type(exc).__name__)
+            return FlowResult(views=(Notice(text=exc.message),))
+        except StoreError:
+            log.exception("turn failed: store error")
+            return FlowResult(views=(Notice(text=say.SAVE_FAILED),))
+
+    async def _send(self, turn_context: TurnContext, result: FlowResult) -> None:
+        channel = turn_context.activity.channel_id
+        replaced = turn_context.activity.reply_to_id
+        if result.replace is not None and replaced:
+            updated = self._render(result.replace, channel)
+            updated.id = replaced
+            await turn_context.update_activity(updated)
+        for view in result.views:
+            await turn_context.send_activity(self._render(view, channel))
+

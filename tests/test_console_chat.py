@@ -1,0 +1,64 @@
+"""`python app.py chat`: the real bot and store in a terminal, driven through its input and output streams."""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import sys
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+from adapters.console import ConsoleAdapter
+from adapters.render import render
+from adapters.tinydb_store import TinyDBStore
+from bot.framework import Level, load_framework
+from bot.keys import TeamKey, TenantKey
+from bot.models import Assessment, Response
+from bot.reflect_bot import ReflectBot
+from tests.harness import NOW
+
+REPO = Path(__file__).resolve().parent.parent
+CONSOLE_SPACE = TeamKey(TenantKey("console", "local"), "user:ada")
+
+
+async def _lines(*lines: str) -> AsyncIterator[str]:
+    for line in lines:
+        yield line + "\n"
+
+
+async def test_a_console_chat_rates_a_section_into_the_same_store(tmp_path: Path) -> None:
+    out = io.StringIO()
+    async with TinyDBStore(tmp_path / "data") as store:
+        bot = ReflectBot(store, load_framework(), clock=lambda: NOW, render=render)
+        await ConsoleAdapter("ada", out, clock=lambda: NOW).run(
+            bot, _lines("1", "Community diabetes checks", "2", "1", "2", "phase 7", "4", "Survey of 300 residents", "quit")
+        )
+        (assessment,) = await store.find(CONSOLE_SPACE, Assessment)
+        (response,) = await store.find(CONSOLE_SPACE, Response)
+
+    screen = out.getvalue()
+    assert screen.startswith("Welcome to Reflect\n")
+    assert "7a Planning evaluation\n[Evaluate · section 1 of 3 · phase 7 of 7]" in screen
+    assert "1. Emerging\n2. Developing\n3. Maturing\n4. Thriving\n5. Not sure\n6. Skip for now" in screen
+    assert "Evidence saved." in screen
+    assert screen.rstrip().endswith("Next section")
+    assert assessment.scope.subject == "Community diabetes checks"
+    assert (response.section, response.rating, response.evidence) == ("7a", Level.THRIVING, "Survey of 300 residents")
+
+
+def test_the_chat_command_runs_from_a_pipe_and_exits_on_end_of_input(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, str(REPO / "app.py"), "chat"],
+        input="help\nstart\nquit\n",
+        cwd=tmp_path,
+        env={**os.environ, "REFLECT_LOCAL_MODE": "true"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert "What you can type" in result.stdout
+    assert "What are you assessing?" in result.stdout
+    assert (tmp_path / "data" / ".lock").exists()

@@ -1,0 +1,202 @@
+"""The Teams conversation end to end: activities posted to /api/messages, replies caught by a fake connector."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from adapters.routes import STORE
+from bot.framework import Level, load_framework
+from bot.keys import AssessmentKey, TeamKey, TenantKey
+from bot.models import Action, Assessment, Response
+from tests import builders
+from tests.harness import NOW, RunningBot, Sent, TeamsChat, running_bot
+
+FRAMEWORK = load_framework()
+ALICE_SPACE = TeamKey(TenantKey("teams", "tenant-a"), "user:29:alice")
+
+
+@pytest.fixture
+async def bot(tmp_path: Path) -> RunningBot:
+    async with running_bot(tmp_path / "data") as running:
+        yield running
+
+
+async def _set_up(chat: TeamsChat) -> tuple[str, Sent]:
+    """Start an assessment with the four scope taps; returns its id and the phases card."""
+    (subject,) = await chat.say("start")
+    (focus,) = await chat.tap(subject, "Whole system")
+    (footprint,) = await chat.tap(focus, "Strategic")
+    (stance,) = await chat.tap(footprint, "Place")
+    (phases,) = await chat.tap(stance, "Planning new work")
+    assessment = phases.submits()["4 Prepare · 0/3"]["assessment"]
+    return str(assessment), phases
+
+
+async def _responses(bot: RunningBot, key: AssessmentKey) -> dict[str, Response]:
+    return {r.section: r for r in await bot.app[STORE].responses(key)}
+
+
+async def test_install_sends_a_two_sentence_welcome_with_four_offers(bot: RunningBot) -> None:
+    (welcome,) = await bot.chat().post(builders.bot_added(bot.connector.url))
+
+    assert welcome.title == "Welcome to Reflect"
+    assert len(welcome.texts()) == 3
+    assert list(welcome.submits()) == ["Start an assessment", "Resume", "My actions", "Help"]
+
+
+async def test_first_message_is_welcomed_and_unknown_text_later_gets_help(bot: RunningBot) -> None:
+    chat = bot.chat()
+    (welcome,) = await chat.say("hello there")
+    (help_card,) = await chat.say("what is this")
+
+    assert welcome.title == "Welcome to Reflect"
+    assert help_card.title == "What you can type"
+    assert help_card.texts()[1].startswith("Sorry, I didn't catch that")
+
+
+async def test_scope_takes_four_taps_and_creates_the_assessment(bot: RunningBot) -> None:
+    chat = bot.chat()
+    (subject,) = await chat.say("start")
+    (focus,) = await chat.tap(subject, "OK", text="Diabetes prevention in Northtown")
+    (footprint,) = await chat.tap(focus, "Operational")
+    (stance,) = await chat.tap(footprint, "System")
+    (phases,) = await chat.tap(stance, "Looking back at past work")
+
+    assert [subject.title, focus.title, footprint.title, stance.title] == [
+        "What are you assessing?", "Is this strategic or operational work?",
+        "Is it at system or place level?", "Are you looking back or planning ahead?",
+    ]
+    assert list(phases.submits()) == [
+        "1 Check · 0/4", "2 Challenge · 0/3", "3 Plan · 0/3", "4 Prepare · 0/3",
+        "5 Engage · 0/3", "6 Involve · 0/3", "7 Evaluate · 0/3",
+    ]
+    (assessment,) = await bot.app[STORE].find(ALICE_SPACE, Assessment)
+    assert assessment.scope.model_dump() == {
+        "subject": "Diabetes prevention in Northtown", "focus": "operational",
+        "footprint": "system", "stance": "looking_back",
+    }
+    assert (assessment.owner_id, assessment.cycle, assessment.created_at) == ("29:alice", 1, NOW)
+
+
+async def test_a_whole_phase_walkthrough_stores_answers_evidence_and_an_action(bot: RunningBot) -> None:
+    chat = bot.chat()
+    assessment, phases = await _set_up(chat)
+    (card,) = await chat.tap(phases, "4 Prepare · 0/3")
+    ratings = {"4a": "Maturing", "4b": "Developing", "4c": "Not sure"}
+
+    for index, code in enumerate(("4a", "4b", "4c"), start=1):
+        section = FRAMEWORK.section(code)
+        assert card.title == f"{code} {section.title}"
+        assert card.texts()[1] == f"Prepare · section {index} of 3 · phase 4 of 7"
+        assert list(card.submits())[:5] == ["Emerging", "Developing", "Maturing", "Thriving", "Not sure"]
+        updates_before = len(bot.connector.updates)
+        (evidence,) = await chat.tap(card, ratings[code])
+        assert bot.connector.updates[updates_before]["attachments"][0]["content"]["body"][2]["text"] == (
+            f"Recorded: {ratings[code]}"
+        )
+        if code == "4a":
+            saved, ideas = await chat.tap(evidence, "Save evidence", text="Two community forums in March")
+            assert saved.text == "Evidence saved."
+            (added,) = await chat.tap(ideas, "Add idea 1")
+            assert added.text is not None and added.text.startswith("Added to your actions: ")
+            assert "✓" in " ".join(bot.connector.updates[-1]["attachments"][0]["content"]["fallbackText"].split())
+        else:
+            (ideas,) = await chat.tap(evidence, "No evidence now")
+        assert ideas.title == f"Next steps for {code} {section.title}"
+        (card,) = await chat.tap(ideas, "Next section")
+
+    assert card.title == "Prepare phase: summary"
+    assert "3 of 3 sections answered · 1 with evidence · 1 new actions" in card.texts()
+    assert "4a Reaching under-served people and communities: Maturing · evidence" in card.texts()
+    assert "4c Defining scope: Not sure" in card.texts()
+    assert list(card.submits())[0] == "Next phase: Engage"
+
+    key = AssessmentKey(ALICE_SPACE, assessment)
+    stored = await _responses(bot, key)
+    assert {code: r.rating for code, r in stored.items()} == {"4a": Level.MATURING, "4b": Level.DEVELOPING, "4c": "not_sure"}
+    assert stored["4a"].evidence == "Two community forums in March"
+    assert [revision.rating for revision in stored["4a"].history] == [Level.MATURING]
+    (action,) = await bot.app[STORE].find(ALICE_SPACE, Action)
+    assert (action.title, action.section, action.owner_id, action.horizon, action.status) == (
+        FRAMEWORK.section("4a").next_steps(Level.MATURING)[0], "4a", "29:alice", "quick_win", "open",
+    )
+    assert action.due == (NOW + timedelta(days=14)).date()
+
+
+async def test_the_whole_framework_can_be_walked_through_in_loop_order(bot: RunningBot) -> None:
+    chat = bot.chat()
+    assessment, phases = await _set_up(chat)
+    (card,) = await chat.tap(phases, "1 Check · 0/4")
+    seen: list[str] = []
+    for _ in range(7):
+        for _ in range(5):
+            if card.title is None or card.title.endswith("summary"):
+                break
+            seen.append(card.title.split()[0])
+            (evidence,) = await chat.tap(card, "Developing")
+            (ideas,) = await chat.tap(evidence, "No evidence now")
+            (card,) = await chat.tap(ideas, "Next section")
+        next_phase = next(title for title in card.submits() if title.startswith("Next phase"))
+        (card,) = await chat.tap(card, next_phase)
+
+    assert seen == [section.code for section in FRAMEWORK.sections]
+    assert card.title == "Check phase: summary"
+    stored = await _responses(bot, AssessmentKey(ALICE_SPACE, assessment))
+    assert len(stored) == 22
+    assert {r.rating for r in stored.values()} == {Level.DEVELOPING}
+
+
+async def test_resume_after_the_app_is_rebuilt_continues_from_stored_answers(tmp_path: Path) -> None:
+    async with running_bot(tmp_path / "data") as first:
+        chat = first.chat()
+        _, phases = await _set_up(chat)
+        (card,) = await chat.tap(phases, "4 Prepare · 0/3")
+        await chat.tap(card, "Thriving")
+    async with running_bot(tmp_path / "data") as second:
+        (resumed,) = await second.chat().say("resume")
+        (status,) = await second.chat().say("status")
+
+    assert resumed.title == "4b Building trust and relationships"
+    assert "4 Prepare · 1/3" in status.submits()
+
+
+async def test_a_tap_on_an_old_card_changes_that_answer_and_keeps_a_revision(bot: RunningBot) -> None:
+    chat = bot.chat()
+    assessment, phases = await _set_up(chat)
+    (old_card,) = await chat.tap(phases, "4 Prepare · 0/3")
+    (evidence,) = await chat.tap(old_card, "Emerging")
+    (ideas,) = await chat.tap(evidence, "No evidence now")
+    await chat.tap(ideas, "Next section")
+
+    (evidence_again,) = await chat.tap(old_card, "Thriving")
+
+    stored = await _responses(bot, AssessmentKey(ALICE_SPACE, assessment))
+    assert stored["4a"].rating == Level.THRIVING
+    assert [revision.rating for revision in stored["4a"].history] == [Level.EMERGING]
+    update = bot.connector.requests[-2]
+    assert (update.kind, update.path.rsplit("/", 1)[-1]) == ("update", old_card.id)
+    assert evidence_again.title == "Any evidence for 4a Reaching under-served people and communities?"
+
+
+async def test_a_channel_message_with_a_mention_runs_the_command(bot: RunningBot) -> None:
+    chat = bot.chat(conversation="19:general@thread.tacv2", conversation_type="channel", team="19:team-1")
+    await chat.say("<at>Reflect</at> hello", entities=[builders.mention()])
+    (help_card,) = await chat.say("<at>Reflect</at> help", entities=[builders.mention()])
+    (subject,) = await chat.say("<at>Reflect</at> start", entities=[builders.mention()])
+
+    assert help_card.title == "What you can type"
+    assert "Sorry, I didn't catch that" not in " ".join(help_card.texts())
+    assert subject.title == "What are you assessing?"
+
+
+async def test_assessments_started_in_a_channel_belong_to_its_team(bot: RunningBot) -> None:
+    chat = bot.chat(conversation="19:general@thread.tacv2", conversation_type="channel", team="19:team-1")
+    await chat.say("<at>Reflect</at> hi", entities=[builders.mention()])
+    await _set_up(chat)
+
+    team = TeamKey(TenantKey("teams", "tenant-a"), "19:team-1")
+    assert len(await bot.app[STORE].find(team, Assessment)) == 1
+    assert await bot.app[STORE].find(ALICE_SPACE, Assessment) == []
