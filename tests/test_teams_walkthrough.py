@@ -200,3 +200,47 @@ async def test_assessments_started_in_a_channel_belong_to_its_team(bot: RunningB
     team = TeamKey(TenantKey("teams", "tenant-a"), "19:team-1")
     assert len(await bot.app[STORE].find(team, Assessment)) == 1
     assert await bot.app[STORE].find(ALICE_SPACE, Assessment) == []
+
+
+async def test_typed_commands_skip_back_phase_stop_and_actions(bot: RunningBot) -> None:
+    chat = bot.chat()
+    assessment, phases = await _set_up(chat)
+
+    (prepare,) = await chat.say("phase prepare")
+    (skipped_to,) = await chat.say("skip")
+    (back_to,) = await chat.say("back")
+    (evidence,) = await chat.tap(back_to, "Developing")
+    (ideas,) = await chat.say("skip")
+    await chat.tap(ideas, "Add idea 2")
+    (actions,) = await chat.say("actions")
+    (paused,) = await chat.say("stop")
+    (unknown_phase,) = await chat.say("phase 9")
+    (by_number,) = await chat.say("phase 7")
+
+    assert [prepare.title, skipped_to.title, back_to.title] == [
+        "4a Reaching under-served people and communities", "4b Building trust and relationships",
+        "4a Reaching under-served people and communities",
+    ]
+    assert evidence.title == "Any evidence for 4a Reaching under-served people and communities?"
+    assert ideas.title == "Next steps for 4a Reaching under-served people and communities"
+    assert actions.title == "Your open actions"
+    assert actions.texts()[1] == "4a · due 7 Dec 2026: " + FRAMEWORK.section("4a").next_steps(Level.DEVELOPING)[1]
+    assert paused.text == "Paused. Your answers are saved; type resume whenever you are ready."
+    assert unknown_phase.text is not None and unknown_phase.text.startswith("There is no phase called '9'")
+    assert by_number.title == "7a Planning evaluation"
+    stored = await _responses(bot, AssessmentKey(ALICE_SPACE, assessment))
+    assert {code: r.rating for code, r in stored.items()} == {"4a": Level.DEVELOPING}
+
+
+async def test_commands_before_any_assessment_explain_what_to_do(bot: RunningBot) -> None:
+    chat = bot.chat()
+    await chat.say("hi")
+
+    (no_actions,) = await chat.say("actions")
+    (nothing,) = await chat.say("status")
+    notice, subject = await chat.say("resume")
+
+    assert no_actions.texts()[1].startswith("You have no open actions yet.")
+    assert nothing.text == "You don't have an assessment open. Type start to begin one."
+    assert notice.text == "There is nothing to resume yet, so let's start one."
+    assert subject.title == "What are you assessing?"
