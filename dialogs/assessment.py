@@ -14,8 +14,8 @@ from bot import messages as say
 from bot.errors import InvalidInput, NotFound
 from bot.framework import Phase, Section
 from bot.intents import AddEvidence, Rate, SetScope, SkipEvidence, TakeIdea
-from bot.models import Action, Answer, Assessment, Awaiting, Response, Scope, ScopeDraft, new_id
-from bot.views import Notice
+from bot.models import NOT_SURE, Action, Answer, Assessment, Awaiting, Response, Scope, ScopeDraft, new_id
+from bot.views import Card, Notice
 from dialogs import screens
 from dialogs.flow import FlowContext, FlowResult
 
@@ -42,16 +42,24 @@ async def start(ctx: FlowContext) -> FlowResult:
 async def name_subject(ctx: FlowContext, text: str | None) -> FlowResult:
     if text is None or not text.strip():
         return FlowResult(views=(Notice(text=say.SUBJECT_EMPTY), screens.subject_card()))
-    return await _scope_answer(ctx, "subject", text.strip())
+    result = await _scope_answer(ctx, "subject", text.strip())
+    return _with_replace(result, screens.answered(screens.subject_card(), say.CHOSEN.format(choice=text.strip())))
 
 
 async def set_scope(ctx: FlowContext, intent: SetScope) -> FlowResult:
-    allowed = screens.SCOPE_QUESTIONS.get(intent.field)
     if intent.field == "subject":
-        return await _scope_answer(ctx, "subject", intent.value)
-    if allowed is None or intent.value not in allowed[2]:
+        card = screens.subject_card()
+    elif intent.value in screens.SCOPE_QUESTIONS[intent.field][2]:
+        card = screens.scope_card(intent.field)
+    else:
         raise InvalidInput(say.BAD_INPUT)
-    return await _scope_answer(ctx, intent.field, intent.value)
+    result = await _scope_answer(ctx, intent.field, intent.value)
+    choice = say.SCOPE_LABELS.get(intent.value, intent.value)
+    return _with_replace(result, screens.answered(card, say.CHOSEN.format(choice=choice)))
+
+
+def _with_replace(result: FlowResult, replace: Card) -> FlowResult:
+    return FlowResult(views=result.views, replace=replace, state=result.state)
 
 
 async def _scope_answer(ctx: FlowContext, field: str, value: str) -> FlowResult:
@@ -180,12 +188,19 @@ async def add_evidence(ctx: FlowContext, intent: AddEvidence) -> FlowResult:
         ctx.key(intent.assessment), Answer(section=section.code, author_id=ctx.user_id, evidence=intent.text, at=ctx.now)
     )
     result = await _ideas(ctx, intent.assessment, section, response)
-    return FlowResult(views=(Notice(text=say.EVIDENCE_SAVED), *result.views), state=result.state)
+    card = screens.evidence_card(ctx.framework, intent.assessment, section, response.rating or NOT_SURE)
+    return FlowResult(
+        views=(Notice(text=say.EVIDENCE_SAVED), *result.views),
+        replace=screens.answered(card, say.EVIDENCE_RECORDED.format(text=intent.text)),
+        state=result.state,
+    )
 
 
 async def skip_evidence(ctx: FlowContext, intent: SkipEvidence) -> FlowResult:
     section, response = await _rated(ctx, intent.assessment, intent.section)
-    return await _ideas(ctx, intent.assessment, section, response)
+    result = await _ideas(ctx, intent.assessment, section, response)
+    card = screens.evidence_card(ctx.framework, intent.assessment, section, response.rating or NOT_SURE)
+    return _with_replace(result, screens.answered(card, say.NO_EVIDENCE_RECORDED))
 
 
 async def _taken(ctx: FlowContext, assessment_id: str, code: str) -> set[str]:

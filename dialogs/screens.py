@@ -42,6 +42,11 @@ def _short(text: str, limit: int = LABEL_MAX) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
+def answered(card: Card, recorded: str) -> Card:
+    """The card as it should look once answered: what was recorded, and nothing left to tap."""
+    return card.model_copy(update={"lines": (*card.lines, recorded), "choices": (), "text_input": None, "actions": ()})
+
+
 def welcome_card() -> Card:
     return Card(
         title=say.WELCOME_TITLE,

@@ -73,6 +73,13 @@ async def test_scope_takes_four_taps_and_creates_the_assessment(bot: RunningBot)
         "1 Check · 0/4", "2 Challenge · 0/3", "3 Plan · 0/3", "4 Prepare · 0/3",
         "5 Engage · 0/3", "6 Involve · 0/3", "7 Evaluate · 0/3",
     ]
+    answered = [Sent(request.path.rsplit("/", 1)[-1], request.body) for request in bot.connector.requests if request.kind == "update"]
+    assert [update.id for update in answered] == [subject.id, focus.id, footprint.id, stance.id]
+    assert [update.texts()[-1] for update in answered] == [
+        "You chose: Diabetes prevention in Northtown", "You chose: Operational", "You chose: System",
+        "You chose: Looking back at past work",
+    ]
+    assert all(update.submits() == {} for update in answered)
     (assessment,) = await bot.app[STORE].find(ALICE_SPACE, Assessment)
     assert assessment.scope.model_dump() == {
         "subject": "Diabetes prevention in Northtown", "focus": "operational",
@@ -100,6 +107,9 @@ async def test_a_whole_phase_walkthrough_stores_answers_evidence_and_an_action(b
         if code == "4a":
             saved, ideas = await chat.tap(evidence, "Save evidence", text="Two community forums in March")
             assert saved.text == "Evidence saved."
+            evidence_update = Sent(evidence.id, bot.connector.updates[-1])
+            assert evidence_update.texts()[-1] == "Evidence: Two community forums in March"
+            assert evidence_update.submits() == {}
             (added,) = await chat.tap(ideas, "Add idea 1")
             assert added.text is not None and added.text.startswith("Added to your actions: ")
             assert "✓" in " ".join(bot.connector.updates[-1]["attachments"][0]["content"]["fallbackText"].split())
