@@ -123,7 +123,7 @@ def _write_snapshot(directory: Path, state: State, seq: int, meta: dict[str, str
     db.table(META_TABLE).insert({**meta, "seq": seq})
     for name, docs in state.items():
         db.table(name).insert_multiple({"key": key, "doc": doc} for key, doc in docs.items())
-    AtomicJSONStorage(directory / SNAPSHOT).write(db.storage.read())
+    AtomicJSONStorage(directory / SNAPSHOT).write(db.storage.read() or {})
 
 
 @contextmanager

@@ -10,7 +10,7 @@ import pytest
 from adapters.routes import STORE
 from bot.framework import Level, load_framework
 from bot.keys import AssessmentKey, TeamKey, TenantKey
-from bot.models import Action, Assessment, Response
+from bot.models import Action, Assessment, ConversationState, Response
 from tests import builders
 from tests.harness import NOW, RunningBot, Sent, TeamsChat, running_bot
 
@@ -254,3 +254,14 @@ async def test_commands_before_any_assessment_explain_what_to_do(bot: RunningBot
     assert nothing.text == "You don't have an assessment open. Type start to begin one."
     assert notice.text == "There is nothing to resume yet, so let's start one."
     assert subject.title == "What are you assessing?"
+
+
+async def test_the_bot_framework_emulator_works_in_local_mode(bot: RunningBot) -> None:
+    emulator = bot.chat(user="emulator-user", tenant=None)
+    service_url = bot.connector.url.replace("127.0.0.1", "localhost")
+    (welcome,) = await emulator.post(builders.message(service_url, "hi", user="emulator-user", tenant=None, channel_id="emulator"))
+    (subject,) = await emulator.post(builders.message(service_url, "start", user="emulator-user", tenant=None, channel_id="emulator"))
+
+    assert (welcome.title, subject.title) == ("Welcome to Reflect", "What are you assessing?")
+    local_space = TeamKey(TenantKey("teams", "local"), "user:emulator-user")
+    assert len(await bot.app[STORE].find(local_space, ConversationState)) == 1
