@@ -17,7 +17,7 @@ from botframework.connector.auth import ServiceClientCredentialsFactory
 from adapters.console import ConsoleAdapter, stdin_lines
 from adapters.normalise import StripMention
 from adapters.render import render
-from adapters.routes import FRAMEWORK, SETTINGS, STORE, TEAMS, add_routes
+from adapters.routes import FRAMEWORK, SETTINGS, STORE, TEAMS, add_routes, add_teams_routes
 from adapters.teams import TeamsEndpoint
 from adapters.tinydb_store import TinyDBStore
 from bot.config import ConfigError, Settings, load_settings
@@ -48,11 +48,14 @@ def create_app(
     framework = load_framework(settings.framework_path)
     store = store if store is not None else TinyDBStore(settings.data_dir)
     bot = ReflectBot(store, framework, clock=clock or _utc_now, render=render)
-    teams = TeamsEndpoint(settings, bot, credentials_factory=credentials_factory)
-    teams.adapter.use(StripMention())
-    app[SETTINGS], app[FRAMEWORK], app[STORE], app[TEAMS] = settings, framework, store, teams
+    app[SETTINGS], app[FRAMEWORK], app[STORE] = settings, framework, store
     app.cleanup_ctx.append(_store_lifecycle)
     add_routes(app)
+    if settings.teams_enabled:
+        teams = TeamsEndpoint(settings, bot, credentials_factory=credentials_factory)
+        teams.adapter.use(StripMention())
+        app[TEAMS] = teams
+        add_teams_routes(app)
     return app
 
 

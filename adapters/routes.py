@@ -29,4 +29,7 @@ async def teams_messages(request: web.Request) -> web.Response:
 
 def add_routes(app: web.Application) -> None:
     app.router.add_get("/healthz", healthz)
+
+
+def add_teams_routes(app: web.Application) -> None:
     app.router.add_post("/api/messages", teams_messages)

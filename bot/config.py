@@ -74,6 +74,14 @@ def _metadata_url(value: str | None) -> str | None:
     return value
 
 
+def _slack_api_url(value: str) -> str:
+    """The Slack bot token travels to this URL, so it must be https unless it stays on this machine."""
+    url = urlsplit(value)
+    if url.scheme != "https" and not (url.scheme == "http" and is_loopback_host(url.hostname or "")):
+        raise ValueError("must be an https URL (http is allowed only for a loopback host)")
+    return value if value.endswith("/") else value + "/"
+
+
 class Settings(BaseSettings):
     """Every knob Reflect has; the README lists each variable with its default."""
 
@@ -105,6 +113,25 @@ class Settings(BaseSettings):
         str | None, BeforeValidator(_blank_is_none), AfterValidator(_metadata_url)
     ] = Field(None, validation_alias="REFLECT_BOT_OPENID_METADATA_URL")
 
+    slack_bot_token: Annotated[SecretStr | None, BeforeValidator(_blank_is_none)] = Field(
+        None, validation_alias="SLACK_BOT_TOKEN"
+    )
+    slack_signing_secret: Annotated[SecretStr | None, BeforeValidator(_blank_is_none)] = Field(
+        None, validation_alias="SLACK_SIGNING_SECRET"
+    )
+    slack_api_url: Annotated[str, AfterValidator(_slack_api_url)] = Field(
+        "https://slack.com/api/", validation_alias="SLACK_API_URL"
+    )
+
+    @property
+    def teams_enabled(self) -> bool:
+        """Serve /api/messages only with Teams credentials, or unauthenticated on loopback in local mode."""
+        return self.local_mode or bool(self.microsoft_app_id)
+
+    @property
+    def slack_enabled(self) -> bool:
+        return self.slack_bot_token is not None and self.slack_signing_secret is not None
+
     @model_validator(mode="after")
     def _teams_credentials_fit_the_mode(self) -> Settings:
         """Refuse a half-configured bot: no credentials must mean loopback-only local mode (platform fact T4, T6)."""
@@ -114,6 +141,8 @@ class Settings(BaseSettings):
         return self
 
     def _credential_problem(self) -> str | None:
+        if (self.slack_bot_token is None) != (self.slack_signing_secret is None):
+            return "SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET must be set together"
         if self.local_mode:
             if self.microsoft_app_id:
                 return (
@@ -127,7 +156,12 @@ class Settings(BaseSettings):
                 )
             return None
         if not self.microsoft_app_id:
-            return "MICROSOFT_APP_ID is required unless REFLECT_LOCAL_MODE=true"
+            if self.slack_enabled:
+                return None
+            return (
+                "MICROSOFT_APP_ID (for Teams) or SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (for Slack) "
+                "are required unless REFLECT_LOCAL_MODE=true"
+            )
         if self.microsoft_app_type != "UserAssignedMSI" and self.microsoft_app_password is None:
             return f"MICROSOFT_APP_PASSWORD is required when MICROSOFT_APP_TYPE is {self.microsoft_app_type}"
         if self.microsoft_app_type != "MultiTenant" and not self.microsoft_app_tenant_id:

@@ -32,7 +32,8 @@ OUTBOUND_TOKEN = "outbound-static-token"
 VARIABLES = (
     "REFLECT_DATA_DIR", "FRAMEWORK_PATH", "REFLECT_HOST", "REFLECT_PORT", "REFLECT_LOG_LEVEL", "REFLECT_LOCAL_MODE",
     "MICROSOFT_APP_ID", "MICROSOFT_APP_PASSWORD", "MICROSOFT_APP_TENANT_ID", "MICROSOFT_APP_TYPE",
-    "REFLECT_SERVICE_URL_ALLOWLIST", "REFLECT_BOT_OPENID_METADATA_URL",
+    "REFLECT_SERVICE_URL_ALLOWLIST", "REFLECT_BOT_OPENID_METADATA_URL", "SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET",
+    "SLACK_API_URL",
 )
 PRODUCTION = {
     "MICROSOFT_APP_ID": APP_ID,
@@ -469,9 +470,27 @@ def test_http_is_accepted_only_for_an_allow_listed_loopback_host(monkeypatch: py
 # Settings: a half-configured bot refuses to start, naming the variable.
 
 
-def test_without_local_mode_the_app_id_is_required(monkeypatch: pytest.MonkeyPatch) -> None:
-    with pytest.raises(ConfigError, match="^MICROSOFT_APP_ID is required unless REFLECT_LOCAL_MODE=true$"):
+def test_without_local_mode_a_channel_must_be_configured(monkeypatch: pytest.MonkeyPatch) -> None:
+    with pytest.raises(ConfigError, match="^MICROSOFT_APP_ID .*are required unless REFLECT_LOCAL_MODE=true$"):
         load_settings()
+
+
+def test_slack_alone_is_enough_and_then_teams_is_not_served(monkeypatch: pytest.MonkeyPatch) -> None:
+    settings = _settings(monkeypatch, SLACK_BOT_TOKEN="xoxb-test", SLACK_SIGNING_SECRET="signing")
+
+    assert (settings.slack_enabled, settings.teams_enabled) == (True, False)
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"SLACK_BOT_TOKEN": "xoxb-test"}, "^SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET must be set together$"),
+        ({"SLACK_API_URL": "http://slack.example/api/"}, "^SLACK_API_URL: .*https"),
+    ],
+)
+def test_slack_settings_are_checked(monkeypatch: pytest.MonkeyPatch, env: dict[str, str], message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        _settings(monkeypatch, REFLECT_LOCAL_MODE="true", **env)
 
 
 def test_local_mode_must_listen_on_loopback(monkeypatch: pytest.MonkeyPatch) -> None:
