@@ -181,9 +181,9 @@ async def _ideas(ctx: FlowContext, assessment_id: str, section: Section, respons
 
 
 async def add_evidence(ctx: FlowContext, intent: AddEvidence) -> FlowResult:
-    if intent.text is None:
-        raise InvalidInput(say.BAD_INPUT)
     section, _ = await _rated(ctx, intent.assessment, intent.section)
+    if intent.text is None:
+        return FlowResult(views=(Notice(text=say.EVIDENCE_EMPTY),))
     response = await ctx.store.record_answer(
         ctx.key(intent.assessment), Answer(section=section.code, author_id=ctx.user_id, evidence=intent.text, at=ctx.now)
     )
@@ -313,6 +313,14 @@ async def goto_phase(ctx: FlowContext, name: str) -> FlowResult:
     if assessment is None:
         return FlowResult(views=(Notice(text=say.NO_ASSESSMENT),))
     return await _show_next(ctx, assessment.id, phase, after=None)
+
+
+async def home(ctx: FlowContext) -> FlowResult:
+    """A person's overview: their five newest assessments with progress, and their open actions."""
+    mine = sorted(await ctx.store.find(ctx.team, Assessment, owner_id=ctx.user_id), key=lambda a: a.created_at, reverse=True)
+    progress = [(assessment, _answered(await _mine(ctx, assessment.id))) for assessment in mine[:5]]
+    actions = await ctx.store.find(ctx.team, Action, owner_id=ctx.user_id, status="open")
+    return FlowResult(views=(screens.home_card(ctx.framework, progress, actions),))
 
 
 async def show_actions(ctx: FlowContext) -> FlowResult:
