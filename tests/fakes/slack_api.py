@@ -1,0 +1,183 @@
+"""A fake Slack Web API on 127.0.0.1: the real slack_sdk client reaches it through `base_url`, and tests read the calls.
+
+Also `sign`, which signs a request body the way Slack does, computed here so tests never trust the code under test.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import itertools
+import json
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+from types import TracebackType
+from typing import Any, Self
+from urllib.parse import parse_qsl
+
+from aiohttp import web
+
+Reply = Callable[[dict[str, Any]], dict[str, Any]]
+
+
+def sign(secret: str, body: bytes, ts: int) -> dict[str, str]:
+    """The two headers Slack adds: a v0 HMAC-SHA256 of `v0:{ts}:{body}` keyed with the signing secret (S1)."""
+    digest = hmac.new(secret.encode(), b"v0:%d:" % ts + body, hashlib.sha256).hexdigest()
+    return {"X-Slack-Request-Timestamp": str(ts), "X-Slack-Signature": f"v0={digest}"}
+
+
+@dataclass(frozen=True)
+class SlackCall:
+    """One Web API call as the fake saw it: query and body arguments merged, and what it answered."""
+
+    method: str
+    headers: dict[str, str]
+    body: dict[str, Any]
+    status: int
+    response: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class _CannedFailure:
+    status: int
+    error: str
+    retry_after: int | None
+
+
+class FakeSlackApi:
+    """chat.postMessage, chat.update, views.open, views.publish and conversations.open; fails on demand."""
+
+    def __init__(self, token: str = "xoxb-test-token") -> None:
+        self.token = token
+        self.requests: list[SlackCall] = []
+        self._failures: dict[str, deque[_CannedFailure]] = {}
+        self._ts = itertools.count(1_700_000_000_000_100, 100)
+        self._view_ids = itertools.count(1)
+        self._changed = asyncio.Condition()
+        self._runner: web.AppRunner | None = None
+        self._port = 0
+        self._methods: dict[str, tuple[tuple[str, ...], Reply]] = {
+            "chat.postMessage": (("channel",), self._post_message),
+            "chat.update": (("channel", "ts"), self._update),
+            "views.open": (("trigger_id", "view"), self._view),
+            "views.publish": (("user_id", "view"), self._view),
+            "conversations.open": ((), self._open_conversation),
+        }
+
+    async def __aenter__(self) -> Self:
+        app = web.Application()
+        app.router.add_post("/api/{method}", self._call)
+        self._runner = web.AppRunner(app)
+        await self._runner.setup()
+        await web.TCPSite(self._runner, "127.0.0.1", 0).start()
+        self._port = self._runner.addresses[0][1]
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    @property
+    def url(self) -> str:
+        """The `base_url` for `AsyncWebClient`; slack_sdk joins method names onto it."""
+        return f"http://127.0.0.1:{self._port}/api/"
+
+    def calls(self, method: str) -> list[dict[str, Any]]:
+        """Arguments of every call to `method`, failed ones included, in arrival order."""
+        return [call.body for call in self.requests if call.method == method]
+
+    def fail_next(
+        self, method: str, status: int = 429, retry_after: int | None = 1, times: int = 1, error: str | None = None
+    ) -> None:
+        """Answer the next `times` calls to `method` with `status` and `ok: false` (Retry-After on 429)."""
+        code = error or {429: "ratelimited"}.get(status, "fatal_error")
+        self._failures.setdefault(method, deque()).extend(
+            _CannedFailure(status, code, retry_after if status == 429 else None) for _ in range(times)
+        )
+
+    async def wait_for(self, method: str, count: int, timeout: float = 5.0) -> list[dict[str, Any]]:
+        """Wait until `method` has been called `count` times; the timeout only guards against a hung test."""
+        async with asyncio.timeout(timeout), self._changed:
+            await self._changed.wait_for(lambda: len(self.calls(method)) >= count)
+        return self.calls(method)
+
+    async def _call(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        body = {**request.query, **await _arguments(request)}
+        status, response, headers = self._answer(method, request.headers.get("Authorization"), body)
+        self.requests.append(SlackCall(method, dict(request.headers), body, status, response))
+        async with self._changed:
+            self._changed.notify_all()
+        return web.json_response(response, status=status, headers=headers)
+
+    def _answer(
+        self, method: str, authorization: str | None, body: dict[str, Any]
+    ) -> tuple[int, dict[str, Any], dict[str, str]]:
+        """Token first, as Slack does; then a canned failure if one is queued; then the method itself."""
+        if authorization is None:
+            return 200, {"ok": False, "error": "not_authed"}, {}
+        if not hmac.compare_digest(authorization.encode(), f"Bearer {self.token}".encode()):
+            return 200, {"ok": False, "error": "invalid_auth"}, {}
+        queued = self._failures.get(method)
+        if queued:
+            failure = queued.popleft()
+            headers = {} if failure.retry_after is None else {"Retry-After": str(failure.retry_after)}
+            return failure.status, {"ok": False, "error": failure.error}, headers
+        if method not in self._methods:
+            return 200, {"ok": False, "error": "unknown_method"}, {}
+        required, reply = self._methods[method]
+        if any(body.get(name) in (None, "") for name in required):
+            return 200, {"ok": False, "error": "invalid_arguments"}, {}
+        return 200, reply(body), {}
+
+    def _post_message(self, body: dict[str, Any]) -> dict[str, Any]:
+        ts = self._next_ts()
+        message = {"type": "message", "ts": ts, "text": body.get("text", ""), "blocks": _decoded(body.get("blocks"))}
+        return {"ok": True, "channel": body["channel"], "ts": ts, "message": message}
+
+    def _update(self, body: dict[str, Any]) -> dict[str, Any]:
+        message = {"type": "message", "text": body.get("text", ""), "blocks": _decoded(body.get("blocks"))}
+        return {"ok": True, "channel": body["channel"], "ts": body["ts"], "text": message["text"], "message": message}
+
+    def _view(self, body: dict[str, Any]) -> dict[str, Any]:
+        view = _decoded(body["view"])
+        if not isinstance(view, dict):
+            return {"ok": False, "error": "invalid_arguments"}
+        return {"ok": True, "view": {**view, "id": f"V{next(self._view_ids)}"}}
+
+    def _open_conversation(self, body: dict[str, Any]) -> dict[str, Any]:
+        if body.get("channel"):
+            return {"ok": True, "channel": {"id": body["channel"]}}
+        users = str(body.get("users") or "").split(",")
+        if len(users) != 1 or not users[0]:
+            return {"ok": False, "error": "users_list_not_supplied"}
+        return {"ok": True, "channel": {"id": f"D{users[0]}"}}
+
+    def _next_ts(self) -> str:
+        micros = next(self._ts)
+        return f"{micros // 1_000_000}.{micros % 1_000_000:06d}"
+
+
+async def _arguments(request: web.Request) -> dict[str, Any]:
+    """slack_sdk sends JSON for methods with blocks or views, and a form or query string for the rest."""
+    raw = await request.read()
+    if not raw:
+        return {}
+    if request.content_type == "application/json":
+        parsed = json.loads(raw)
+        return parsed if isinstance(parsed, dict) else {"_body": parsed}
+    return dict(parse_qsl(raw.decode(), keep_blank_values=True))
+
+
+def _decoded(value: Any) -> Any:
+    """Form-encoded calls carry blocks and views as JSON strings; JSON calls carry them as objects."""
+    if isinstance(value, str):
+        try:
+            return json.loads(value)
+        except ValueError:
+            return value
+    return value
