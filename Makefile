@@ -26,6 +26,7 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) bench/store.py
+	$(PY) bench/turns.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache

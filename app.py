@@ -13,11 +13,15 @@ from datetime import UTC, datetime
 
 from aiohttp import web
 from botframework.connector.auth import ServiceClientCredentialsFactory
+from slack_sdk.http_retry.builtin_async_handlers import AsyncConnectionErrorRetryHandler, AsyncRateLimitErrorRetryHandler
+from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.console import ConsoleAdapter, stdin_lines
 from adapters.normalise import StripMention
 from adapters.render import render
-from adapters.routes import FRAMEWORK, SETTINGS, STORE, TEAMS, add_routes, add_teams_routes
+from adapters.routes import FRAMEWORK, SETTINGS, SLACK, STORE, TEAMS, add_routes, add_teams_routes
+from adapters.slack import SlackAdapter
+from adapters.slack_ingress import SlackIngress
 from adapters.teams import TeamsEndpoint
 from adapters.tinydb_store import TinyDBStore
 from bot.config import ConfigError, Settings, load_settings
@@ -47,7 +51,8 @@ def create_app(
     app = web.Application()
     framework = load_framework(settings.framework_path)
     store = store if store is not None else TinyDBStore(settings.data_dir)
-    bot = ReflectBot(store, framework, clock=clock or _utc_now, render=render)
+    now = clock or _utc_now
+    bot = ReflectBot(store, framework, clock=now, render=render)
     app[SETTINGS], app[FRAMEWORK], app[STORE] = settings, framework, store
     app.cleanup_ctx.append(_store_lifecycle)
     add_routes(app)
@@ -56,7 +61,22 @@ def create_app(
         teams.adapter.use(StripMention())
         app[TEAMS] = teams
         add_teams_routes(app)
+    if settings.slack_bot_token is not None and settings.slack_signing_secret is not None:
+        client = AsyncWebClient(
+            token=settings.slack_bot_token.get_secret_value(),
+            base_url=settings.slack_api_url,
+            retry_handlers=[AsyncConnectionErrorRetryHandler(), AsyncRateLimitErrorRetryHandler(max_retry_count=2)],
+        )
+        slack = SlackIngress(settings.slack_signing_secret.get_secret_value(), SlackAdapter(client, bot, clock=now).handle)
+        slack.add_routes(app)
+        app[SLACK] = slack
+        app.on_shutdown.append(_drain_slack)
     return app
+
+
+async def _drain_slack(app: web.Application) -> None:
+    """Finish every acknowledged Slack request before the store closes."""
+    await app[SLACK].drain()
 
 
 async def _store_lifecycle(app: web.Application) -> AsyncIterator[None]:

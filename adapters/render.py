@@ -1,4 +1,4 @@
-"""Chooses the renderer for a channel: Adaptive Cards for Teams, the view itself for the console."""
+"""Chooses the renderer for a channel: Adaptive Cards for Teams; the console and Slack adapters get the view itself."""
 
 from __future__ import annotations
 
@@ -9,9 +9,11 @@ from adapters.console import view_attachment
 from adapters.teams_cards import card_attachment
 from bot.views import Notice, View
 
+VIEW_CHANNELS = frozenset({"console", "slack"})
+
 
 def render(view: View, channel_id: str) -> Activity:
-    if channel_id == "console":
+    if channel_id in VIEW_CHANNELS:
         return MessageFactory.attachment(view_attachment(view))
     if isinstance(view, Notice):
         return MessageFactory.text(view.text)

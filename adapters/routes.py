@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from adapters.slack_ingress import SlackIngress
 from adapters.teams import TeamsEndpoint
 from bot.config import Settings
 from bot.framework import Framework
@@ -13,6 +14,7 @@ SETTINGS = web.AppKey("settings", Settings)
 FRAMEWORK = web.AppKey("framework", Framework)
 STORE = web.AppKey("store", Store)
 TEAMS = web.AppKey("teams", TeamsEndpoint)
+SLACK = web.AppKey("slack", SlackIngress)
 
 
 async def healthz(request: web.Request) -> web.Response:

@@ -21,11 +21,13 @@ from bot.intents import parse
 from bot.models import EVIDENCE_MAX_CHARS, ConversationState
 from bot.store import Store, StoreError
 from bot.views import Notice, View
+from dialogs.assessment import home
 from dialogs.flow import FlowContext, FlowResult
 from dialogs.router import COMMANDS, handle_intent, handle_text
 from dialogs.screens import welcome_card
 
 MAX_TEXT_CHARS = 4000
+HOME_EVENT = "app_home"
 Renderer = Callable[[View, str], Activity]
 log = logging.getLogger(__name__)
 
@@ -51,23 +53,37 @@ class ReflectBot(ActivityHandler):
             await turn_context.send_activity(self._render(welcome_card(), turn_context.activity.channel_id))
 
     async def on_message_activity(self, turn_context: TurnContext) -> None:
+        context = await self._context(turn_context)
+        if context is None:
+            return
+        ctx, stored = context
+        result = await self._step(ctx, turn_context.activity, first=stored is None)
+        if result.state is not None and result.state != stored:
+            await self._store.put(ctx.team, result.state)
+        elif stored is None:
+            await self._store.put(ctx.team, ctx.state)
+        await self._send(turn_context, result)
+
+    async def on_event(self, turn_context: TurnContext) -> None:
+        """A channel's home screen (Slack App Home) asks for the person's overview."""
+        if turn_context.activity.name != HOME_EVENT:
+            return
+        context = await self._context(turn_context)
+        if context is not None:
+            await self._send(turn_context, await home(context[0]))
+
+    async def _context(self, turn_context: TurnContext) -> tuple[FlowContext, ConversationState | None] | None:
+        """Who is acting and their stored conversation state; an unusable identity gets a notice instead."""
         activity = turn_context.activity
         try:
             who = identify(activity)
         except ReflectError as exc:
             await turn_context.send_activity(self._render(Notice(text=exc.message), activity.channel_id))
-            return
-        state_id = f"{who.conversation_id}/{who.user_id}"
-        stored = await self._store.get(who.team, ConversationState, state_id)
+            return None
+        stored = await self._store.get(who.team, ConversationState, f"{who.conversation_id}/{who.user_id}")
         now = self._clock()
         state = stored or ConversationState(conversation_id=who.conversation_id, user_id=who.user_id, updated_at=now)
-        ctx = FlowContext(self._store, self._framework, who.team, who.user_id, who.conversation_id, now, state)
-        result = await self._step(ctx, activity, first=stored is None)
-        if result.state is not None and result.state != stored:
-            await self._store.put(who.team, result.state)
-        elif stored is None:
-            await self._store.put(who.team, state)
-        await self._send(turn_context, result)
+        return FlowContext(self._store, self._framework, who.team, who.user_id, who.conversation_id, now, state), stored
 
     async def _step(self, ctx: FlowContext, activity: Activity, *, first: bool) -> FlowResult:
         """Run one flow step; expected refusals become a notice and change nothing."""

@@ -21,7 +21,7 @@ from bot.intents import (
     StartAssessment,
     TakeIdea,
 )
-from bot.models import EVIDENCE_MAX_CHARS, NOT_SURE, Action, Rating, Response
+from bot.models import EVIDENCE_MAX_CHARS, NOT_SURE, Action, Assessment, Rating, Response
 from bot.views import Button, Card, Fact, TextInput
 
 MAX_IDEAS = 3
@@ -223,6 +223,36 @@ def summary_card(
             Button(label=say.MY_ACTIONS, intent=ShowActions()),
         ),
         ref=f"summary:{assessment_id}:{phase.number}",
+    )
+
+
+def home_card(framework: Framework, assessments: Iterable[tuple[Assessment, set[str]]], actions: Iterable[Action]) -> Card:
+    """App Home: each assessment with progress per phase, open actions with due dates, and where to go next."""
+    lines = [
+        say.HOME_ASSESSMENT.format(
+            subject=assessment.scope.subject,
+            cycle=assessment.cycle,
+            stance=say.SCOPE_LABELS[assessment.scope.stance].lower(),
+            progress=" · ".join(
+                f"{phase.name} {sum(s.code in answered for s in phase.sections)}/{len(phase.sections)}"
+                for phase in framework.phases
+            ),
+        )
+        for assessment, answered in assessments
+    ]
+    listed = sorted(actions, key=lambda action: (action.due, action.section))
+    return Card(
+        title=say.HOME_TITLE,
+        lines=(say.HOME_INTRO, *(lines or [say.HOME_EMPTY]), *(() if listed else (say.HOME_ACTIONS_NONE,))),
+        facts=tuple(
+            Fact(label=say.ACTION_FACT.format(section=a.section, due=say.due_label(a.due)), value=_short(a.title, 300))
+            for a in listed[:10]
+        ),
+        choices=(
+            Button(label=say.RESUME, intent=Resume(), primary=True),
+            Button(label=say.START, intent=StartAssessment()),
+            Button(label=say.MY_ACTIONS, intent=ShowActions()),
+        ),
     )
 
 

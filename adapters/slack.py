@@ -1,0 +1,185 @@
+"""Slack as a Bot Framework channel: Slack payloads become Activities, and views go out as Block Kit.
+
+The bot below sees the same Activities and intents as in Teams. Slack idioms live here:
+button values carry the intent JSON, a text box becomes a modal (views.open), App Home is
+published with views.publish, and answered cards are updated with chat.update.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from botbuilder.core import Bot, BotAdapter, TurnContext
+from botbuilder.schema import (
+    Activity,
+    ActivityTypes,
+    ChannelAccount,
+    ConversationAccount,
+    ConversationReference,
+    ResourceResponse,
+)
+from pydantic import TypeAdapter
+from slack_sdk.web.async_client import AsyncWebClient
+
+from adapters.console import VIEW_CONTENT_TYPE
+from adapters.slack_blocks import (
+    MODAL_CALLBACK_ID,
+    TEXT_ACTION_ID,
+    button_payload,
+    home_view,
+    message_blocks,
+    modal_text,
+    modal_view,
+    text_spec,
+)
+from adapters.slack_ingress import SlackRequest
+from bot.reflect_bot import HOME_EVENT
+from bot.views import Card, View
+
+CHANNEL_ID = "slack"
+BOT_ID = "reflect"
+_LEADING_MENTION = re.compile(r"^\s*<@[A-Z0-9]+(?:\|[^>]*)?>\s*")
+_VIEW = TypeAdapter(View)
+log = logging.getLogger(__name__)
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _view_of(activity: Activity) -> View:
+    """The bot renders for Slack by attaching the view itself; Block Kit is built here, at the edge."""
+    for attachment in activity.attachments or []:
+        if attachment.content_type == VIEW_CONTENT_TYPE:
+            return _VIEW.validate_python(attachment.content)
+    raise ValueError("a Slack reply must carry a Reflect view")
+
+
+class SlackAdapter(BotAdapter):
+    """Runs one bot turn per Slack request, replying through the Slack Web API."""
+
+    def __init__(self, client: AsyncWebClient, bot: Bot, *, clock: Callable[[], datetime] = _utc_now) -> None:
+        super().__init__()
+        self._client = client
+        self._bot = bot
+        self._clock = clock
+
+    async def handle(self, request: SlackRequest) -> None:
+        """Called after the HTTP ack: map the payload, open a modal if that is all it asks, else run a turn."""
+        activity = await self._activity(request)
+        if activity is not None:
+            await self.run_pipeline(TurnContext(self, activity), self._bot.on_turn)
+
+    async def send_activities(self, context: TurnContext, activities: list[Activity]) -> list[ResourceResponse]:
+        responses = []
+        for activity in activities:
+            if activity.type != ActivityTypes.message:
+                responses.append(ResourceResponse(id=""))
+                continue
+            view = _view_of(activity)
+            incoming = context.activity
+            if incoming.type == ActivityTypes.event and incoming.name == HOME_EVENT and isinstance(view, Card):
+                await self._client.views_publish(user_id=incoming.from_property.id, view=home_view(view))
+                responses.append(ResourceResponse(id=""))
+                continue
+            text, blocks = message_blocks(view)
+            sent = await self._client.chat_postMessage(channel=activity.conversation.id, text=text, blocks=blocks)
+            responses.append(ResourceResponse(id=str(sent["ts"])))
+        return responses
+
+    async def update_activity(self, context: TurnContext, activity: Activity) -> ResourceResponse:
+        text, blocks = message_blocks(_view_of(activity))
+        await self._client.chat_update(channel=activity.conversation.id, ts=activity.id, text=text, blocks=blocks)
+        return ResourceResponse(id=activity.id)
+
+    async def delete_activity(self, context: TurnContext, reference: ConversationReference) -> None:
+        await self._client.chat_delete(channel=reference.conversation.id, ts=reference.activity_id)
+
+    async def _activity(self, request: SlackRequest) -> Activity | None:
+        payload = request.payload
+        if request.kind == "event":
+            return self._event(request.team_id, payload["event"])
+        if request.kind == "command":
+            channel = await self._direct_channel(payload["user_id"])
+            text = str(payload.get("text") or "").strip() or "help"
+            return self._incoming(request.team_id, payload["user_id"], channel, "personal", text=text)
+        if payload.get("type") == "block_actions":
+            return await self._block_action(request.team_id, payload)
+        if payload.get("type") == "view_submission" and payload["view"].get("callback_id") == MODAL_CALLBACK_ID:
+            meta = json.loads(payload["view"]["private_metadata"])
+            value = {**meta["submit"], "text": modal_text(payload["view"])}
+            return self._incoming(
+                request.team_id, payload["user"]["id"], meta["channel"], "personal", value=value, reply_to_id=meta.get("ts")
+            )
+        return None
+
+    def _event(self, team_id: str, event: dict[str, Any]) -> Activity | None:
+        """Direct messages, @mentions and App Home visits; the bot's own messages never start a turn."""
+        kind, user = event.get("type"), event.get("user")
+        if event.get("bot_id") or event.get("subtype") or not user:
+            return None
+        if kind == "message" and event.get("channel_type") == "im":
+            return self._incoming(team_id, user, event["channel"], "personal", text=event.get("text") or "")
+        if kind == "app_mention":
+            text = _LEADING_MENTION.sub("", event.get("text") or "", count=1)
+            return self._incoming(team_id, user, event["channel"], "channel", text=text)
+        if kind == "app_home_opened" and event.get("tab") == "home":
+            activity = self._incoming(team_id, user, event["channel"], "personal")
+            activity.type, activity.name = ActivityTypes.event, HOME_EVENT
+            return activity
+        return None
+
+    async def _block_action(self, team_id: str, payload: dict[str, Any]) -> Activity | None:
+        user = payload["user"]["id"]
+        action = payload["actions"][0]
+        container = payload.get("container") or {}
+        channel = container.get("channel_id") or (payload.get("channel") or {}).get("id")
+        if channel is None:
+            channel = await self._direct_channel(user)
+        message_ts = container.get("message_ts")
+        if action.get("action_id") == TEXT_ACTION_ID:
+            spec = text_spec(action)
+            if spec is None:
+                return None
+            metadata = json.dumps({"submit": spec["submit"], "channel": channel, "ts": message_ts}, separators=(",", ":"))
+            await self._client.views_open(trigger_id=payload["trigger_id"], view=modal_view(spec, metadata))
+            return None
+        value = button_payload(action)
+        if value is None:
+            return None
+        kind = "personal" if str(channel).startswith("D") else "channel"
+        return self._incoming(team_id, user, channel, kind, value=value, reply_to_id=message_ts)
+
+    async def _direct_channel(self, user: str) -> str:
+        """The app's DM with this person: where slash-command and App Home replies go."""
+        opened = await self._client.conversations_open(users=user)
+        return str(opened["channel"]["id"])
+
+    def _incoming(
+        self,
+        team_id: str,
+        user: str,
+        channel: str,
+        conversation_type: str,
+        *,
+        text: str | None = None,
+        value: dict[str, Any] | None = None,
+        reply_to_id: str | None = None,
+    ) -> Activity:
+        return Activity(
+            type=ActivityTypes.message,
+            channel_id=CHANNEL_ID,
+            service_url="",
+            timestamp=self._clock(),
+            from_property=ChannelAccount(id=user),
+            recipient=ChannelAccount(id=BOT_ID, name="Reflect"),
+            conversation=ConversationAccount(id=channel, tenant_id=team_id, conversation_type=conversation_type),
+            text=text,
+            value=value,
+            reply_to_id=reply_to_id,
+        )

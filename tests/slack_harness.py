@@ -1,0 +1,189 @@
+"""Drive the real app the way Slack does: signed requests to /slack/*, replies caught by a fake Web API."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import time
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+import aiohttp
+from aiohttp import web
+
+from adapters.routes import SLACK
+from app import create_app
+from bot.config import Settings
+from tests.fakes.slack_api import FakeSlackApi, SlackCall, sign
+from tests.harness import NOW
+
+SECRET = "slack-signing-secret-for-tests"
+TOKEN = "xoxb-test-token"
+_ids = itertools.count(1)
+
+
+@dataclass(frozen=True)
+class Posted:
+    """A message the bot posted (or the new content of one it updated)."""
+
+    ts: str
+    channel: str
+    text: str
+    blocks: list[dict[str, Any]]
+
+    @property
+    def title(self) -> str | None:
+        return next((b["text"]["text"] for b in self.blocks if b["type"] == "header"), None)
+
+    def texts(self) -> list[str]:
+        found = []
+        for block in self.blocks:
+            if block["type"] == "section":
+                found.extend([block["text"]["text"]] if "text" in block else [])
+                found.extend(field["text"] for field in block.get("fields", []))
+        return found
+
+    def buttons(self) -> dict[str, dict[str, Any]]:
+        return {
+            element["text"]["text"]: element
+            for block in self.blocks
+            if block["type"] == "actions"
+            for element in block["elements"]
+        }
+
+
+def as_json(value: Any) -> Any:
+    """slack_sdk sends some arguments as JSON text inside the body and some as objects; read either."""
+    return json.loads(value) if isinstance(value, str) else value
+
+
+def _posted(call: SlackCall) -> Posted:
+    return Posted(
+        ts=str(call.response.get("ts")),
+        channel=str(call.body["channel"]),
+        text=str(call.body.get("text", "")),
+        blocks=list(as_json(call.body.get("blocks")) or []),
+    )
+
+
+@dataclass
+class RunningSlackBot:
+    app: web.Application
+    url: str
+    api: FakeSlackApi
+    session: aiohttp.ClientSession
+
+    async def signed_post(self, path: str, body: bytes, content_type: str, headers: dict[str, str] | None = None) -> int:
+        signed = {**sign(SECRET, body, int(time.time())), "Content-Type": content_type, **(headers or {})}
+        async with self.session.post(f"{self.url}{path}", data=body, headers=signed) as reply:
+            await reply.read()
+            status = reply.status
+        await self.app[SLACK].drain()
+        return status
+
+    def user(self, **who: Any) -> SlackUser:
+        return SlackUser(self, **who)
+
+
+class SlackUser:
+    """One person in one workspace, talking to the bot in their DM with it."""
+
+    def __init__(self, bot: RunningSlackBot, *, team: str = "T0001", user: str = "U0001") -> None:
+        self.bot, self.team, self.user = bot, team, user
+        self.channel = f"D{user}"
+
+    async def _turn(self, path: str, body: bytes, content_type: str) -> list[Posted]:
+        before = len(self.bot.api.requests)
+        status = await self.bot.signed_post(path, body, content_type)
+        assert status == 200, f"bot answered {status}"
+        return [_posted(c) for c in self.bot.api.requests[before:] if c.method == "chat.postMessage" and c.response.get("ok")]
+
+    def calls_since(self, method: str, before: int) -> list[SlackCall]:
+        return [c for c in self.bot.api.requests[before:] if c.method == method]
+
+    async def event(self, event: dict[str, Any], *, event_id: str | None = None) -> list[Posted]:
+        envelope = {
+            "type": "event_callback",
+            "team_id": self.team,
+            "api_app_id": "A0001",
+            "event_id": event_id or f"Ev{next(_ids):06d}",
+            "event_time": 1_763_890_000,
+            "event": event,
+        }
+        return await self._turn("/slack/events", json.dumps(envelope).encode(), "application/json")
+
+    async def dm(self, text: str) -> list[Posted]:
+        return await self.event(
+            {"type": "message", "channel_type": "im", "channel": self.channel, "user": self.user, "text": text, "ts": "1.1"}
+        )
+
+    async def interaction(self, payload: dict[str, Any]) -> list[Posted]:
+        body = urlencode({"payload": json.dumps(payload)}).encode()
+        return await self._turn("/slack/interactive", body, "application/x-www-form-urlencoded")
+
+    async def tap(self, posted: Posted, label: str) -> list[Posted]:
+        """A block_actions payload for the button with this label, from the message it was on."""
+        action = posted.buttons()[label]
+        return await self.interaction({
+            "type": "block_actions",
+            "team": {"id": self.team, "domain": "nhs-example"},
+            "user": {"id": self.user, "team_id": self.team},
+            "api_app_id": "A0001",
+            "trigger_id": f"trigger-{next(_ids)}",
+            "container": {"type": "message", "message_ts": posted.ts, "channel_id": posted.channel},
+            "channel": {"id": posted.channel},
+            "actions": [{"type": "button", "action_id": action["action_id"], "value": action["value"], "block_id": "b"}],
+        })
+
+    async def type_into(self, posted: Posted, label: str, text: str) -> list[Posted]:
+        """Tap a text button (which opens a modal), then submit the modal with `text`."""
+        before = len(self.bot.api.requests)
+        assert await self.tap(posted, label) == []
+        (opened,) = self.calls_since("views.open", before)
+        view = as_json(opened.body["view"])
+        return await self.interaction({
+            "type": "view_submission",
+            "team": {"id": self.team, "domain": "nhs-example"},
+            "user": {"id": self.user, "team_id": self.team},
+            "api_app_id": "A0001",
+            "view": {
+                **view,
+                "id": "V1",
+                "state": {"values": {"text": {"text": {"type": "plain_text_input", "value": text}}}},
+            },
+        })
+
+    async def command(self, text: str) -> list[Posted]:
+        body = urlencode({
+            "command": "/reflect", "text": text, "team_id": self.team, "user_id": self.user,
+            "channel_id": "C0001", "trigger_id": f"trigger-{next(_ids)}", "response_url": "https://hooks.invalid/x",
+        }).encode()
+        return await self._turn("/slack/commands", body, "application/x-www-form-urlencoded")
+
+
+def slack_settings(data_dir: Path, api_url: str) -> Settings:
+    return Settings(  # type: ignore[call-arg]
+        _env_file=None, REFLECT_LOCAL_MODE=True, REFLECT_DATA_DIR=data_dir,
+        SLACK_BOT_TOKEN=TOKEN, SLACK_SIGNING_SECRET=SECRET, SLACK_API_URL=api_url,
+    )
+
+
+@asynccontextmanager
+async def running_slack_bot(data_dir: Path, *, clock: Callable[[], datetime] = lambda: NOW) -> AsyncIterator[RunningSlackBot]:
+    """The whole app with Slack configured, on 127.0.0.1, talking to a fake Slack Web API."""
+    async with FakeSlackApi(token=TOKEN) as api:
+        app = create_app(slack_settings(data_dir, api.url), clock=clock)
+        runner = web.AppRunner(app)
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        try:
+            async with aiohttp.ClientSession() as session:
+                yield RunningSlackBot(app, f"http://127.0.0.1:{runner.addresses[0][1]}", api, session)
+        finally:
+            await runner.cleanup()
