@@ -23,6 +23,8 @@ from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from slack_sdk.signature import Clock, SignatureVerifier
 
+from adapters.rejection import Rejected
+
 log = logging.getLogger("reflect.slack")
 
 MAX_BODY_BYTES = 1024 * 1024
@@ -158,16 +160,6 @@ class _SlashCommand(_Model):
 _INTERACTIONS: dict[str, type[_Interaction]] = {"block_actions": _BlockActions, "view_submission": _ViewSubmission}
 
 
-class _Rejected(Exception):
-    """A request refused before any work: `reason` goes to the log, `public` to the short answer body."""
-
-    def __init__(self, status: int, public: str, reason: str | None = None) -> None:
-        super().__init__(public)
-        self.status = status
-        self.public = public
-        self.reason = reason or public
-
-
 class _CallableClock(Clock):
     """slack_sdk's verifier wants an object with `now()`; Reflect injects plain callables."""
 
@@ -240,7 +232,7 @@ class SlackIngress:
             envelope = _validated(_EventCallback, payload)
             if envelope.event.type in _CONVERSATION_EVENTS:
                 _validated(_ConversationEvent, payload["event"], where="event")
-        except _Rejected as rejected:
+        except Rejected as rejected:
             return _refusal(request, rejected)
         if not self._deliveries.claim(envelope.event_id):
             log.info(
@@ -256,7 +248,7 @@ class SlackIngress:
         try:
             form = _form(await self._verified_body(request))
             if "payload" not in form:
-                raise _Rejected(400, "invalid payload: payload field missing")
+                raise Rejected(400, "invalid payload: payload field missing")
             payload = _json_object(form["payload"].encode())
             kind = _validated(_Typed, payload).type
             model = _INTERACTIONS.get(kind)
@@ -266,8 +258,8 @@ class SlackIngress:
             interaction = _validated(model, payload)
             team_id = interaction.workspace()
             if team_id is None:
-                raise _Rejected(400, "invalid payload: no team id")
-        except _Rejected as rejected:
+                raise Rejected(400, "invalid payload: no team id")
+        except Rejected as rejected:
             return _refusal(request, rejected)
         return await self._ack_then_run(request, SlackRequest("interaction", payload, team_id), None)
 
@@ -278,7 +270,7 @@ class SlackIngress:
             if form.get("ssl_check") == "1":
                 return web.Response()
             command = _validated(_SlashCommand, form)
-        except _Rejected as rejected:
+        except Rejected as rejected:
             return _refusal(request, rejected)
         return await self._ack_then_run(request, SlackRequest("command", form, command.team_id), None)
 
@@ -293,19 +285,19 @@ class SlackIngress:
         timestamp = request.headers.get("X-Slack-Request-Timestamp")
         signature = request.headers.get("X-Slack-Signature")
         if timestamp is None or signature is None:
-            raise _Rejected(401, "unauthorized", "signature or timestamp header missing")
+            raise Rejected(401, "unauthorized", "signature or timestamp header missing")
         if not _TIMESTAMP.fullmatch(timestamp):
-            raise _Rejected(401, "unauthorized", "malformed timestamp")
+            raise Rejected(401, "unauthorized", "malformed timestamp")
         if not _SIGNATURE.fullmatch(signature):
-            raise _Rejected(401, "unauthorized", "malformed signature")
+            raise Rejected(401, "unauthorized", "malformed signature")
         if abs(self._clock() - int(timestamp)) > MAX_CLOCK_SKEW_SECONDS:
-            raise _Rejected(401, "unauthorized", "timestamp more than 5 minutes from now")
+            raise Rejected(401, "unauthorized", "timestamp more than 5 minutes from now")
         try:
             valid = self._verifier.is_valid(body, timestamp, signature)
         except ValueError:
-            raise _Rejected(401, "unauthorized", "body is not UTF-8") from None
+            raise Rejected(401, "unauthorized", "body is not UTF-8") from None
         if not valid:
-            raise _Rejected(401, "unauthorized", "signature mismatch")
+            raise Rejected(401, "unauthorized", "signature mismatch")
         return body
 
     async def _ack_then_run(self, request: web.Request, work: SlackRequest, event_id: str | None) -> web.Response:
@@ -342,12 +334,12 @@ class SlackIngress:
 async def _read_limited(request: web.Request) -> bytes:
     """Read at most MAX_BODY_BYTES whatever the app's client_max_size, refusing larger bodies early."""
     if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
-        raise _Rejected(413, "request body too large")
+        raise Rejected(413, "request body too large")
     body = bytearray()
     async for chunk in request.content.iter_any():
         body += chunk
         if len(body) > MAX_BODY_BYTES:
-            raise _Rejected(413, "request body too large")
+            raise Rejected(413, "request body too large")
     return bytes(body)
 
 
@@ -356,9 +348,9 @@ def _json_object(raw: bytes) -> dict[str, Any]:
     try:
         value = json.loads(raw)
     except ValueError:
-        raise _Rejected(400, "invalid payload: not JSON") from None
+        raise Rejected(400, "invalid payload: not JSON") from None
     if not isinstance(value, dict):
-        raise _Rejected(400, "invalid payload: not a JSON object")
+        raise Rejected(400, "invalid payload: not a JSON object")
     return value
 
 
@@ -367,10 +359,10 @@ def _form(raw: bytes) -> dict[str, str]:
     try:
         pairs = parse_qsl(raw.decode("utf-8"), keep_blank_values=True, strict_parsing=True, max_num_fields=100)
     except ValueError:
-        raise _Rejected(400, "invalid payload: not a form") from None
+        raise Rejected(400, "invalid payload: not a form") from None
     form = dict(pairs)
     if len(form) != len(pairs):
-        raise _Rejected(400, "invalid payload: repeated form field")
+        raise Rejected(400, "invalid payload: repeated form field")
     return form
 
 
@@ -381,10 +373,10 @@ def _validated(model: type[_M], value: dict[str, Any], *, where: str = "") -> _M
     except ValidationError as invalid:
         error = invalid.errors(include_url=False, include_input=False, include_context=False)[0]
         location = ".".join(str(part) for part in (where, *error["loc"]) if part != "") or "body"
-        raise _Rejected(400, f"invalid payload: {location}: {error['msg']}") from None
+        raise Rejected(400, f"invalid payload: {location}: {error['msg']}") from None
 
 
-def _refusal(request: web.Request, rejected: _Rejected) -> web.Response:
+def _refusal(request: web.Request, rejected: Rejected) -> web.Response:
     """Log the reason only; a deliberate 400 or 413 tells Slack not to retry (G4), a 401 lets a re-signed retry in."""
     log.info("rejected Slack request to %s (%d): %s", request.path, rejected.status, rejected.reason)
     headers = {} if rejected.status == 401 else {"X-Slack-No-Retry": "1"}

@@ -34,6 +34,7 @@ from botframework.connector.auth import (
 )
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from adapters.rejection import Rejected
 from bot.config import Settings, is_loopback_host
 
 log = logging.getLogger("reflect.teams")
@@ -128,16 +129,6 @@ class _AppIdFromSettings(ServiceClientCredentialsFactory):
         return await self._outbound.create_credentials(app_id, oauth_scope, login_endpoint, validate_authority)
 
 
-class _Rejected(Exception):
-    """A request we refuse before the bot runs; `reason` is logged, `public` is the answer body."""
-
-    def __init__(self, status: int, public: str, reason: str | None = None) -> None:
-        super().__init__(public)
-        self.status = status
-        self.public = public
-        self.reason = reason or public
-
-
 def service_url_allowed(settings: Settings, service_url: str) -> bool:
     """Replies carry our bearer token to serviceUrl, so only allow-listed https hosts qualify (T6, T9).
 
@@ -189,7 +180,7 @@ class TeamsEndpoint:
         """POST /api/messages: refuse bad requests with 4xx before the SDK sees them, then run the turn."""
         try:
             activity, authenticated = await self._admit(request)
-        except _Rejected as rejected:
+        except Rejected as rejected:
             log.info("rejected Teams request (%s): %s", rejected.status, rejected.reason)
             return web.json_response({"error": rejected.public}, status=rejected.status)
         try:
@@ -205,29 +196,29 @@ class TeamsEndpoint:
         return web.Response(status=201)
 
     async def _admit(self, request: web.Request) -> tuple[Activity, AuthenticateRequestResult]:
-        """Run every check in order; the first failure raises `_Rejected`."""
+        """Run every check in order; the first failure raises `Rejected`."""
         if request.content_type != "application/json":
-            raise _Rejected(415, "Content-Type must be application/json")
+            raise Rejected(415, "Content-Type must be application/json")
         try:
             body = await request.read()
         except web.HTTPRequestEntityTooLarge:
-            raise _Rejected(413, "request body too large") from None
+            raise Rejected(413, "request body too large") from None
         if len(body) > MAX_BODY_BYTES:
-            raise _Rejected(413, "request body too large")
+            raise Rejected(413, "request body too large")
         try:
             payload = json.loads(body)
         except ValueError:
-            raise _Rejected(400, "body is not valid JSON") from None
+            raise Rejected(400, "body is not valid JSON") from None
         try:
             InboundActivity.model_validate(payload)
         except ValidationError as invalid:
-            raise _Rejected(400, f"invalid activity: {_first_problem(invalid)}") from None
+            raise Rejected(400, f"invalid activity: {_first_problem(invalid)}") from None
         try:
             activity = Activity().deserialize(payload)
         except ValueError:
-            raise _Rejected(400, "invalid activity: a field has the wrong type") from None
+            raise Rejected(400, "invalid activity: a field has the wrong type") from None
         if not service_url_allowed(self._settings, activity.service_url):
-            raise _Rejected(
+            raise Rejected(
                 403, "serviceUrl is not allowed",
                 f"serviceUrl {activity.service_url[:100]!r} not allowed (activity {activity.id!r})",
             )
@@ -239,11 +230,11 @@ class TeamsEndpoint:
         try:
             return await self.adapter.bot_framework_authentication.authenticate_request(activity, header)
         except requests.RequestException as error:
-            raise _Rejected(
+            raise Rejected(
                 503, "signing keys unavailable", f"OpenID metadata fetch failed: {type(error).__name__}"
             ) from None
         except Exception as error:
-            raise _Rejected(
+            raise Rejected(
                 401, "unauthorized", f"authentication failed: {_auth_reason(error)} (activity {activity.id!r})"
             ) from None
 

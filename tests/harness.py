@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -47,38 +47,27 @@ class Sent:
     def texts(self) -> list[str]:
         """Every TextBlock and fact on the card, in reading order."""
         found: list[str] = []
-
-        def walk(element: Any) -> None:
-            if isinstance(element, dict):
-                if element.get("type") == "TextBlock":
-                    found.append(element["text"])
-                if element.get("type") == "FactSet":
-                    found.extend(f"{fact['title']}: {fact['value']}" for fact in element["facts"])
-                for value in element.values():
-                    walk(value)
-            elif isinstance(element, list):
-                for item in element:
-                    walk(item)
-
-        walk(self.card)
+        for element in _elements(self.card):
+            if element.get("type") == "TextBlock":
+                found.append(element["text"])
+            if element.get("type") == "FactSet":
+                found.extend(f"{fact['title']}: {fact['value']}" for fact in element["facts"])
         return found
 
     def submits(self) -> dict[str, dict[str, Any]]:
         """Button title -> the data Teams would post back when it is tapped."""
-        buttons: dict[str, dict[str, Any]] = {}
+        return {e["title"]: dict(e["data"]) for e in _elements(self.card) if e.get("type") == "Action.Submit"}
 
-        def walk(element: Any) -> None:
-            if isinstance(element, dict):
-                if element.get("type") == "Action.Submit":
-                    buttons[element["title"]] = dict(element["data"])
-                for value in element.values():
-                    walk(value)
-            elif isinstance(element, list):
-                for item in element:
-                    walk(item)
 
-        walk(self.card)
-        return buttons
+def _elements(node: Any) -> Iterator[dict[str, Any]]:
+    """Every JSON object in a card, depth first, in document order."""
+    if isinstance(node, dict):
+        yield node
+        for value in node.values():
+            yield from _elements(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _elements(item)
 
 
 class TeamsChat:
