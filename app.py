@@ -94,11 +94,21 @@ async def chat(settings: Settings, framework: Framework) -> None:
         await ConsoleAdapter("console-user", sys.stdout).run(bot, stdin_lines())
 
 
+CHATTY_LIBRARIES = ("slack_sdk", "msrest", "msal", "urllib3", "botbuilder", "botframework", "requests_oauthlib")
+
+
+def configure_logging(level: str) -> None:
+    """DEBUG is for Reflect's own loggers only: libraries log request bodies, which hold people's answers."""
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    for name in CHATTY_LIBRARIES:
+        logging.getLogger(name).setLevel(max(logging.getLevelName(level), logging.INFO))
+
+
 def main(argv: list[str]) -> int:
     """Start-up problems end in one line on stderr and exit code 2, never a traceback."""
     try:
         settings = load_settings()
-        logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+        configure_logging(settings.log_level)
         if argv[1:] == ["chat"]:
             logging.getLogger().setLevel(logging.WARNING)
             asyncio.run(chat(settings, load_framework(settings.framework_path)))

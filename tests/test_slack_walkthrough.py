@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any, Protocol
@@ -10,11 +11,12 @@ from typing import Any, Protocol
 import pytest
 
 from adapters.routes import SLACK, STORE
+from app import configure_logging
 from bot.framework import Level
 from bot.keys import AssessmentKey, TeamKey, TenantKey
 from bot.models import Action, Assessment, Response
 from tests.harness import RunningBot, running_bot
-from tests.slack_harness import Posted, RunningSlackBot, SlackUser, as_json, running_slack_bot
+from tests.slack_harness import SECRET, TOKEN, Posted, RunningSlackBot, SlackUser, as_json, running_slack_bot
 
 NOT_FOUND = "I can't find that assessment for you. It may belong to someone else. Type start to begin your own."
 SPACE = TeamKey(TenantKey("slack", "T0001"), "user:U0001")
@@ -269,3 +271,20 @@ async def test_a_button_on_app_home_replies_in_the_dm(slack: RunningSlackBot) ->
     })
 
     assert (subject.channel, subject.title) == ("DU0001", "What are you assessing?")
+
+
+async def test_answers_and_secrets_never_reach_the_logs_even_at_debug(
+    slack: RunningSlackBot, caplog: pytest.LogCaptureFixture
+) -> None:
+    configure_logging("DEBUG")
+    caplog.set_level(logging.DEBUG)
+    alice = slack.user()
+    await _walk_prepare_phase(SlackDriver(alice))
+    await alice.dm("Our private note about the Northtown forum")
+
+    logged = caplog.text
+    assert "Minutes of the March forum" not in logged
+    assert "Diabetes prevention in Northtown" not in logged
+    assert "private note" not in logged
+    assert SECRET not in logged and TOKEN not in logged
+    assert "turn intent=rate" in logged
