@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 import pytest
+from slack_sdk.models.blocks import Block
 
 from adapters.routes import SLACK, STORE
 from app import configure_logging
@@ -288,3 +289,27 @@ async def test_answers_and_secrets_never_reach_the_logs_even_at_debug(
     assert "private note" not in logged
     assert SECRET not in logged and TOKEN not in logged
     assert "turn intent=rate" in logged
+
+
+async def test_the_longest_evidence_reaches_slack_within_block_kit_limits(slack: RunningSlackBot) -> None:
+    alice = slack.user()
+    (welcome,) = await alice.dm("hi")
+    (subject,) = await alice.tap(welcome, "Start an assessment")
+    (focus,) = await alice.type_into(subject, "OK", "語" * 120)
+    (footprint,) = await alice.tap(focus, "Strategic")
+    (stance,) = await alice.tap(footprint, "Place")
+    (phases,) = await alice.tap(stance, "Planning new work")
+    (card,) = await alice.tap(phases, "1 Check · 0/4")
+    (evidence,) = await alice.tap(card, "Maturing")
+    await alice.type_into(evidence, "Save evidence", "🙂 evidence " * 181 + "x" * 9)
+
+    sent = [call for call in slack.api.requests if call.method in ("chat.postMessage", "chat.update")]
+    assert len(sent) >= 10
+    for call in sent:
+        blocks = as_json(call.body["blocks"])
+        assert Block.parse_all(blocks) and [b.to_dict() for b in Block.parse_all(blocks)] == blocks
+        assert len(blocks) <= 50
+        assert all(len(b["text"]["text"]) <= 3000 for b in blocks if b["type"] == "section" and "text" in b)
+        assert all(len(e["value"]) <= 2000 and len(e["text"]["text"]) <= 75 for b in blocks if b["type"] == "actions" for e in b["elements"])
+    (response,) = await slack.app[STORE].find(SPACE, Response)
+    assert response.evidence is not None and len(response.evidence) == 2000
