@@ -5,6 +5,11 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
+from bot.framework import Level
+from bot.intents import AddEvidence, NextSection, Rate, ShowMenu, SkipEvidence
+from bot.models import NOT_SURE, Rating
+from bot.views import Button, Card, Fact, TextInput
+
 BOT_ID = "28:reflect-bot"
 BOT_NAME = "Reflect"
 _ids = itertools.count(1)
@@ -80,3 +85,34 @@ def bot_added(service_url: str, *, user: str = "29:alice", tenant: str | None = 
 def mention() -> dict[str, Any]:
     """The Teams mention entity for the bot."""
     return {"type": "mention", "text": f"<at>{BOT_NAME}</at>", "mentioned": {"id": BOT_ID, "name": BOT_NAME}}
+
+
+SAMPLE_ASSESSMENT = "a-0123456789abcdef"
+
+
+def rate_button(level: Rating) -> Button:
+    label = level.label if isinstance(level, Level) else "Not sure"
+    return Button(label=label, intent=Rate(assessment=SAMPLE_ASSESSMENT, section="4c", level=level))
+
+
+def sample_card(submit_label: str = "Save evidence") -> Card:
+    """A card using every part of a view, for the renderers' tests."""
+    return Card(
+        title="4c Working with communities",
+        progress="Engage: section 2 of 3",
+        lines=("How well do you plan engagement with the people most affected?", "Pick the level that fits best."),
+        facts=(Fact(label="Last answer", value="Developing"), Fact(label="Evidence", value="None yet")),
+        choices=(*(rate_button(level) for level in Level), rate_button(NOT_SURE)),
+        text_input=TextInput(
+            placeholder="What shows this? A document, a meeting, a change",
+            max_length=2000,
+            submit=Button(label=submit_label, intent=AddEvidence(assessment=SAMPLE_ASSESSMENT, section="4c")),
+        ),
+        actions=(
+            Button(label="Skip evidence", intent=SkipEvidence(assessment=SAMPLE_ASSESSMENT, section="4c")),
+            Button(label="Menu", intent=ShowMenu()),
+            Button(label="Next section", intent=NextSection(assessment=SAMPLE_ASSESSMENT, section="4c"), primary=True),
+        ),
+        ref="section:a-0123456789abcdef:4c",
+    )
+

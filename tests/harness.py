@@ -129,16 +129,20 @@ async def running_bot(
     """The whole app in local mode on 127.0.0.1, replying to a fake connector."""
     async with FakeConnector() if connector is None else _reuse(connector) as fake:
         app = create_app(local_settings(data_dir), clock=clock)
-        runner = web.AppRunner(app)
-        await runner.setup()
-        site = web.TCPSite(runner, "127.0.0.1", 0)
-        await site.start()
-        port = runner.addresses[0][1]
-        try:
-            async with aiohttp.ClientSession() as session:
-                yield RunningBot(app, f"http://127.0.0.1:{port}", fake, session)
-        finally:
-            await runner.cleanup()
+        async with serve_locally(app) as url, aiohttp.ClientSession() as session:
+            yield RunningBot(app, url, fake, session)
+
+
+@asynccontextmanager
+async def serve_locally(app: web.Application) -> AsyncIterator[str]:
+    """Serve an app on a free port of 127.0.0.1 for the length of a test; yields its base URL."""
+    runner = web.AppRunner(app)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    try:
+        yield f"http://127.0.0.1:{runner.addresses[0][1]}"
+    finally:
+        await runner.cleanup()
 
 
 @asynccontextmanager

@@ -20,7 +20,7 @@ from adapters.routes import SLACK
 from app import create_app
 from bot.config import Settings
 from tests.fakes.slack_api import FakeSlackApi, SlackCall, sign
-from tests.harness import NOW
+from tests.harness import NOW, serve_locally
 
 SECRET = "slack-signing-secret-for-tests"
 TOKEN = "xoxb-test-token"
@@ -178,12 +178,5 @@ async def running_slack_bot(data_dir: Path, *, clock: Callable[[], datetime] = l
     """The whole app with Slack configured, on 127.0.0.1, talking to a fake Slack Web API."""
     async with FakeSlackApi(token=TOKEN) as api:
         app = create_app(slack_settings(data_dir, api.url), clock=clock)
-        runner = web.AppRunner(app)
-        await runner.setup()
-        site = web.TCPSite(runner, "127.0.0.1", 0)
-        await site.start()
-        try:
-            async with aiohttp.ClientSession() as session:
-                yield RunningSlackBot(app, f"http://127.0.0.1:{runner.addresses[0][1]}", api, session)
-        finally:
-            await runner.cleanup()
+        async with serve_locally(app) as url, aiohttp.ClientSession() as session:
+            yield RunningSlackBot(app, url, api, session)

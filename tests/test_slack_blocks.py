@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 import json
-from typing import Any, Literal
+from typing import Any
 
 import pytest
 from slack_sdk.errors import SlackObjectFormationError
@@ -34,12 +34,10 @@ from adapters.slack_blocks import (
     modal_view,
     text_spec,
 )
-from bot.framework import Level
 from bot.intents import (
     AddEvidence,
     Intent,
     NextSection,
-    Rate,
     ShowMenu,
     ShowPhases,
     SkipEvidence,
@@ -47,41 +45,15 @@ from bot.intents import (
     parse,
     payload,
 )
-from bot.models import NOT_SURE
 from bot.views import Button, Card, Fact, Notice, TextInput
+from tests.builders import SAMPLE_ASSESSMENT, sample_card
 
 JsonObject = dict[str, Any]
 
-ASSESSMENT = "a-0123456789abcdef"
+ASSESSMENT = SAMPLE_ASSESSMENT
 REF = "section:a-0123456789abcdef:4c"
 EMOJI_CJK = "😀健康👩‍⚕️地域"
 """Surrogate pairs in UTF-16, a ZWJ sequence and CJK: each counts as one or more code points."""
-
-
-def _rate(level: Level | Literal["not_sure"]) -> Button:
-    label = level.label if isinstance(level, Level) else "Not sure"
-    return Button(label=label, intent=Rate(assessment=ASSESSMENT, section="4c", level=level))
-
-
-def _full_card() -> Card:
-    return Card(
-        title="4c Working with communities",
-        progress="Engage: section 2 of 3",
-        lines=("How well do you plan engagement with the people most affected?", "Pick the level that fits best."),
-        facts=(Fact(label="Last answer", value="Developing"), Fact(label="Evidence", value="None yet")),
-        choices=(*(_rate(level) for level in Level), _rate(NOT_SURE)),
-        text_input=TextInput(
-            placeholder="What shows this? A document, a meeting, a change",
-            max_length=2000,
-            submit=Button(label="Save evidence", intent=AddEvidence(assessment=ASSESSMENT, section="4c")),
-        ),
-        actions=(
-            Button(label="Skip evidence", intent=SkipEvidence(assessment=ASSESSMENT, section="4c")),
-            Button(label="Menu", intent=ShowMenu()),
-            Button(label="Next section", intent=NextSection(assessment=ASSESSMENT, section="4c"), primary=True),
-        ),
-        ref=REF,
-    )
 
 
 def _valid(blocks: list[JsonObject]) -> list[JsonObject]:
@@ -125,7 +97,7 @@ def _submission(spec: JsonObject, typed: str) -> JsonObject:
 
 
 def test_every_button_value_parses_back_to_its_intent_in_primary_first_order() -> None:
-    card = _full_card()
+    card = sample_card()
     buttons = _intent_buttons(_render(card)[1])
     expected: list[Intent] = [
         *(button.intent for button in card.choices),
@@ -141,7 +113,7 @@ def test_every_button_value_parses_back_to_its_intent_in_primary_first_order() -
 
 
 def test_action_ids_are_unique_and_numbered_across_the_message() -> None:
-    buttons = _buttons(_render(_full_card())[1])
+    buttons = _buttons(_render(sample_card())[1])
     action_ids = [button["action_id"] for button in buttons]
     assert len(set(action_ids)) == len(action_ids)
     numbered = [f"reflect:{number}" for number in range(8)]
@@ -149,12 +121,12 @@ def test_action_ids_are_unique_and_numbered_across_the_message() -> None:
 
 
 def test_only_primary_buttons_are_styled_primary() -> None:
-    buttons = _intent_buttons(_render(_full_card())[1])
+    buttons = _intent_buttons(_render(sample_card())[1])
     assert [button.get("style") for button in buttons] == [None] * 5 + ["primary", None, None]
 
 
 def test_reading_order_is_heading_progress_lines_facts_choices_text_button_then_actions() -> None:
-    card = _full_card()
+    card = sample_card()
     blocks = _render(card)[1]
     assert [block["type"] for block in blocks] == [
         "header", "context", "section", "section", "section", "actions", "actions", "actions",
@@ -168,7 +140,7 @@ def test_reading_order_is_heading_progress_lines_facts_choices_text_button_then_
 
 
 def test_text_button_opens_a_modal_whose_submission_parses_as_the_submit_intent() -> None:
-    card = _full_card()
+    card = sample_card()
     button = _text_button(_render(card)[1])
     spec = text_spec(button)
     assert spec is not None
@@ -189,7 +161,7 @@ def test_text_button_opens_a_modal_whose_submission_parses_as_the_submit_intent(
 
 
 def test_modal_is_a_multiline_input_named_by_the_question_with_the_given_metadata() -> None:
-    spec = text_spec(_text_button(_render(_full_card())[1]))
+    spec = text_spec(_text_button(_render(sample_card())[1]))
     assert spec is not None
     view = modal_view(spec, private_metadata='{"channel":"D1"}')
     assert SlackView(**view).to_dict() == view
@@ -211,7 +183,7 @@ def test_modal_is_a_multiline_input_named_by_the_question_with_the_given_metadat
 
 
 def test_modal_leaves_out_an_empty_placeholder() -> None:
-    card = _full_card().model_copy(
+    card = sample_card().model_copy(
         update={"text_input": TextInput(placeholder="", max_length=120, submit=Button(label="Save", intent=ShowMenu()))}
     )
     spec = text_spec(_text_button(_render(card)[1]))
@@ -225,7 +197,7 @@ def test_modal_text_is_none_when_the_submission_carries_no_value() -> None:
 
 
 def test_only_reflect_actions_yield_payloads_or_specs() -> None:
-    blocks = _render(_full_card())[1]
+    blocks = _render(sample_card())[1]
     first, text = _intent_buttons(blocks)[0], _text_button(blocks)
     assert button_payload(text) is None
     assert text_spec(first) is None
@@ -242,7 +214,7 @@ def test_a_notice_is_one_plain_text_section_and_its_escaped_text_is_the_fallback
 
 
 def test_card_fallback_is_the_plain_text_rendering_escaped_and_within_its_limit() -> None:
-    card = _full_card()
+    card = sample_card()
     assert _render(card)[0] == render_text(card, hint=False)[0]
     long_card = Card(title="Long", lines=tuple("<x> & " * 166 for _ in range(12)))
     text = _render(long_card)[0]
@@ -275,7 +247,7 @@ def test_fifty_blocks_fit_and_the_fifty_first_is_shortened_with_a_marker() -> No
 
 
 def test_a_card_with_many_lines_and_facts_keeps_its_heading_progress_and_every_button() -> None:
-    card = _full_card().model_copy(
+    card = sample_card().model_copy(
         update={
             "lines": tuple(f"Line {number}" for number in range(80)),
             "facts": tuple(Fact(label=f"Fact {number}", value="value") for number in range(30)),
@@ -286,7 +258,7 @@ def test_a_card_with_many_lines_and_facts_keeps_its_heading_progress_and_every_b
     assert [block["type"] for block in blocks[:2]] == ["header", "context"]
     assert [block["type"] for block in blocks[-4:]] == ["actions", "actions", "actions", "context"]
     assert [parse(button_payload(button)) for button in _intent_buttons(blocks)] == [
-        parse(button_payload(button)) for button in _intent_buttons(_render(_full_card())[1])
+        parse(button_payload(button)) for button in _intent_buttons(_render(sample_card())[1])
     ]
     assert _sections(blocks) == [f"Line {number}" for number in range(MESSAGE_MAX_BLOCKS - 6)]
 
@@ -420,7 +392,7 @@ def test_a_150_character_title_is_a_header_and_151_a_bold_section() -> None:
 
 def test_a_24_character_title_is_the_modal_title_and_25_is_cut() -> None:
     def spec(title: str) -> JsonObject:
-        card = _full_card().model_copy(update={"title": title})
+        card = sample_card().model_copy(update={"title": title})
         found = text_spec(_text_button(_render(card)[1]))
         assert found is not None
         return found
@@ -446,7 +418,7 @@ def test_the_text_button_label_gives_way_so_its_value_stays_within_2000_characte
 
 
 def test_private_metadata_of_3000_characters_is_kept_and_3001_refused() -> None:
-    spec = text_spec(_text_button(_render(_full_card())[1]))
+    spec = text_spec(_text_button(_render(sample_card())[1]))
     assert spec is not None
     assert modal_view(spec, "m" * PRIVATE_METADATA_MAX)["private_metadata"] == "m" * PRIVATE_METADATA_MAX
     with pytest.raises(ValueError, match="3001 characters"):
@@ -466,7 +438,7 @@ def test_home_view_holds_100_blocks_and_shortens_the_101st() -> None:
 
 
 def test_home_view_renders_like_a_message() -> None:
-    card = _full_card()
+    card = sample_card()
     assert home_view(card)["blocks"] == message_blocks(card)[1]
 
 

@@ -12,12 +12,12 @@ from pathlib import Path
 
 import aiohttp
 import pytest
-from aiohttp import web
 
 from adapters.tinydb_store import TinyDBStore
 from app import create_app
 from bot.config import ConfigError, load_settings
 from bot.store import StoreError
+from tests.harness import serve_locally
 
 REPO = Path(__file__).resolve().parent.parent
 VARIABLES = (
@@ -112,20 +112,12 @@ async def test_data_folder_in_use_stops_start_up_with_one_line(tmp_path: Path) -
 
 
 async def test_healthz_over_http_reports_the_loaded_framework(tmp_path: Path) -> None:
-    app = create_app(load_settings())
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = runner.addresses[0][1]
-    try:
-        async with aiohttp.ClientSession() as session, session.get(f"http://127.0.0.1:{port}/healthz") as reply:
+    async with serve_locally(create_app(load_settings())) as url:
+        async with aiohttp.ClientSession() as session, session.get(f"{url}/healthz") as reply:
             assert reply.status == 200
             assert await reply.json() == {"status": "ok", "phases": 7, "sections": 22}
         with pytest.raises(StoreError, match="in use"):
             await TinyDBStore(tmp_path / "data").open()
-    finally:
-        await runner.cleanup()
     async with TinyDBStore(tmp_path / "data"):
         pass
 

@@ -26,13 +26,13 @@ from bot.intents import (
     Intent,
     NextSection,
     Rate,
-    ShowMenu,
     SkipEvidence,
     TakeIdea,
     parse,
 )
 from bot.models import NOT_SURE
 from bot.views import Button, Card, Fact, TextInput
+from tests.builders import SAMPLE_ASSESSMENT, sample_card
 
 JsonObject = dict[str, Any]
 
@@ -61,33 +61,7 @@ ENUMS_IN_1_5 = {
     ("Action.Submit", "associatedInputs"): {"auto", "none"},
 }
 
-ASSESSMENT = "a-0123456789abcdef"
-
-
-def _rate(level: Level | str) -> Button:
-    label = level.label if isinstance(level, Level) else "Not sure"
-    return Button(label=label, intent=Rate(assessment=ASSESSMENT, section="4c", level=level))
-
-
-def _full_card() -> Card:
-    return Card(
-        title="4c Working with communities",
-        progress="Engage: section 2 of 3",
-        lines=("How well do you plan engagement with the people most affected?", "Pick the level that fits best."),
-        facts=(Fact(label="Last answer", value="Developing"), Fact(label="Evidence", value="None yet")),
-        choices=(*(_rate(level) for level in Level), _rate(NOT_SURE)),
-        text_input=TextInput(
-            placeholder="What shows this? A document, a meeting, a change",
-            max_length=2000,
-            submit=Button(label="Add evidence", intent=AddEvidence(assessment=ASSESSMENT, section="4c")),
-        ),
-        actions=(
-            Button(label="Skip evidence", intent=SkipEvidence(assessment=ASSESSMENT, section="4c")),
-            Button(label="Menu", intent=ShowMenu()),
-            Button(label="Next section", intent=NextSection(assessment=ASSESSMENT, section="4c"), primary=True),
-        ),
-        ref="section:a-0123456789abcdef:4c",
-    )
+ASSESSMENT = SAMPLE_ASSESSMENT
 
 
 def _all_intents(card: Card) -> list[Intent]:
@@ -120,13 +94,13 @@ def _objects(node: object, path: str = "") -> Iterator[tuple[str, JsonObject]]:
 
 
 def test_every_button_submits_a_payload_that_parses_back_to_its_intent() -> None:
-    card = _full_card()
+    card = sample_card("Add evidence")
     submitted = [parse(action["data"]) for action in _submit_actions(render_card(card))]
     assert sorted(map(repr, submitted)) == sorted(map(repr, _all_intents(card)))
 
 
 def test_text_box_submit_with_the_typed_text_merged_in_parses_as_evidence() -> None:
-    content = render_card(_full_card())
+    content = render_card(sample_card("Add evidence"))
     (box,) = [element for element in content["body"] if element["type"] == "Input.Text"]
     (submit,) = [action for action in _submit_actions(content) if "associatedInputs" not in action]
     value = _clicked(submit, {box["id"]: "Minutes of the March community panel"})
@@ -135,13 +109,13 @@ def test_text_box_submit_with_the_typed_text_merged_in_parses_as_evidence() -> N
 
 
 def test_other_buttons_still_parse_when_the_text_box_holds_text() -> None:
-    content = render_card(_full_card())
+    content = render_card(sample_card("Add evidence"))
     for action in _submit_actions(content):
         parse(_clicked(action, {TEXT_INPUT_ID: "half-typed evidence"}))
 
 
 def test_card_is_version_1_5_and_uses_only_1_5_types_properties_and_values() -> None:
-    content = render_card(_full_card())
+    content = render_card(sample_card("Add evidence"))
     assert content["version"] == "1.5"
     assert content["$schema"] == SCHEMA
     for path, obj in _objects(content):
@@ -157,7 +131,7 @@ def test_card_is_version_1_5_and_uses_only_1_5_types_properties_and_values() -> 
 
 
 def test_reading_order_is_heading_progress_lines_facts_choices_then_text_box() -> None:
-    card = _full_card()
+    card = sample_card("Add evidence")
     body = render_card(card)["body"]
     assert [element["type"] for element in body] == [
         "TextBlock", "TextBlock", "TextBlock", "TextBlock", "FactSet", "ActionSet", "Input.Text", "ActionSet",
@@ -181,13 +155,13 @@ def test_a_plain_card_is_a_heading_and_its_lines_with_no_empty_containers() -> N
 
 
 def test_primary_buttons_come_first_and_no_button_is_styled() -> None:
-    content = render_card(_full_card())
+    content = render_card(sample_card("Add evidence"))
     assert [action["title"] for action in content["actions"]] == ["Next section", "Skip evidence", "Menu"]
     assert all("style" not in action for action in _submit_actions(content))
 
 
 def test_fallback_text_is_the_plain_text_rendering_without_typing_hints() -> None:
-    card = _full_card()
+    card = sample_card("Add evidence")
     fallback = render_card(card)["fallbackText"]
     assert fallback == render_text(card, hint=False)[0]
     assert fallback.startswith(card.title)
@@ -196,7 +170,7 @@ def test_fallback_text_is_the_plain_text_rendering_without_typing_hints() -> Non
 
 
 def test_text_box_is_named_by_the_question_multiline_bounded_and_refuses_blank_answers() -> None:
-    card = _full_card()
+    card = sample_card("Add evidence")
     (box,) = [element for element in render_card(card)["body"] if element["type"] == "Input.Text"]
     assert box["label"] == card.title
     assert box["placeholder"] == "What shows this? A document, a meeting, a change"
@@ -211,7 +185,7 @@ def test_text_box_is_named_by_the_question_multiline_bounded_and_refuses_blank_a
 
 
 def test_card_attachment_carries_the_rendered_card_as_an_adaptive_card() -> None:
-    card = _full_card()
+    card = sample_card("Add evidence")
     attachment = card_attachment(card)
     assert attachment.content_type == ADAPTIVE_CARD_CONTENT_TYPE == "application/vnd.microsoft.card.adaptive"
     assert attachment.content == render_card(card)

@@ -19,6 +19,7 @@ from tests import builders
 from tests.fakes import NetworkGuard
 from tests.fakes.connector import FakeConnector, StaticTokenCredentialsFactory
 from tests.fakes.jwks import JwksServer, SigningKey
+from tests.harness import serve_locally
 
 APP_ID = "6b4a3c1e-0000-4000-8000-00000000b07e"
 OUTBOUND_TOKEN = "outbound-token-for-tests"
@@ -51,15 +52,8 @@ async def served(tmp_path: Path, jwks: JwksServer) -> AsyncIterator[tuple[str, w
         REFLECT_BOT_OPENID_METADATA_URL=jwks.metadata_url,
     )
     app = create_app(settings, credentials_factory=StaticTokenCredentialsFactory(APP_ID, OUTBOUND_TOKEN))
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    try:
-        async with FakeConnector() as connector:
-            yield f"http://127.0.0.1:{runner.addresses[0][1]}/api/messages", app, connector
-    finally:
-        await runner.cleanup()
+    async with serve_locally(app) as url, FakeConnector() as connector:
+        yield f"{url}/api/messages", app, connector
 
 
 async def _post(url: str, body: dict[str, object], authorization: str | None) -> int:
