@@ -111,9 +111,23 @@ class NextSection(_Intent):
     section: SectionCode
 
 
+class OpenAction(_Intent):
+    intent: Literal["action"] = "action"
+    action: Id
+
+
+class EditAction(_Intent):
+    """One change to an action; `rename` takes its new title from the card's text box."""
+
+    intent: Literal["edit_action"] = "edit_action"
+    action: Id
+    change: Literal["done", "reopen", "quick_win", "long_term", "later_7", "later_28", "rename"]
+    text: Annotated[Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)] | None, Typed] = None
+
+
 Intent = Annotated[
     ShowMenu | ShowHelp | StartAssessment | Resume | ShowActions | SetScope | NameSubject | ShowPhases | ChoosePhase | Rate
-    | AddEvidence | SkipEvidence | TakeIdea | NextSection,
+    | AddEvidence | SkipEvidence | TakeIdea | NextSection | OpenAction | EditAction,
     Field(discriminator="intent"),
 ]
 INTENT = TypeAdapter(Intent)

@@ -81,6 +81,24 @@ ALL_PHASES = "Choose another phase"
 MY_ACTIONS = "My actions"
 
 ACTIONS_TITLE = "Your open actions"
+EDIT_ACTION = "Edit {number}"
+ACTION_TITLE = "Action for {section}"
+ACTION_FACTS = {"due": "Due", "horizon": "Type", "status": "Status"}
+HORIZONS = {"quick_win": "Quick win", "long_term": "Long term"}
+STATUSES = {"open": "Open", "done": "Done", "dropped": "Dropped"}
+ACTION_CHANGES = {
+    "done": "Mark done",
+    "reopen": "Reopen",
+    "quick_win": "Make it a quick win",
+    "long_term": "Make it long term",
+    "later_7": "Due a week later",
+    "later_28": "Due 4 weeks later",
+    "rename": "Rename",
+}
+RENAME_PLACEHOLDER = "A new title for this action"
+ACTION_UPDATED = "Action updated."
+ACTION_DONE = "Well done: marked as done."
+RENAME_EMPTY = "The title box was empty, so the action keeps its title."
 NO_ACTIONS = "You have no open actions yet. Tap a next-step idea after rating a section to add one."
 ACTION_FACT = "{section} · due {due}"
 
@@ -96,6 +114,7 @@ HELP = "Help"
 NOTHING_TO_RESUME = "There is nothing to resume yet, so let's start one."
 PAUSED = "Paused. Your answers are saved; type resume whenever you are ready."
 
+NOT_FOUND_ACTION = "I can't find that action among yours, so nothing was changed."
 NOT_FOUND = "I can't find that assessment for you. It may belong to someone else. Type start to begin your own."
 STALE_CARD = "That card is out of date, so nothing was changed. Here is where you are now."
 BAD_INPUT = "Sorry, I couldn't read that. Nothing was changed."

@@ -13,7 +13,7 @@ from datetime import timedelta
 from bot import messages as say
 from bot.errors import InvalidInput, NotFound
 from bot.framework import Phase, Section
-from bot.intents import AddEvidence, Rate, SetScope, SkipEvidence, TakeIdea
+from bot.intents import AddEvidence, EditAction, Rate, SetScope, SkipEvidence, TakeIdea
 from bot.models import NOT_SURE, Action, Answer, Assessment, Awaiting, Response, Scope, ScopeDraft, new_id
 from bot.views import Card, Notice
 from dialogs import screens
@@ -326,3 +326,41 @@ async def home(ctx: FlowContext) -> FlowResult:
 async def show_actions(ctx: FlowContext) -> FlowResult:
     actions = await ctx.store.find(ctx.team, Action, owner_id=ctx.user_id, status="open")
     return FlowResult(views=(screens.actions_card(actions),))
+
+
+async def _my_action(ctx: FlowContext, action_id: str) -> Action:
+    """The action, only if it is this person's, in this partition."""
+    action = await ctx.store.get(ctx.team, Action, action_id)
+    if action is None or action.owner_id != ctx.user_id:
+        raise NotFound(say.NOT_FOUND_ACTION)
+    return action
+
+
+async def open_action(ctx: FlowContext, action_id: str) -> FlowResult:
+    return FlowResult(views=(screens.action_card(await _my_action(ctx, action_id)),))
+
+
+async def edit_action(ctx: FlowContext, intent: EditAction) -> FlowResult:
+    """Apply one change atomically and refresh the action's card in place."""
+    await _my_action(ctx, intent.action)
+    if intent.change == "rename" and intent.text is None:
+        return FlowResult(views=(Notice(text=say.RENAME_EMPTY),))
+
+    def change(current: Action | None) -> Action:
+        if current is None:
+            raise NotFound(say.NOT_FOUND_ACTION)
+        update: dict[str, object] = {
+            "done": {"status": "done"},
+            "reopen": {"status": "open"},
+            "quick_win": {"horizon": "quick_win"},
+            "long_term": {"horizon": "long_term"},
+            "later_7": {"due": current.due + timedelta(days=7)},
+            "later_28": {"due": current.due + timedelta(days=28)},
+            "rename": {"title": intent.text},
+        }[intent.change]
+        return Action.model_validate({**current.model_dump(), **update, "updated_at": ctx.now})
+
+    action = await ctx.store.update(ctx.team, Action, intent.action, change)
+    notice = say.ACTION_DONE if intent.change == "done" else say.ACTION_UPDATED
+    return FlowResult(views=(Notice(text=notice),), replace=screens.action_card(action))
+

@@ -7,9 +7,11 @@ from collections.abc import Awaitable, Callable
 from bot.intents import (
     AddEvidence,
     ChoosePhase,
+    EditAction,
     Intent,
     NameSubject,
     NextSection,
+    OpenAction,
     Rate,
     Resume,
     SetScope,
@@ -68,6 +70,10 @@ async def handle_intent(ctx: FlowContext, intent: Intent) -> FlowResult:
             return await flow.take_idea(ctx, intent)
         case NextSection():
             return await flow.next_section(ctx, intent.assessment, intent.section)
+        case OpenAction():
+            return await flow.open_action(ctx, intent.action)
+        case EditAction():
+            return await flow.edit_action(ctx, intent)
 
 
 async def handle_text(ctx: FlowContext, text: str) -> FlowResult:

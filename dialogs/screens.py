@@ -9,8 +9,10 @@ from bot.framework import Framework, Level, Phase, Section
 from bot.intents import (
     AddEvidence,
     ChoosePhase,
+    EditAction,
     NameSubject,
     NextSection,
+    OpenAction,
     Rate,
     Resume,
     SetScope,
@@ -256,14 +258,52 @@ def home_card(framework: Framework, assessments: Iterable[tuple[Assessment, set[
     )
 
 
+MAX_LISTED_ACTIONS = 10
+
+
 def actions_card(actions: Iterable[Action]) -> Card:
-    listed = sorted(actions, key=lambda action: (action.due, action.section))
+    """Open actions, soonest first, each with a button to open it for editing."""
+    listed = sorted(actions, key=lambda action: (action.due, action.section))[:MAX_LISTED_ACTIONS]
     return Card(
         title=say.ACTIONS_TITLE,
         lines=() if listed else (say.NO_ACTIONS,),
         facts=tuple(
-            Fact(label=say.ACTION_FACT.format(section=a.section, due=say.due_label(a.due)), value=_short(a.title, 300))
-            for a in listed[:20]
+            Fact(label=f"{number}. " + say.ACTION_FACT.format(section=a.section, due=say.due_label(a.due)), value=_short(a.title, 300))
+            for number, a in enumerate(listed, start=1)
         ),
-        choices=(Button(label=say.RESUME, intent=Resume()), Button(label=say.START, intent=StartAssessment())),
+        choices=tuple(
+            Button(label=say.EDIT_ACTION.format(number=number), intent=OpenAction(action=a.id))
+            for number, a in enumerate(listed, start=1)
+        ),
+        actions=(Button(label=say.RESUME, intent=Resume()), Button(label=say.START, intent=StartAssessment())),
+    )
+
+
+def action_card(action: Action) -> Card:
+    """One action with its details and one-tap changes; the text box renames it."""
+    changes = [
+        "reopen" if action.status == "done" else "done",
+        "long_term" if action.horizon == "quick_win" else "quick_win",
+        "later_7",
+        "later_28",
+    ]
+    return Card(
+        title=say.ACTION_TITLE.format(section=action.section),
+        lines=(action.title,),
+        facts=(
+            Fact(label=say.ACTION_FACTS["due"], value=say.due_label(action.due)),
+            Fact(label=say.ACTION_FACTS["horizon"], value=say.HORIZONS[action.horizon]),
+            Fact(label=say.ACTION_FACTS["status"], value=say.STATUSES[action.status]),
+        ),
+        choices=tuple(
+            Button(label=say.ACTION_CHANGES[change], intent=EditAction(action=action.id, change=change))  # type: ignore[arg-type]
+            for change in changes
+        ),
+        text_input=TextInput(
+            placeholder=say.RENAME_PLACEHOLDER,
+            max_length=200,
+            submit=Button(label=say.ACTION_CHANGES["rename"], intent=EditAction(action=action.id, change="rename")),
+        ),
+        actions=(Button(label=say.MY_ACTIONS, intent=ShowActions()),),
+        ref=f"action:{action.id}",
     )

@@ -234,7 +234,7 @@ async def test_typed_commands_skip_back_phase_stop_and_actions(bot: RunningBot) 
     assert evidence.title == "Any evidence for 4a Reaching under-served people and communities?"
     assert ideas.title == "Next steps for 4a Reaching under-served people and communities"
     assert actions.title == "Your open actions"
-    assert actions.texts()[1] == "4a · due 7 Dec 2026: " + FRAMEWORK.section("4a").next_steps(Level.DEVELOPING)[1]
+    assert actions.texts()[1] == "1. 4a · due 7 Dec 2026: " + FRAMEWORK.section("4a").next_steps(Level.DEVELOPING)[1]
     assert paused.text == "Paused. Your answers are saved; type resume whenever you are ready."
     assert unknown_phase.text is not None and unknown_phase.text.startswith("There is no phase called '9'")
     assert by_number.title == "7a Planning evaluation"
@@ -265,3 +265,51 @@ async def test_the_bot_framework_emulator_works_in_local_mode(bot: RunningBot) -
     assert (welcome.title, subject.title) == ("Welcome to Reflect", "What are you assessing?")
     local_space = TeamKey(TenantKey("teams", "local"), "user:emulator-user")
     assert len(await bot.app[STORE].find(local_space, ConversationState)) == 1
+
+
+async def _one_action(chat: TeamsChat) -> Sent:
+    """Rate a section, take its first idea, and open the actions list."""
+    _, phases = await _set_up(chat)
+    (card,) = await chat.tap(phases, "4 Prepare · 0/3")
+    (evidence,) = await chat.tap(card, "Developing")
+    (ideas,) = await chat.tap(evidence, "No evidence now")
+    await chat.tap(ideas, "Add idea 1")
+    (listed,) = await chat.say("actions")
+    return listed
+
+
+async def test_an_action_can_be_edited_later_and_each_edit_is_stored(bot: RunningBot) -> None:
+    chat = bot.chat()
+    listed = await _one_action(chat)
+    (card,) = await chat.tap(listed, "Edit 1")
+    (original,) = await bot.app[STORE].find(ALICE_SPACE, Action)
+
+    assert card.title == "Action for 4a"
+    assert list(card.submits()) == ["Mark done", "Make it long term", "Due a week later", "Due 4 weeks later", "Rename", "My actions"]
+    (later,) = await chat.tap(card, "Due 4 weeks later")
+    await chat.tap(card, "Make it long term")
+    await chat.tap(card, "Rename", text="Map community networks with the VCSE alliance")
+    (done,) = await chat.tap(card, "Mark done")
+    (after,) = await chat.say("actions")
+
+    (action,) = await bot.app[STORE].find(ALICE_SPACE, Action)
+    assert (action.due - original.due).days == 28
+    assert (action.horizon, action.status, action.title) == ("long_term", "done", "Map community networks with the VCSE alliance")
+    assert (later.text, done.text) == ("Action updated.", "Well done: marked as done.")
+    refreshed = Sent(card.id, bot.connector.updates[-1])
+    assert "Status: Done" in refreshed.texts() and "Reopen" in refreshed.submits()
+    assert after.texts()[1].startswith("You have no open actions yet.")
+
+
+async def test_someone_elses_action_cannot_be_opened_or_edited(bot: RunningBot) -> None:
+    listed = await _one_action(bot.chat(user="29:alice"))
+    alices = listed.submits()["Edit 1"]["action"]
+    bob = bot.chat(user="29:bob")
+    await bob.say("hi")
+
+    (opened,) = await bob.submit({"intent": "action", "action": alices, "v": 1})
+    (edited,) = await bob.submit({"intent": "edit_action", "action": alices, "change": "done", "v": 1})
+
+    assert opened.text == edited.text == "I can't find that action among yours, so nothing was changed."
+    (action,) = await bot.app[STORE].find(ALICE_SPACE, Action)
+    assert action.status == "open"
