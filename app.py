@@ -18,7 +18,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.console import ConsoleAdapter, stdin_lines
 from adapters.normalise import StripMention
-from adapters.render import render
+from adapters.render import apologise, render
 from adapters.routes import FRAMEWORK, SETTINGS, SLACK, STORE, TEAMS, add_routes, add_teams_routes
 from adapters.slack import SlackAdapter
 from adapters.slack_ingress import SlackIngress
@@ -91,7 +91,7 @@ async def chat(settings: Settings, framework: Framework) -> None:
     async with TinyDBStore(settings.data_dir) as store:
         bot = ReflectBot(store, framework, clock=_utc_now, render=render)
         print("Reflect console. Type a number to choose, type text to answer, 'help' for commands, 'quit' to leave.\n")
-        await ConsoleAdapter("console-user", sys.stdout).run(bot, stdin_lines())
+        await ConsoleAdapter("console-user", sys.stdout, on_turn_error=apologise).run(bot, stdin_lines())
 
 
 CHATTY_LIBRARIES = ("slack_sdk", "msrest", "msal", "urllib3", "botbuilder", "botframework", "requests_oauthlib")

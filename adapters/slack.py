@@ -27,6 +27,7 @@ from pydantic import TypeAdapter
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.console import VIEW_CONTENT_TYPE
+from adapters.render import apologise
 from adapters.slack_blocks import (
     MODAL_CALLBACK_ID,
     TEXT_ACTION_ID,
@@ -64,7 +65,7 @@ class SlackAdapter(BotAdapter):
     """Runs one bot turn per Slack request, replying through the Slack Web API."""
 
     def __init__(self, client: AsyncWebClient, bot: Bot, *, clock: Callable[[], datetime] = _utc_now) -> None:
-        super().__init__()
+        super().__init__(apologise)
         self._client = client
         self._bot = bot
         self._clock = clock

@@ -11,15 +11,13 @@ import html
 import json
 import logging
 import re
-import traceback
 from dataclasses import dataclass, replace
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import requests
 from aiohttp import web
-from botbuilder.core import Bot, TurnContext, serializer_helper
+from botbuilder.core import Bot, serializer_helper
 from botbuilder.integration.aiohttp import (
     CloudAdapter,
     ConfigurationBotFrameworkAuthentication,
@@ -35,12 +33,13 @@ from botframework.connector.auth import (
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from adapters.rejection import Rejected
+from adapters.render import apologise
 from bot.config import Settings, is_loopback_host
+from bot.errors import where
 
 log = logging.getLogger("reflect.teams")
 
 MAX_BODY_BYTES = 1024 * 1024
-TURN_ERROR_APOLOGY = "Sorry, something went wrong on my side. Please try that again in a moment."
 
 _LEADING_AT_TAG = re.compile(r"^\s*<at(?:\s[^>]*)?>(?P<name>[^<]*)</at>", re.IGNORECASE)
 _TRAILING_AT_TAG = re.compile(r"<at(?:\s[^>]*)?>(?P<name>[^<]*)</at>\s*$", re.IGNORECASE)
@@ -174,7 +173,7 @@ class TeamsEndpoint:
         self._settings = settings
         self._bot = bot
         self.adapter = CloudAdapter(authentication)
-        self.adapter.on_turn_error = _on_turn_error
+        self.adapter.on_turn_error = apologise
 
     async def handle(self, request: web.Request) -> web.Response:
         """POST /api/messages: refuse bad requests with 4xx before the SDK sees them, then run the turn."""
@@ -188,7 +187,7 @@ class TeamsEndpoint:
         except Exception as error:
             log.error(
                 "Teams turn failed: %s at %s (activity %r, conversation %r)",
-                type(error).__name__, _where(error), activity.id, activity.conversation.id,
+                type(error).__name__, where(error), activity.id, activity.conversation.id,
             )
             return web.json_response({"error": "internal error"}, status=500)
         if invoke_response:
@@ -239,28 +238,11 @@ class TeamsEndpoint:
             ) from None
 
 
-async def _on_turn_error(context: TurnContext, error: Exception) -> None:
-    """Log the failure by type, place and ids only (never message text), then apologise to the user."""
-    activity = context.activity
-    log.error(
-        "turn failed: %s at %s (activity %r, conversation %r)",
-        type(error).__name__, _where(error), activity.id, activity.conversation.id if activity.conversation else None,
-    )
-    await context.send_activity(TURN_ERROR_APOLOGY)
-
-
 def _auth_reason(error: Exception) -> str:
     """The SDK's own PermissionError texts are useful and hold no secrets; other messages are not trusted."""
     if isinstance(error, PermissionError):
         return f"{type(error).__name__} {str(error)[:120]!r}"
     return type(error).__name__
-
-
-def _where(error: BaseException) -> str:
-    frames = traceback.extract_tb(error.__traceback__)
-    if not frames:
-        return "unknown"
-    return f"{Path(frames[-1].filename).name}:{frames[-1].lineno}"
 
 
 def _first_problem(invalid: ValidationError) -> str:

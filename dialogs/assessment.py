@@ -64,8 +64,7 @@ def _with_replace(result: FlowResult, replace: Card) -> FlowResult:
 
 async def _scope_answer(ctx: FlowContext, field: str, value: str) -> FlowResult:
     """Record one scope answer; once all four are in, create the assessment and offer the phases."""
-    draft = (ctx.state.scope_draft or ScopeDraft()).model_copy(update={field: value})
-    draft = ScopeDraft.model_validate(draft.model_dump())
+    draft = ScopeDraft.model_validate({**(ctx.state.scope_draft or ScopeDraft()).model_dump(), field: value})
     missing = next((name for name in ("subject", "focus", "footprint", "stance") if getattr(draft, name) is None), None)
     if missing == "subject":
         return FlowResult(views=(screens.subject_card(),), state=_state(ctx, scope_draft=draft).state)

@@ -15,6 +15,7 @@ from adapters.routes import SLACK, STORE
 from app import configure_logging
 from bot.framework import Level
 from bot.keys import AssessmentKey, TeamKey, TenantKey
+from bot.messages import TURN_FAILED
 from bot.models import Action, Assessment, Response
 from tests.harness import RunningBot, running_bot
 from tests.slack_harness import SECRET, TOKEN, Posted, RunningSlackBot, SlackUser, as_json, running_slack_bot
@@ -313,3 +314,16 @@ async def test_the_longest_evidence_reaches_slack_within_block_kit_limits(slack:
         assert all(len(e["value"]) <= 2000 and len(e["text"]["text"]) <= 75 for b in blocks if b["type"] == "actions" for e in b["elements"])
     (response,) = await slack.app[STORE].find(SPACE, Response)
     assert response.evidence is not None and len(response.evidence) == 2000
+
+
+async def test_a_turn_that_fails_in_slack_apologises_instead_of_going_silent(
+    slack: RunningSlackBot, caplog: pytest.LogCaptureFixture
+) -> None:
+    alice = slack.user()
+    (subject,) = await alice.dm("start")
+    slack.api.fail_next("chat.update", status=200, error="message_not_found")
+
+    (apology,) = await alice.tap(subject, "Whole system")
+
+    assert apology.texts() == [TURN_FAILED]
+    assert "turn failed: SlackApiError" in caplog.text

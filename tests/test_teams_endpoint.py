@@ -20,8 +20,9 @@ import pytest
 from aiohttp import web
 from botbuilder.core import ActivityHandler, Bot, TurnContext
 
-from adapters.teams import MAX_BODY_BYTES, TURN_ERROR_APOLOGY, TeamsEndpoint, service_url_allowed
+from adapters.teams import MAX_BODY_BYTES, TeamsEndpoint, service_url_allowed
 from bot.config import ConfigError, Settings, load_settings
+from bot.messages import TURN_FAILED
 from tests.fakes import NetworkGuard
 from tests.fakes.connector import FakeConnector, StaticTokenCredentialsFactory
 from tests.fakes.jwks import JwksServer, SigningKey
@@ -239,7 +240,7 @@ async def test_a_failing_turn_apologises_and_logs_only_type_and_ids(
 
     assert status == 201
     [apology] = await connector.wait_for(1)
-    assert apology["text"] == TURN_ERROR_APOLOGY
+    assert apology["text"] == TURN_FAILED
     assert "RuntimeError" in caplog.text and "activity-in-1" in caplog.text
     assert "my private answer" not in caplog.text
 
