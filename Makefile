@@ -22,6 +22,7 @@ chat: $(STAMP)
 	REFLECT_LOCAL_MODE=$${REFLECT_LOCAL_MODE:-true} $(PY) app.py chat
 
 test: $(STAMP)
+	$(VENV)/bin/lint-imports
 	$(PY) -m pytest
 
 bench: $(STAMP)

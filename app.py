@@ -16,18 +16,21 @@ from botframework.connector.auth import ServiceClientCredentialsFactory
 from slack_sdk.http_retry.builtin_async_handlers import AsyncConnectionErrorRetryHandler, AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.console import ConsoleAdapter, stdin_lines
-from adapters.normalise import StripMention
-from adapters.render import apologise, render
-from adapters.routes import FRAMEWORK, SETTINGS, SLACK, STORE, TEAMS, add_routes, add_teams_routes
-from adapters.slack import SlackAdapter
-from adapters.slack_ingress import SlackIngress
-from adapters.teams import TeamsEndpoint
-from adapters.tinydb_store import TinyDBStore
-from bot.config import ConfigError, Settings, load_settings
-from bot.framework import Framework, FrameworkError, load_framework
-from bot.reflect_bot import ReflectBot
-from bot.store import Store, StoreError
+from adapters.console.adapter import ConsoleAdapter, stdin_lines
+from adapters.teams.mentions import StripMention
+from adapters.render import render
+from adapters.http import FRAMEWORK, SETTINGS, SLACK, STORE, TEAMS, add_routes, add_teams_routes
+from adapters.slack.adapter import SlackAdapter
+from adapters.slack.ingress import SlackIngress
+from adapters.teams.endpoint import TeamsEndpoint
+from adapters.store.tinydb import TinyDBStore
+from bot.errors import ConfigError
+from bot.config import Settings, load_settings
+from bot.errors import FrameworkError
+from bot.framework import Framework, load_framework
+from adapters.pipeline import ReflectBot
+from bot.errors import StoreError
+from bot.store import Store
 
 Clock = Callable[[], datetime]
 log = logging.getLogger("reflect")
@@ -57,7 +60,7 @@ def create_app(
     app.cleanup_ctx.append(_store_lifecycle)
     add_routes(app)
     if settings.teams_enabled:
-        teams = TeamsEndpoint(settings, bot, credentials_factory=credentials_factory)
+        teams = TeamsEndpoint(settings, bot, credentials_factory=credentials_factory, on_turn_error=bot.on_turn_error)
         teams.adapter.use(StripMention())
         app[TEAMS] = teams
         add_teams_routes(app)
@@ -67,7 +70,7 @@ def create_app(
             base_url=settings.slack_api_url,
             retry_handlers=[AsyncConnectionErrorRetryHandler(), AsyncRateLimitErrorRetryHandler(max_retry_count=2)],
         )
-        slack = SlackIngress(settings.slack_signing_secret.get_secret_value(), SlackAdapter(client, bot, clock=now).handle)
+        slack = SlackIngress(settings.slack_signing_secret.get_secret_value(), SlackAdapter(client, bot, clock=now, on_turn_error=bot.on_turn_error).handle)
         slack.add_routes(app)
         app[SLACK] = slack
         app.on_shutdown.append(_drain_slack)
@@ -91,7 +94,7 @@ async def chat(settings: Settings, framework: Framework) -> None:
     async with TinyDBStore(settings.data_dir) as store:
         bot = ReflectBot(store, framework, clock=_utc_now, render=render)
         print("Reflect console. Type a number to choose, type text to answer, 'help' for commands, 'quit' to leave.\n")
-        await ConsoleAdapter("console-user", sys.stdout, on_turn_error=apologise).run(bot, stdin_lines())
+        await ConsoleAdapter("console-user", sys.stdout, on_turn_error=bot.on_turn_error).run(bot, stdin_lines())
 
 
 CHATTY_LIBRARIES = ("slack_sdk", "msrest", "msal", "urllib3", "botbuilder", "botframework", "requests_oauthlib")

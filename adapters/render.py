@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-import logging
+from botbuilder.core import MessageFactory
+from botbuilder.schema import Activity, Attachment
+from pydantic import TypeAdapter
 
-from botbuilder.core import MessageFactory, TurnContext
-from botbuilder.schema import Activity
-
-from adapters.console import view_attachment
-from adapters.teams_cards import card_attachment
-from bot import messages as say
-from bot.errors import where
+from adapters.teams.cards import card_attachment
 from bot.views import Notice, View
 
+VIEW_CONTENT_TYPE = "application/vnd.reflect.view+json"
 VIEW_CHANNELS = frozenset({"console", "slack"})
-log = logging.getLogger("reflect.turn")
+_VIEW: TypeAdapter[View] = TypeAdapter(View)
 
 
 def render(view: View, channel_id: str) -> Activity:
@@ -25,13 +22,15 @@ def render(view: View, channel_id: str) -> Activity:
     return MessageFactory.attachment(card_attachment(view))
 
 
-async def apologise(context: TurnContext, error: Exception) -> None:
-    """Every adapter's turn-error handler: log type, place and ids only (never text), then say sorry in-channel."""
-    activity = context.activity
-    log.error(
-        "turn failed: %s at %s (channel %s, activity %r, conversation %r)",
-        type(error).__name__, where(error), activity.channel_id, activity.id,
-        activity.conversation.id if activity.conversation else None,
-    )
-    await context.send_activity(render(Notice(text=say.TURN_FAILED), activity.channel_id))
+def view_attachment(view: View) -> Attachment:
+    """Channels that render on their own side of the pipeline (console, Slack) are handed the view itself."""
+    return Attachment(content_type=VIEW_CONTENT_TYPE, content=view.model_dump(mode="json"))
 
+
+def views_in(activity: Activity) -> list[View]:
+    """The views an activity carries, in order; the inverse of `view_attachment`."""
+    return [
+        _VIEW.validate_python(attachment.content)
+        for attachment in activity.attachments or []
+        if attachment.content_type == VIEW_CONTENT_TYPE
+    ]

@@ -28,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from tinydb import Query, TinyDB  # noqa: E402  (baseline only; the app itself reaches TinyDB via adapters/)
 
-from adapters.tinydb_store import TinyDBStore  # noqa: E402
+from adapters.store.tinydb import TinyDBStore  # noqa: E402
 from bot.framework import Level  # noqa: E402
 from bot.keys import AssessmentKey, TeamKey, TenantKey  # noqa: E402
 from bot.models import Answer, Response, response_id  # noqa: E402

@@ -34,7 +34,7 @@ import aiohttp  # noqa: E402
 from aiohttp import web  # noqa: E402
 from botbuilder.core import ActivityHandler, MessageFactory, TurnContext  # noqa: E402
 
-from adapters.teams import TeamsEndpoint  # noqa: E402
+from adapters.teams.endpoint import TeamsEndpoint  # noqa: E402
 from app import create_app  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from tests import builders  # noqa: E402

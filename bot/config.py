@@ -15,6 +15,8 @@ from pydantic import AfterValidator, BeforeValidator, Field, SecretStr, Validati
 from pydantic_core import PydanticCustomError
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot.errors import ConfigError
+
 DEFAULT_SERVICE_URL_ALLOWLIST = (
     "smba.trafficmanager.net",
     "*.botframework.com",
@@ -23,10 +25,6 @@ DEFAULT_SERVICE_URL_ALLOWLIST = (
     "smba.infra.dod.teams.microsoft.us",
 )
 _HOST_NAME = re.compile(r"(\*\.)?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*")
-
-
-class ConfigError(Exception):
-    """A setting is missing or invalid; the message names the variable."""
 
 
 def is_loopback_host(host: str) -> bool:

@@ -18,6 +18,8 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 from pydantic_core import ErrorDetails, PydanticCustomError
 
+from bot.errors import FrameworkError
+
 SCHEMA_VERSION = 1
 PHASE_NAMES: tuple[str, ...] = ("Check", "Challenge", "Plan", "Prepare", "Engage", "Involve", "Evaluate")
 MIN_ACTIVITIES = 2
@@ -44,10 +46,6 @@ _PLAIN_TYPE_ERRORS = {
     "int_parsing": "should be a whole number",
     "int_from_float": "should be a whole number",
 }
-
-
-class FrameworkError(Exception):
-    """A framework file that cannot be used; the message is one line a non-developer can act on."""
 
 
 class Level(IntEnum):

@@ -18,10 +18,6 @@ from bot.models import Answer, Document, Response, response_id
 D = TypeVar("D", bound=Document)
 
 
-class StoreError(Exception):
-    """The store could not complete a request; nothing from it was acknowledged."""
-
-
 class Store(ABC):
     """Documents partitioned by team; a call can only ever see the partition its key names."""
 

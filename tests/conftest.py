@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from adapters.tinydb_store import TinyDBStore
+from adapters.store.tinydb import TinyDBStore
 from bot.store import Store
 
 STORE_IMPLEMENTATIONS: dict[str, Callable[[Path], Store]] = {

@@ -10,7 +10,7 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from adapters.tinydb_store import TinyDBStore
+from adapters.store.tinydb import TinyDBStore
 from bot.framework import Level
 from bot.keys import AssessmentKey, TeamKey, TenantKey
 from bot.models import Answer

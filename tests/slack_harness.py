@@ -16,7 +16,7 @@ from urllib.parse import urlencode
 import aiohttp
 from aiohttp import web
 
-from adapters.routes import SLACK
+from adapters.http import SLACK
 from app import create_app
 from bot.config import Settings
 from tests.fakes.slack_api import FakeSlackApi, SlackCall, sign

@@ -9,14 +9,9 @@ from datetime import UTC, datetime
 from botbuilder.core import ActivityHandler, TurnContext
 from botbuilder.schema import Activity, ActivityTypes, ChannelAccount, ConversationReference
 
-from adapters.console import (
-    UPDATED,
-    VIEW_CONTENT_TYPE,
-    ConsoleAdapter,
-    render_text,
-    stdin_lines,
-    view_attachment,
-)
+from adapters.console.adapter import UPDATED, ConsoleAdapter, stdin_lines
+from adapters.render import VIEW_CONTENT_TYPE, view_attachment
+from adapters.text import render_text
 from bot.framework import Level
 from bot.intents import AddEvidence, NextSection, Rate, ShowMenu, payload
 from bot.views import Button, Card, Fact, Notice, TextInput, View

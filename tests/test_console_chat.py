@@ -9,13 +9,13 @@ import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-from adapters.console import ConsoleAdapter
+from adapters.console.adapter import ConsoleAdapter
 from adapters.render import render
-from adapters.tinydb_store import TinyDBStore
+from adapters.store.tinydb import TinyDBStore
 from bot.framework import Level, load_framework
 from bot.keys import TeamKey, TenantKey
 from bot.models import Assessment, Response
-from bot.reflect_bot import ReflectBot
+from adapters.pipeline import ReflectBot
 from tests.harness import NOW
 
 REPO = Path(__file__).resolve().parent.parent

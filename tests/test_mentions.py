@@ -8,7 +8,7 @@ import pytest
 from botbuilder.core import TurnContext
 from botbuilder.schema import Activity, ChannelAccount, Mention
 
-from adapters.teams import strip_leading_mention
+from adapters.teams.mentions import strip_leading_mention
 
 BOT_ID = "28:reflect-bot"
 

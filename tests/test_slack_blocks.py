@@ -11,8 +11,8 @@ from slack_sdk.errors import SlackObjectFormationError
 from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View as SlackView
 
-from adapters.console import render_text
-from adapters.slack_blocks import (
+from adapters.text import render_text
+from adapters.slack.blocks import (
     BUTTON_ACTION_PREFIX,
     BUTTON_TEXT_MAX,
     BUTTON_VALUE_MAX,

@@ -19,7 +19,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack_ingress import DEDUPE_TTL_SECONDS, MAX_BODY_BYTES, SlackIngress, SlackRequest
+from adapters.slack.ingress import DEDUPE_TTL_SECONDS, MAX_BODY_BYTES, SlackIngress, SlackRequest
 from tests.fakes import NetworkGuard
 from tests.fakes.slack_api import FakeSlackApi, sign
 

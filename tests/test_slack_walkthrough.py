@@ -11,7 +11,7 @@ from typing import Any, Protocol
 import pytest
 from slack_sdk.models.blocks import Block
 
-from adapters.routes import SLACK, STORE
+from adapters.http import SLACK, STORE
 from app import configure_logging
 from bot.framework import Level
 from bot.keys import AssessmentKey, TeamKey, TenantKey

@@ -13,10 +13,11 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from adapters.tinydb_store import TinyDBStore
+from adapters.store.tinydb import TinyDBStore
 from app import create_app
-from bot.config import ConfigError, load_settings
-from bot.store import StoreError
+from bot.errors import ConfigError
+from bot.config import load_settings
+from bot.errors import StoreError
 from tests.harness import serve_locally
 
 REPO = Path(__file__).resolve().parent.parent

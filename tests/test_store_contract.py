@@ -36,7 +36,8 @@ from bot.models import (
     Team,
     response_id,
 )
-from bot.store import Store, StoreError
+from bot.errors import StoreError
+from bot.store import Store
 
 MakeStore = Callable[[], Store]
 

@@ -16,13 +16,13 @@ from pathlib import Path
 
 import pytest
 
-import adapters.tinydb_store as tinydb_store
-from adapters.journal import list_segments
-from adapters.tinydb_store import TinyDBStore
+import adapters.store.tinydb as tinydb_store
+from adapters.store.journal import list_segments
+from adapters.store.tinydb import TinyDBStore
 from bot.framework import Level
 from bot.keys import AssessmentKey, TeamKey, TenantKey
 from bot.models import Answer, Response
-from bot.store import StoreError
+from bot.errors import StoreError
 from tests.crash_writer import KEY as CRASH_KEY
 
 REPO = Path(__file__).resolve().parent.parent

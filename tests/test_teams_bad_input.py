@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from adapters.routes import STORE
+from adapters.http import STORE
 from bot.keys import AssessmentKey, TeamKey, TenantKey
 from bot.models import Action, Assessment, Response
 from tests.harness import RunningBot, TeamsChat, running_bot

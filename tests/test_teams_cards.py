@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from adapters.console import render_text
-from adapters.teams_cards import (
+from adapters.text import render_text
+from adapters.teams.cards import (
     ADAPTIVE_CARD_CONTENT_TYPE,
     ELLIPSIS,
     MAX_CARD_BYTES,

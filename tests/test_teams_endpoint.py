@@ -20,8 +20,11 @@ import pytest
 from aiohttp import web
 from botbuilder.core import ActivityHandler, Bot, TurnContext
 
-from adapters.teams import MAX_BODY_BYTES, TeamsEndpoint, service_url_allowed
-from bot.config import ConfigError, Settings, load_settings
+from adapters.pipeline import turn_error_handler
+from adapters.render import render
+from adapters.teams.endpoint import MAX_BODY_BYTES, TeamsEndpoint, service_url_allowed
+from bot.errors import ConfigError
+from bot.config import Settings, load_settings
 from bot.messages import TURN_FAILED
 from tests.fakes import NetworkGuard
 from tests.fakes.connector import FakeConnector, StaticTokenCredentialsFactory
@@ -114,7 +117,7 @@ async def _serving(endpoint: TeamsEndpoint) -> AsyncIterator[str]:
 
 @asynccontextmanager
 async def _local(monkeypatch: pytest.MonkeyPatch, bot: Bot) -> AsyncIterator[str]:
-    endpoint = TeamsEndpoint(_settings(monkeypatch, REFLECT_LOCAL_MODE="true"), bot)
+    endpoint = TeamsEndpoint(_settings(monkeypatch, REFLECT_LOCAL_MODE="true"), bot, on_turn_error=turn_error_handler(render))
     async with _serving(endpoint) as url:
         yield url
 
@@ -424,9 +427,10 @@ def test_production_endpoint_builds_with_the_sdk_credentials_offline(
 ) -> None:
     settings = _settings(monkeypatch, **PRODUCTION, MICROSOFT_APP_TYPE=app_type)
 
-    endpoint = TeamsEndpoint(settings, EchoBot())
+    handler = turn_error_handler(render)
+    endpoint = TeamsEndpoint(settings, EchoBot(), on_turn_error=handler)
 
-    assert endpoint.adapter.on_turn_error is not None
+    assert endpoint.adapter.on_turn_error is handler
 
 
 # Which serviceUrls may receive replies (and our bearer token).

@@ -10,7 +10,7 @@ import aiohttp
 import pytest
 from aiohttp import web
 
-from adapters.routes import STORE
+from adapters.http import STORE
 from app import create_app
 from bot.config import Settings
 from bot.keys import TeamKey, TenantKey

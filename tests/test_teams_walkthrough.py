@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from adapters.routes import STORE
+from adapters.http import STORE
 from bot.framework import Level, load_framework
 from bot.keys import AssessmentKey, TeamKey, TenantKey
 from bot.models import Action, Assessment, ConversationState, Response

@@ -6,20 +6,21 @@ Every channel (Teams, the Emulator, the console, later Slack) runs through this 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 
 from botbuilder.core import ActivityHandler, TurnContext
 from botbuilder.schema import Activity, ChannelAccount
 from pydantic import ValidationError
 
+from adapters.events import HOME_EVENT
 from adapters.identity import identify
 from bot import messages as say
-from bot.errors import ReflectError
+from bot.errors import Refusal, StoreError, where
 from bot.framework import Framework
 from bot.intents import parse
 from bot.models import EVIDENCE_MAX_CHARS, ConversationState
-from bot.store import Store, StoreError
+from bot.store import Store
 from bot.views import Notice, View
 from dialogs.assessment import home
 from dialogs.flow import FlowContext, FlowResult
@@ -27,9 +28,24 @@ from dialogs.router import COMMANDS, handle_intent, handle_text
 from dialogs.screens import welcome_card
 
 MAX_TEXT_CHARS = 4000
-HOME_EVENT = "app_home"
 Renderer = Callable[[View, str], Activity]
-log = logging.getLogger(__name__)
+OnTurnError = Callable[[TurnContext, Exception], Awaitable[None]]
+log = logging.getLogger("reflect.turn")
+
+
+def turn_error_handler(render: Renderer) -> OnTurnError:
+    """Every adapter's turn-error handler: log type, place and ids only (never text), then say sorry in-channel."""
+
+    async def apologise(context: TurnContext, error: Exception) -> None:
+        activity = context.activity
+        log.error(
+            "turn failed: %s at %s (channel %s, activity %r, conversation %r)",
+            type(error).__name__, where(error), activity.channel_id, activity.id,
+            activity.conversation.id if activity.conversation else None,
+        )
+        await context.send_activity(render(Notice(text=say.TURN_FAILED), activity.channel_id))
+
+    return apologise
 
 
 def _refusal(exc: ValidationError) -> str:
@@ -47,6 +63,7 @@ class ReflectBot(ActivityHandler):
         self._framework = framework
         self._clock = clock
         self._render = render
+        self.on_turn_error = turn_error_handler(render)
 
     async def on_members_added_activity(self, members_added: list[ChannelAccount], turn_context: TurnContext) -> None:
         if any(member.id == turn_context.activity.recipient.id for member in members_added):
@@ -77,7 +94,7 @@ class ReflectBot(ActivityHandler):
         activity = turn_context.activity
         try:
             who = identify(activity)
-        except ReflectError as exc:
+        except Refusal as exc:
             await turn_context.send_activity(self._render(Notice(text=exc.message), activity.channel_id))
             return None
         stored = await self._store.get(who.team, ConversationState, f"{who.conversation_id}/{who.user_id}")
@@ -101,7 +118,7 @@ class ReflectBot(ActivityHandler):
         except ValidationError as exc:
             log.info("turn refused: payload failed validation (%d errors)", exc.error_count())
             return FlowResult(views=(Notice(text=_refusal(exc)),))
-        except ReflectError as exc:
+        except Refusal as exc:
             log.info("turn refused: %s", type(exc).__name__)
             return FlowResult(views=(Notice(text=exc.message),))
         except StoreError:
@@ -117,4 +134,3 @@ class ReflectBot(ActivityHandler):
             await turn_context.update_activity(updated)
         for view in result.views:
             await turn_context.send_activity(self._render(view, channel))
-

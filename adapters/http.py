@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from adapters.slack_ingress import SlackIngress
-from adapters.teams import TeamsEndpoint
+from adapters.slack.ingress import SlackIngress
+from adapters.teams.endpoint import TeamsEndpoint
 from bot.config import Settings
 from bot.framework import Framework
 from bot.store import Store

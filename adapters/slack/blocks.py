@@ -29,7 +29,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View as SlackView
 
-from adapters.console import primary_first, render_text
+from adapters.text import primary_first, render_text
 from bot.intents import payload
 from bot.views import Button, Card, Fact, Notice, TextInput, View
 

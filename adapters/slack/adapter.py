@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -23,12 +23,11 @@ from botbuilder.schema import (
     ConversationReference,
     ResourceResponse,
 )
-from pydantic import TypeAdapter
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.console import VIEW_CONTENT_TYPE
-from adapters.render import apologise
-from adapters.slack_blocks import (
+from adapters.events import HOME_EVENT
+from adapters.render import views_in
+from adapters.slack.blocks import (
     MODAL_CALLBACK_ID,
     TEXT_ACTION_ID,
     button_payload,
@@ -38,14 +37,12 @@ from adapters.slack_blocks import (
     modal_view,
     text_spec,
 )
-from adapters.slack_ingress import SlackRequest
-from bot.reflect_bot import HOME_EVENT
+from adapters.slack.ingress import SlackRequest
 from bot.views import Card, View
 
 CHANNEL_ID = "slack"
 BOT_ID = "reflect"
 _LEADING_MENTION = re.compile(r"^\s*<@[A-Z0-9]+(?:\|[^>]*)?>\s*")
-_VIEW = TypeAdapter(View)
 log = logging.getLogger(__name__)
 
 
@@ -55,17 +52,24 @@ def _utc_now() -> datetime:
 
 def _view_of(activity: Activity) -> View:
     """The bot renders for Slack by attaching the view itself; Block Kit is built here, at the edge."""
-    for attachment in activity.attachments or []:
-        if attachment.content_type == VIEW_CONTENT_TYPE:
-            return _VIEW.validate_python(attachment.content)
-    raise ValueError("a Slack reply must carry a Reflect view")
+    views = views_in(activity)
+    if not views:
+        raise ValueError("a Slack reply must carry a Reflect view")
+    return views[0]
 
 
 class SlackAdapter(BotAdapter):
     """Runs one bot turn per Slack request, replying through the Slack Web API."""
 
-    def __init__(self, client: AsyncWebClient, bot: Bot, *, clock: Callable[[], datetime] = _utc_now) -> None:
-        super().__init__(apologise)
+    def __init__(
+        self,
+        client: AsyncWebClient,
+        bot: Bot,
+        *,
+        clock: Callable[[], datetime] = _utc_now,
+        on_turn_error: Callable[[TurnContext, Exception], Awaitable[None]] | None = None,
+    ) -> None:
+        super().__init__(on_turn_error)
         self._client = client
         self._bot = bot
         self._clock = clock

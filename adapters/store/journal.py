@@ -15,11 +15,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from bot.errors import StoreError
+
 SEGMENT_PREFIX = "journal-"
 SEGMENT_SUFFIX = ".log"
 
 
-class JournalCorrupt(Exception):
+class JournalCorrupt(StoreError):
     """A record before the tail failed its checksum: the file was damaged after it was written."""
 
 

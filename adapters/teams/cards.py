@@ -11,7 +11,7 @@ from typing import Any
 
 from botbuilder.schema import Attachment
 
-from adapters.console import primary_first, render_text
+from adapters.text import primary_first, render_text
 from bot.intents import payload
 from bot.views import Button, Card, TextInput
 

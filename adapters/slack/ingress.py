@@ -23,7 +23,7 @@ from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from slack_sdk.signature import Clock, SignatureVerifier
 
-from adapters.rejection import Rejected
+from bot.errors import Rejected
 
 log = logging.getLogger("reflect.slack")
 

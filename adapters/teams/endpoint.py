@@ -7,17 +7,15 @@ JSON body; authentication failures are always 401, never the SDK's 500 (platform
 
 from __future__ import annotations
 
-import html
 import json
 import logging
-import re
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
-from typing import Any
 from urllib.parse import urlsplit
 
 import requests
 from aiohttp import web
-from botbuilder.core import Bot, serializer_helper
+from botbuilder.core import Bot, TurnContext, serializer_helper
 from botbuilder.integration.aiohttp import (
     CloudAdapter,
     ConfigurationBotFrameworkAuthentication,
@@ -32,8 +30,7 @@ from botframework.connector.auth import (
 )
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from adapters.rejection import Rejected
-from adapters.render import apologise
+from bot.errors import Rejected
 from bot.config import Settings, is_loopback_host
 from bot.errors import where
 
@@ -41,8 +38,6 @@ log = logging.getLogger("reflect.teams")
 
 MAX_BODY_BYTES = 1024 * 1024
 
-_LEADING_AT_TAG = re.compile(r"^\s*<at(?:\s[^>]*)?>(?P<name>[^<]*)</at>", re.IGNORECASE)
-_TRAILING_AT_TAG = re.compile(r"<at(?:\s[^>]*)?>(?P<name>[^<]*)</at>\s*$", re.IGNORECASE)
 
 
 class _Party(BaseModel):
@@ -163,6 +158,7 @@ class TeamsEndpoint:
         bot: Bot,
         *,
         credentials_factory: ServiceClientCredentialsFactory | None = None,
+        on_turn_error: Callable[[TurnContext, Exception], Awaitable[None]] | None = None,
     ) -> None:
         configuration = _sdk_configuration(settings)
         outbound = credentials_factory or ConfigurationServiceClientCredentialFactory(configuration)
@@ -173,7 +169,7 @@ class TeamsEndpoint:
         self._settings = settings
         self._bot = bot
         self.adapter = CloudAdapter(authentication)
-        self.adapter.on_turn_error = apologise
+        self.adapter.on_turn_error = on_turn_error
 
     async def handle(self, request: web.Request) -> web.Response:
         """POST /api/messages: refuse bad requests with 4xx before the SDK sees them, then run the turn."""
@@ -249,45 +245,3 @@ def _first_problem(invalid: ValidationError) -> str:
     error = invalid.errors(include_url=False, include_input=False)[0]
     where = ".".join(str(part) for part in error["loc"]) or "body"
     return f"{where}: {error['msg']}"
-
-
-def strip_leading_mention(activity: Activity) -> str:
-    """The command text without the bot's own @mention; unlike the SDK's helper it keeps the rest intact (T38).
-
-    Removes the bot's `<at>…</at>` tag at the start of the text (or, if the user typed it last, at the end), leaves
-    other people's mentions and plain-text uses of the bot's name alone, unescapes HTML entities, trims whitespace,
-    and never changes the activity.
-    """
-    text = activity.text or ""
-    names = _recipient_mention_names(activity)
-    for pattern in (_LEADING_AT_TAG, _TRAILING_AT_TAG):
-        match = pattern.search(text)
-        if match and html.unescape(match.group("name")).strip() in names:
-            text = text[: match.start()] + text[match.end():]
-    return html.unescape(text).strip()
-
-
-def _recipient_mention_names(activity: Activity) -> set[str]:
-    """Names the bot was mentioned by, per the mention entities; the recipient's name only if there are none."""
-    recipient = activity.recipient
-    mentions = [_entity_fields(entity) for entity in activity.entities or [] if str(entity.type).lower() == "mention"]
-    if not mentions:
-        return {html.unescape(recipient.name).strip()} if recipient and recipient.name else set()
-    names: set[str] = set()
-    for mention in mentions:
-        mentioned = mention.get("mentioned") or {}
-        if recipient is None or mentioned.get("id") != recipient.id:
-            continue
-        tag = _LEADING_AT_TAG.match(str(mention.get("text") or ""))
-        if tag:
-            names.add(html.unescape(tag.group("name")).strip())
-        if mentioned.get("name"):
-            names.add(html.unescape(str(mentioned["name"])).strip())
-    return names
-
-
-def _entity_fields(entity: Any) -> dict[str, Any]:
-    """A deserialized `Entity` keeps mention fields in additional_properties; a built `Mention` has attributes."""
-    fields = dict(getattr(entity, "additional_properties", None) or {})
-    fields.update(entity.serialize())
-    return fields

@@ -34,7 +34,7 @@ from pydantic_core import to_jsonable_python
 from tinydb import TinyDB
 from tinydb.storages import MemoryStorage, Storage
 
-from adapters.journal import (
+from adapters.store.journal import (
     JournalCorrupt,
     Record,
     append_durable,
@@ -47,7 +47,8 @@ from adapters.journal import (
 )
 from bot.keys import TeamKey
 from bot.models import Document
-from bot.store import Store, StoreError
+from bot.errors import StoreError
+from bot.store import Store
 
 D = TypeVar("D", bound=Document)
 State = dict[str, dict[str, dict[str, Any]]]

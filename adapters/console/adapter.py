@@ -1,6 +1,6 @@
 """The console channel: chat with Reflect in a terminal through the same turn pipeline as Teams and Slack.
 
-The bot sends console replies as views (VIEW_CONTENT_TYPE attachments); this adapter renders them as
+The bot sends console replies as views (see adapters/render.py); this adapter renders them as
 numbered text and turns a typed number back into the same `activity.value` a Teams card click carries.
 """
 
@@ -24,47 +24,16 @@ from botbuilder.schema import (
     ConversationReference,
     ResourceResponse,
 )
-from pydantic import TypeAdapter
-
+from adapters.render import views_in
+from adapters.text import render_text
 from bot.intents import payload
-from bot.views import Button, Card, Notice, View
+from bot.views import Button, Card, View
 
-VIEW_CONTENT_TYPE = "application/vnd.reflect.view+json"
 CHANNEL_ID = "console"
 TENANT_ID = "local"
 BOT_ID = "reflect"
 QUIT = "quit"
-TEXT_HINT = "Type your answer, or pick a number."
-TEXT_ONLY_HINT = "Type your answer."
 UPDATED = "(updated) "
-
-_VIEW: TypeAdapter[View] = TypeAdapter(View)
-
-
-def primary_first(buttons: Sequence[Button]) -> tuple[Button, ...]:
-    """Teams cannot style a button, so every channel marks the suggested step by putting it first."""
-    return tuple(sorted(buttons, key=lambda button: not button.primary))
-
-
-def render_text(view: View, *, hint: bool = True) -> tuple[str, list[Button]]:
-    """Numbered plain text, so a terminal user picks a button by typing its number."""
-    if isinstance(view, Notice):
-        return view.text, []
-    buttons = [*primary_first(view.choices), *primary_first(view.actions)]
-    blocks = [
-        view.title if not view.progress else f"{view.title}\n[{view.progress}]",
-        "\n".join(view.lines),
-        "\n".join(f"{fact.label}: {fact.value}" for fact in view.facts),
-        "\n".join(f"{number}. {button.label}" for number, button in enumerate(buttons, start=1)),
-    ]
-    if hint and view.text_input is not None:
-        blocks.append("\n".join(filter(None, [view.text_input.placeholder, TEXT_HINT if buttons else TEXT_ONLY_HINT])))
-    return "\n\n".join(block for block in blocks if block), buttons
-
-
-def view_attachment(view: View) -> Attachment:
-    """The console renders on its own side of the pipeline, so the bot hands it the view itself."""
-    return Attachment(content_type=VIEW_CONTENT_TYPE, content=view.model_dump(mode="json"))
 
 
 def _utc_now() -> datetime:
@@ -149,12 +118,7 @@ class ConsoleAdapter(BotAdapter):
         )
 
     def _write(self, activity: Activity, *, prefix: str) -> None:
-        views = [
-            _VIEW.validate_python(attachment.content)
-            for attachment in activity.attachments or []
-            if attachment.content_type == VIEW_CONTENT_TYPE
-        ]
-        texts = [self._render(view) for view in views] or ([activity.text] if activity.text else [])
+        texts = [self._render(view) for view in views_in(activity)] or ([activity.text] if activity.text else [])
         for text in texts:
             self._out.write(f"{prefix}{text}\n\n")
         self._out.flush()

@@ -1,0 +1,35 @@
+"""The plain-text renderer: numbered choices that every channel shares.
+
+The console shows it as the whole message, Teams as a card's fallback text and Slack as the
+notification text, so a person who cannot see a card can still answer by typing a number.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from bot.views import Button, Notice, View
+
+TEXT_HINT = "Type your answer, or pick a number."
+TEXT_ONLY_HINT = "Type your answer."
+
+
+def primary_first(buttons: Sequence[Button]) -> tuple[Button, ...]:
+    """Teams cannot style a button, so every channel marks the suggested step by putting it first."""
+    return tuple(sorted(buttons, key=lambda button: not button.primary))
+
+
+def render_text(view: View, *, hint: bool = True) -> tuple[str, list[Button]]:
+    """Numbered plain text, so a terminal user picks a button by typing its number."""
+    if isinstance(view, Notice):
+        return view.text, []
+    buttons = [*primary_first(view.choices), *primary_first(view.actions)]
+    blocks = [
+        view.title if not view.progress else f"{view.title}\n[{view.progress}]",
+        "\n".join(view.lines),
+        "\n".join(f"{fact.label}: {fact.value}" for fact in view.facts),
+        "\n".join(f"{number}. {button.label}" for number, button in enumerate(buttons, start=1)),
+    ]
+    if hint and view.text_input is not None:
+        blocks.append("\n".join(filter(None, [view.text_input.placeholder, TEXT_HINT if buttons else TEXT_ONLY_HINT])))
+    return "\n\n".join(block for block in blocks if block), buttons
