@@ -1,4 +1,7 @@
-"""Actions: the open list, one action, and its one-tap changes (diagram: actions.mmd)."""
+"""Actions: the open list, one action, and its one-tap changes.
+
+Changes go through the actions service, so reminders and exports see them as the person left them. Diagram: actions.mmd.
+"""
 
 from __future__ import annotations
 

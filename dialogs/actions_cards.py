@@ -21,7 +21,9 @@ def soonest_first(actions: Iterable[Action]) -> list[Action]:
 
 
 def action_fact(action: Action, prefix: str = "") -> Fact:
-    return Fact(label=prefix + say.ACTION_FACT.format(section=action.section, due=say.due_label(action.due)), value=shorten(action.title, FACT_MAX))
+    """An action as one line of facts: section and due date, then its title."""
+    label = prefix + say.ACTION_FACT.format(section=action.section, due=say.due_label(action.due))
+    return Fact(label=label, value=shorten(action.title, FACT_MAX))
 
 
 def actions_card(actions: Iterable[Action]) -> Card:

@@ -1,4 +1,7 @@
-"""Home: a person's overview for a channel's home screen, such as Slack's App Home (diagram: home.mmd)."""
+"""Home: a person's overview for a channel's home screen, such as Slack's App Home.
+
+Built only from services, so a digest can show the same overview. Diagram: home.mmd.
+"""
 
 from __future__ import annotations
 

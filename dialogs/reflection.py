@@ -1,8 +1,8 @@
-"""Reflection: phases, rating a section, evidence, next-step ideas, the phase summary (diagram: reflection.mmd).
+"""Reflection: phases, rating a section, evidence, next-step ideas, the phase summary.
 
 The next prompt is always derived from stored answers (the first unanswered section of the phase,
 by section id), so a restart, a second instance or a tap on an old card never breaks the flow.
-Typed navigation (resume, status, phase N, skip, back, stop) lives here too.
+Typed navigation (resume, status, phase N, skip, back, stop) lives here too. Diagram: reflection.mmd.
 """
 
 from __future__ import annotations

@@ -129,7 +129,11 @@ def summary_card(
         ),
         facts=tuple(_summary_fact(section, responses.get(section.code)) for section in phase.sections),
         choices=(
-            Button(label=say.NEXT_PHASE.format(name=following.name), intent=ChoosePhase(assessment=assessment_id, phase=following.number), primary=True),
+            Button(
+                label=say.NEXT_PHASE.format(name=following.name),
+                intent=ChoosePhase(assessment=assessment_id, phase=following.number),
+                primary=True,
+            ),
             Button(label=say.ALL_PHASES, intent=ShowPhases(assessment=assessment_id)),
             Button(label=say.MY_ACTIONS, intent=ShowActions()),
         ),

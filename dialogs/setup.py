@@ -1,7 +1,7 @@
-"""Set-up: the welcome, help, and the four scope questions that create an assessment (diagram: setup.mmd).
+"""Set-up: the welcome, help, and the four scope questions that create an assessment.
 
 Scope answers collect in the conversation state's draft, in any order a person taps them; the last
-one creates the assessment and hands over to the reflection flow's choice of phase.
+one creates the assessment and hands over to the reflection flow's choice of phase. Diagram: setup.mmd.
 """
 
 from __future__ import annotations
