@@ -15,11 +15,13 @@ from dialogs.flow import FlowContext, FlowResult, leads_to
 
 @leads_to(actions_card)
 async def show_actions(ctx: FlowContext) -> FlowResult:
+    """The person's open actions in this partition, each one tap away from editing."""
     return FlowResult(views=(actions_card(await actions.open_actions(ctx.store, ctx.team, ctx.user_id)),))
 
 
 @leads_to(action_card)
 async def open_action(ctx: FlowContext, intent: OpenAction) -> FlowResult:
+    """One action with its changes; only its owner may open it."""
     return FlowResult(views=(action_card(await actions.owned(ctx.store, ctx.team, intent.action, ctx.user_id)),))
 
 

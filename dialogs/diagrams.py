@@ -37,6 +37,7 @@ Samples = Mapping[CardBuilder, tuple[Card, ...]]
 
 @dataclass(frozen=True)
 class Edge:
+    """One arrow in a diagram; equal edges are drawn once."""
     source: str
     target: str
     label: str

@@ -32,6 +32,7 @@ class FlowContext:
     state: ConversationState
 
     def key(self, assessment_id: str) -> AssessmentKey:
+        """An assessment addressed through this turn's partition, so a step cannot reach another team's."""
         return AssessmentKey(self.team, assessment_id)
 
     def with_state(self, **changes: object) -> ConversationState:

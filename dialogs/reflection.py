@@ -46,6 +46,7 @@ async def _next_in_phase(ctx: FlowContext, assessment_id: str, phase: Phase, aft
 
 @leads_to(phases_card)
 async def show_phases(ctx: FlowContext, intent: ShowPhases) -> FlowResult:
+    """Every phase with the person's progress, since the loop can begin anywhere."""
     await assessments.find(ctx.store, ctx.team, intent.assessment)
     progress = await assessments.progress_of(ctx.store, ctx.framework, ctx.key(intent.assessment), ctx.user_id)
     state = ctx.with_state(assessment_id=intent.assessment, awaiting=None)
@@ -54,6 +55,7 @@ async def show_phases(ctx: FlowContext, intent: ShowPhases) -> FlowResult:
 
 @leads_to(section_card, summary_card)
 async def choose_phase(ctx: FlowContext, intent: ChoosePhase) -> FlowResult:
+    """The chosen phase's first unanswered section, or its summary when none is left."""
     await assessments.find(ctx.store, ctx.team, intent.assessment)
     return await _next_in_phase(ctx, intent.assessment, ctx.framework.phase(intent.phase), after=None)
 
@@ -118,6 +120,7 @@ async def typed_evidence(ctx: FlowContext, text: str) -> FlowResult:
 
 @leads_to(ideas_card)
 async def skip_evidence(ctx: FlowContext, intent: SkipEvidence) -> FlowResult:
+    """Evidence is optional: go straight to the ideas, and mark the evidence card as answered."""
     section, response = await _rated(ctx, intent.assessment, intent.section)
     result = await _ideas(ctx, intent.assessment, section, response)
     card = evidence_card(ctx.framework, intent.assessment, section, response.rating or NOT_SURE)
@@ -142,6 +145,7 @@ async def take_idea(ctx: FlowContext, intent: TakeIdea) -> FlowResult:
 
 @leads_to(section_card, summary_card)
 async def next_section(ctx: FlowContext, intent: NextSection) -> FlowResult:
+    """The next unanswered section after this one, so skipping never loops back to it at once."""
     await assessments.find(ctx.store, ctx.team, intent.assessment)
     section = assessments.section(ctx.framework, intent.section)
     return await _next_in_phase(ctx, intent.assessment, ctx.framework.phase_of(section.code), after=section.code)
@@ -172,6 +176,7 @@ async def skip(ctx: FlowContext) -> FlowResult:
 
 @leads_to()
 async def stop(ctx: FlowContext) -> FlowResult:
+    """Pause: drop what the bot awaits; every stored answer stays for `resume`."""
     return FlowResult(views=(Notice(text=say.PAUSED),), state=ctx.with_state(awaiting=None, scope_draft=None))
 
 
@@ -211,6 +216,7 @@ async def resume(ctx: FlowContext) -> FlowResult:
 
 @leads_to(phases_card)
 async def status(ctx: FlowContext) -> FlowResult:
+    """Progress per phase for the current assessment, from stored answers."""
     assessment = await _current(ctx)
     if assessment is None:
         return _notice(say.NO_ASSESSMENT)

@@ -14,12 +14,14 @@ from dialogs.cards import shorten
 
 
 def rating_label(rating: Rating | None) -> str:
+    """A rating as people read it on a card; an unanswered section says so."""
     if rating is None:
         return say.SUMMARY_UNANSWERED
     return say.NOT_SURE if rating == NOT_SURE else Level(rating).label
 
 
 def section_heading(section: Section) -> str:
+    """The code first, since that is what people type and see in summaries."""
     return f"{section.code} {section.title}"
 
 
@@ -62,6 +64,7 @@ def section_card(framework: Framework, assessment_id: str, section: Section, res
 
 
 def evidence_card(framework: Framework, assessment_id: str, section: Section, rating: Rating) -> Card:
+    """Asks for optional evidence right after a rating, while the reason is fresh."""
     return Card(
         title=say.EVIDENCE_TITLE.format(section=section_heading(section)),
         progress=_position(framework.phase_of(section.code), section),

@@ -97,6 +97,7 @@ EVENTS: dict[Event, Step] = {
 
 
 async def on_intent(ctx: FlowContext, intent: Intent) -> FlowResult:
+    """A tapped button: its intent alone picks the step, whatever card it came from."""
     return await INTENTS[type(intent)](ctx, intent)
 
 
@@ -119,4 +120,5 @@ async def on_text(ctx: FlowContext, text: str, *, first: bool) -> FlowResult:
 
 
 async def on_event(ctx: FlowContext, event: Event) -> FlowResult:
+    """Something the channel reports rather than the person types: an install, a first message, a home visit."""
     return await EVENTS[event](ctx)

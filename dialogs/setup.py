@@ -21,11 +21,13 @@ from dialogs.setup_cards import help_card, scope_card, subject_card, welcome_car
 
 @leads_to(welcome_card)
 async def welcome(ctx: FlowContext) -> FlowResult:
+    """The welcome, for an install, a first message, or `menu`; it changes no state."""
     return FlowResult(views=(welcome_card(),))
 
 
 @leads_to(help_card)
 async def show_help(ctx: FlowContext) -> FlowResult:
+    """The typed commands, for people who prefer typing to tapping."""
     return FlowResult(views=(help_card(),))
 
 
@@ -37,6 +39,7 @@ async def not_understood(ctx: FlowContext) -> FlowResult:
 
 @leads_to(subject_card)
 async def start(ctx: FlowContext) -> FlowResult:
+    """A fresh scope draft, awaiting the subject so that it can simply be typed."""
     state = ctx.with_state(scope_draft=ScopeDraft(), awaiting=Awaiting(kind="scope_subject"), section=None)
     return FlowResult(views=(subject_card(),), state=state)
 

@@ -17,6 +17,7 @@ _SCOPE_TITLES = {
 
 
 def welcome_card() -> Card:
+    """Two sentences on what Reflect is for, and the four ways in."""
     return Card(
         title=say.WELCOME_TITLE,
         lines=say.WELCOME,

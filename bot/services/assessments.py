@@ -138,6 +138,7 @@ class PhaseProgress:
 
     @property
     def total(self) -> int:
+        """Every section counts, answered or not, so progress reads 'answered of total'."""
         return len(self.phase.sections)
 
 
