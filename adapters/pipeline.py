@@ -1,4 +1,4 @@
-"""The turn pipeline: identify -> load state -> intent, command or awaited text -> flow -> save -> render -> send.
+"""The turn pipeline: identify -> load state -> ask the route table -> flow step -> save -> render -> send.
 
 Every channel (Teams, the Emulator, the console, later Slack) runs through this one class.
 """
@@ -22,10 +22,8 @@ from bot.intents import parse
 from bot.models import EVIDENCE_MAX_CHARS, ConversationState
 from bot.store import Store
 from bot.views import Notice, View
-from dialogs.assessment import home
+from dialogs import routes
 from dialogs.flow import FlowContext, FlowResult
-from dialogs.router import COMMANDS, handle_intent, handle_text
-from dialogs.screens import welcome_card
 
 MAX_TEXT_CHARS = 4000
 Renderer = Callable[[View, str], Activity]
@@ -67,7 +65,9 @@ class ReflectBot(ActivityHandler):
 
     async def on_members_added_activity(self, members_added: list[ChannelAccount], turn_context: TurnContext) -> None:
         if any(member.id == turn_context.activity.recipient.id for member in members_added):
-            await turn_context.send_activity(self._render(welcome_card(), turn_context.activity.channel_id))
+            context = await self._context(turn_context)
+            if context is not None:
+                await self._send(turn_context, await routes.on_event(context[0], "installed"))
 
     async def on_message_activity(self, turn_context: TurnContext) -> None:
         context = await self._context(turn_context)
@@ -87,7 +87,7 @@ class ReflectBot(ActivityHandler):
             return
         context = await self._context(turn_context)
         if context is not None:
-            await self._send(turn_context, await home(context[0]))
+            await self._send(turn_context, await routes.on_event(context[0], "home"))
 
     async def _context(self, turn_context: TurnContext) -> tuple[FlowContext, ConversationState | None] | None:
         """Who is acting and their stored conversation state; an unusable identity gets a notice instead."""
@@ -108,13 +108,11 @@ class ReflectBot(ActivityHandler):
             if activity.value is not None:
                 intent = parse(activity.value)
                 log.info("turn intent=%s", intent.intent)
-                return await handle_intent(ctx, intent)
+                return await routes.on_intent(ctx, intent)
             text = (activity.text or "").strip()
             if len(text) > MAX_TEXT_CHARS:
                 return FlowResult(views=(Notice(text=say.TOO_LONG.format(limit=EVIDENCE_MAX_CHARS)),))
-            if first and text.casefold() not in COMMANDS:
-                return FlowResult(views=(welcome_card(),))
-            return await handle_text(ctx, text)
+            return await routes.on_text(ctx, text, first=first)
         except ValidationError as exc:
             log.info("turn refused: payload failed validation (%d errors)", exc.error_count())
             return FlowResult(views=(Notice(text=_refusal(exc)),))

@@ -10,7 +10,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, TypeAdapter
 
-from bot.models import Evidence, Id, Rating, SectionCode
+from bot.models import ActionChange, Evidence, Id, Rating, ScopeField, SectionCode
 
 PhaseNumber = Annotated[int, Field(ge=1, le=7)]
 
@@ -52,7 +52,7 @@ class SetScope(_Intent):
     """One tapped scope answer; a typed subject arrives as NameSubject instead."""
 
     intent: Literal["scope"] = "scope"
-    field: Literal["subject", "focus", "footprint", "stance"]
+    field: ScopeField
     value: Annotated[str, Field(min_length=1, max_length=120)]
 
 
@@ -121,7 +121,7 @@ class EditAction(_Intent):
 
     intent: Literal["edit_action"] = "edit_action"
     action: Id
-    change: Literal["done", "reopen", "quick_win", "long_term", "later_7", "later_28", "rename"]
+    change: ActionChange
     text: Annotated[Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)] | None, Typed] = None
 
 

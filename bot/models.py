@@ -22,6 +22,8 @@ Evidence = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
 NOT_SURE: Literal["not_sure"] = "not_sure"
 Rating = Level | Literal["not_sure"]
 Role = Literal["lead", "member"]
+ScopeField = Literal["subject", "focus", "footprint", "stance"]
+ActionChange = Literal["done", "reopen", "quick_win", "long_term", "later_7", "later_28", "rename"]
 
 
 def new_id(prefix: str) -> str:

@@ -1,0 +1,124 @@
+"""THE route table: every way into a flow step, declared once.
+
+A card's button carries an intent; a person types a command; some text answers the question the
+conversation state says the bot is waiting on; and a channel reports an install, a first message
+or a visit to its home screen. The pipeline reads the channel's activity and asks this table, and
+the flow diagrams (dialogs/diagrams.py) are drawn from it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from functools import wraps
+from typing import Any, Literal
+
+from pydantic import BaseModel
+
+from bot.intents import (
+    AddEvidence,
+    ChoosePhase,
+    EditAction,
+    Intent,
+    NameSubject,
+    NextSection,
+    OpenAction,
+    Rate,
+    Resume,
+    SetScope,
+    ShowActions,
+    ShowHelp,
+    ShowMenu,
+    ShowPhases,
+    SkipEvidence,
+    StartAssessment,
+    TakeIdea,
+)
+from dialogs import actions, home, reflection, setup
+from dialogs.flow import FlowContext, FlowResult
+
+Step = Callable[[FlowContext], Awaitable[FlowResult]]
+IntentStep = Callable[[FlowContext, Any], Awaitable[FlowResult]]
+TextStep = Callable[[FlowContext, str], Awaitable[FlowResult]]
+Event = Literal["installed", "first_contact", "home"]
+
+
+def _bare(step: Step) -> IntentStep:
+    """A button carrying nothing but its name runs the same step as the typed command."""
+
+    @wraps(step)
+    async def run(ctx: FlowContext, _intent: object) -> FlowResult:
+        return await step(ctx)
+
+    return run
+
+
+INTENTS: dict[type[BaseModel], IntentStep] = {
+    ShowMenu: _bare(setup.welcome),
+    ShowHelp: _bare(setup.show_help),
+    StartAssessment: _bare(setup.start),
+    SetScope: setup.set_scope,
+    NameSubject: setup.name_subject,
+    Resume: _bare(reflection.resume),
+    ShowPhases: reflection.show_phases,
+    ChoosePhase: reflection.choose_phase,
+    Rate: reflection.rate,
+    AddEvidence: reflection.add_evidence,
+    SkipEvidence: reflection.skip_evidence,
+    TakeIdea: reflection.take_idea,
+    NextSection: reflection.next_section,
+    ShowActions: _bare(actions.show_actions),
+    OpenAction: actions.open_action,
+    EditAction: actions.edit_action,
+}
+COMMANDS: dict[str, Step] = {
+    "help": setup.show_help,
+    "start": setup.start,
+    "menu": setup.welcome,
+    "resume": reflection.resume,
+    "status": reflection.status,
+    "skip": reflection.skip,
+    "back": reflection.back,
+    "stop": reflection.stop,
+    "actions": actions.show_actions,
+}
+COMMANDS_WITH_ARGUMENT: dict[str, TextStep] = {
+    "phase": reflection.goto_phase,
+}
+AWAITED: dict[str, TextStep] = {
+    "scope_subject": setup.typed_subject,
+    "evidence": reflection.typed_evidence,
+}
+NOT_UNDERSTOOD: Step = setup.not_understood
+EVENTS: dict[Event, Step] = {
+    "installed": setup.welcome,
+    "first_contact": setup.welcome,
+    "home": home.overview,
+}
+
+
+async def on_intent(ctx: FlowContext, intent: Intent) -> FlowResult:
+    """A tapped button: its intent alone picks the step, whatever card it came from."""
+    return await INTENTS[type(intent)](ctx, intent)
+
+
+async def on_text(ctx: FlowContext, text: str, *, first: bool) -> FlowResult:
+    """Whole-text commands first (so evidence starting with 'actions…' stays evidence); a first message that is
+    no command gets the welcome; then `phase N`; then the text the bot awaits; anything else gets help."""
+    typed = " ".join(text.split())
+    command = COMMANDS.get(typed.casefold())
+    if command is not None:
+        return await command(ctx)
+    if first:
+        return await on_event(ctx, "first_contact")
+    word, _, argument = typed.partition(" ")
+    with_argument = COMMANDS_WITH_ARGUMENT.get(word.casefold())
+    if with_argument is not None and argument:
+        return await with_argument(ctx, argument)
+    if ctx.state.awaiting is not None:
+        return await AWAITED[ctx.state.awaiting.kind](ctx, text)
+    return await NOT_UNDERSTOOD(ctx)
+
+
+async def on_event(ctx: FlowContext, event: Event) -> FlowResult:
+    """Something the channel reports rather than the person types: an install, a first message, a home visit."""
+    return await EVENTS[event](ctx)

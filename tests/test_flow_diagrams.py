@@ -1,0 +1,219 @@
+"""The flow diagrams are held to the code: the buttons cards offer, the route table, and what each step shows."""
+
+from __future__ import annotations
+
+import inspect
+import pkgutil
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from importlib import import_module
+from pathlib import Path
+
+import pytest
+
+import dialogs
+from bot.framework import load_framework
+from bot.intents import ShowHelp, ShowMenu, parse, payload
+from bot.keys import TeamKey, TenantKey
+from bot.models import ConversationState
+from bot.store import Store
+from bot.intents import Intent
+from bot.views import Button, Card
+from dialogs import actions, diagrams, home, reflection, reflection_cards, routes, setup
+from dialogs.flow import CardBuilder, FlowContext, FlowResult, cards_after
+
+FRAMEWORK = load_framework()
+BUILT = diagrams.samples(FRAMEWORK)
+FLOWS = diagrams.flows(BUILT)
+HERE = Path(dialogs.__file__).parent
+REGENERATE = "run `python -m dialogs.diagrams` and commit the result"
+
+
+def _drift(flow: str, built: diagrams.Samples, committed: str) -> tuple[set[str], set[str]]:
+    """Lines the code draws that a committed diagram lacks, and lines it has that the code no longer draws."""
+    drawn = set(diagrams.diagram(flow, built).splitlines())
+    held = set(committed.splitlines())
+    return drawn - held, held - drawn
+
+
+def _committed(flow: str) -> str:
+    return (HERE / f"{flow}.mmd").read_text(encoding="utf-8")
+
+
+def _routed_steps() -> Iterator[Callable[..., object]]:
+    yield from routes.INTENTS.values()
+    yield from routes.COMMANDS.values()
+    yield from routes.COMMANDS_WITH_ARGUMENT.values()
+    yield from routes.AWAITED.values()
+    yield from routes.EVENTS.values()
+    yield routes.NOT_UNDERSTOOD
+
+
+@pytest.mark.parametrize("flow", FLOWS)
+def test_each_committed_diagram_is_the_one_drawn_from_the_routes_and_the_buttons(flow: str) -> None:
+    missing, stale = _drift(flow, BUILT, _committed(flow))
+
+    assert not missing, f"{flow}.mmd lacks {sorted(missing)}: {REGENERATE}"
+    assert not stale, f"{flow}.mmd draws {sorted(stale)}, which the code no longer has: {REGENERATE}"
+    assert _committed(flow) == diagrams.diagram(flow, BUILT), REGENERATE
+
+
+def test_there_is_one_diagram_per_flow_and_every_routed_step_is_in_a_drawn_flow() -> None:
+    assert sorted(path.stem for path in HERE.glob("*.mmd")) == sorted(FLOWS)
+    assert {diagrams.flow_of(step) for step in _routed_steps()} <= set(FLOWS)
+
+
+def test_every_card_builder_has_samples_that_offer_its_buttons() -> None:
+    modules = [import_module(f"dialogs.{m.name}") for m in pkgutil.iter_modules(dialogs.__path__) if m.name.endswith("_cards")]
+    builders = {
+        value for module in modules for name, value in vars(module).items()
+        if name.endswith("_card") and inspect.isfunction(value) and value.__module__ == module.__name__
+    }
+
+    assert builders == set(BUILT)
+    assert all(BUILT[builder] for builder in builders)
+
+
+def test_every_routed_step_declares_the_cards_it_can_answer_with() -> None:
+    for step in _routed_steps():
+        declared = cards_after(step)
+        assert set(declared) <= set(BUILT), f"{step.__name__} declares a card with no samples"
+
+
+def _with_button(card: Card, label: str, intent: Intent) -> Card:
+    extra = Button(label=label, intent=intent)
+    return card.model_copy(update={"actions": (*card.actions, extra)})
+
+
+def test_a_button_added_to_a_card_without_its_edge_is_caught() -> None:
+    ideas = reflection_cards.ideas_card
+    built = {**BUILT, ideas: tuple(_with_button(card, "Help", ShowHelp()) for card in BUILT[ideas])}
+
+    missing, stale = _drift("reflection", built, diagrams.diagram("reflection", BUILT))
+
+    assert missing == {"    Ideas --> Help: help"} and not stale
+
+
+def test_an_edge_for_a_button_that_no_longer_exists_is_caught() -> None:
+    summary = reflection_cards.summary_card
+    without = tuple(card.model_copy(update={"choices": card.choices[:-1]}) for card in BUILT[summary])
+
+    missing, stale = _drift("reflection", {**BUILT, summary: without}, diagrams.diagram("reflection", BUILT))
+
+    assert stale == {"    Summary --> Actions: actions"} and not missing
+
+
+class Conversation:
+    """Runs steps straight from the route table over a real store, checking each card against the step's declaration."""
+
+    def __init__(self, store: Store, made: list[tuple[Card, CardBuilder]]) -> None:
+        self.store = store
+        self.made = made
+        self.state = ConversationState(conversation_id="c-1", user_id="ada", updated_at=datetime(2026, 11, 23, tzinfo=UTC))
+        self.ran: set[Callable[..., object]] = set()
+
+    def _builder(self, card: Card) -> CardBuilder:
+        return next(builder for made, builder in self.made if made is card)
+
+    async def run(self, step: Callable[..., object], *args: object) -> list[Card]:
+        ctx = FlowContext(self.store, FRAMEWORK, TeamKey(TenantKey("console", "local"), "user:ada"), "ada", "c-1",
+                          datetime(2026, 11, 23, 10, tzinfo=UTC), self.state)
+        result = await step(ctx, *args)  # type: ignore[misc]
+        assert isinstance(result, FlowResult)
+        self.state = result.state or self.state
+        cards = [view for view in result.views if isinstance(view, Card)]
+        shown = {self._builder(card) for card in cards}
+        assert shown <= set(cards_after(step)), f"{inspect.unwrap(step).__name__} showed {shown}, not all declared"
+        self.ran.add(inspect.unwrap(step))
+        return cards
+
+    async def tap(self, card: Card, label: str, text: str | None = None) -> list[Card]:
+        button = next(b for b in diagrams.buttons(card) if b.label.startswith(label))
+        intent = button.intent if text is None else parse({**payload(button.intent), "text": text})
+        return await self.run(routes.INTENTS[type(intent)], intent)
+
+    async def say(self, command: str) -> list[Card]:
+        return await self.run(routes.COMMANDS[command])
+
+    async def answer(self, text: str) -> list[Card]:
+        assert self.state.awaiting is not None
+        return await self.run(routes.AWAITED[self.state.awaiting.kind], text)
+
+
+@pytest.fixture
+def made(monkeypatch: pytest.MonkeyPatch) -> list[tuple[Card, CardBuilder]]:
+    """Every card builder the flows call, wrapped to record which builder made each card."""
+    made: list[tuple[Card, CardBuilder]] = []
+
+    def recording(builder: CardBuilder) -> CardBuilder:
+        def build(*args: object, **kwargs: object) -> Card:
+            card = builder(*args, **kwargs)
+            made.append((card, builder))
+            return card
+
+        return build
+
+    for module in (setup, reflection, actions, home):
+        for name, value in list(vars(module).items()):
+            if any(value is builder for builder in BUILT):
+                monkeypatch.setattr(module, name, recording(value))
+    return made
+
+
+async def _set_up(talk: Conversation) -> Card:
+    (welcome,) = await talk.run(routes.EVENTS["installed"])
+    (subject,) = await talk.tap(welcome, "Start")
+    (focus,) = await talk.answer("Diabetes prevention")
+    (footprint,) = await talk.tap(focus, "Strategic")
+    (stance,) = await talk.tap(footprint, "Place")
+    (phases,) = await talk.tap(stance, "Looking back")
+    assert (subject.ref, phases.ref) == ("scope:subject", f"phases:{talk.state.assessment_id}")
+    return phases
+
+
+async def _reflect(talk: Conversation, phases: Card) -> Card:
+    (section,) = await talk.tap(phases, "4 Prepare")
+    (evidence,) = await talk.tap(section, "Developing")
+    (ideas,) = await talk.answer("Two forums")
+    assert await talk.tap(ideas, "Add idea 1") == []
+    (section,) = await talk.tap(ideas, "Next section")
+    (evidence,) = await talk.tap(section, "Maturing")
+    (ideas,) = await talk.tap(evidence, "No evidence now")
+    await talk.say("back")
+    (section,) = await talk.say("skip")
+    (evidence,) = await talk.tap(section, "Not sure")
+    await talk.say("skip")
+    (ideas,) = await talk.tap(evidence, "Save evidence", text="A survey")
+    (summary,) = await talk.tap(ideas, "Next section")
+    return summary
+
+
+async def test_every_route_shows_only_cards_its_step_declares(store: Store, made: list[tuple[Card, CardBuilder]]) -> None:
+    talk = Conversation(store, made)
+    await talk.run(routes.EVENTS["first_contact"])
+    assert await talk.say("status") == []
+    (subject,) = await talk.say("resume")
+    await talk.tap(subject, "OK", text="   ")
+    summary = await _reflect(talk, await _set_up(talk))
+    (phases,) = await talk.tap(summary, "Choose another phase")
+    await talk.tap(summary, "Next phase")
+    await talk.run(routes.COMMANDS_WITH_ARGUMENT["phase"], "prepare")
+    await talk.say("stop")
+    await talk.say("resume")
+    (listed,) = await talk.tap(summary, "My actions")
+    (action,) = await talk.tap(listed, "Edit 1")
+    await talk.tap(action, "Mark done")
+    await talk.tap(action, "Rename", text="Map local groups")
+    (welcome,) = await talk.run(routes.INTENTS[ShowMenu], ShowMenu())
+    (help_card,) = await talk.tap(welcome, "Help")
+    await talk.tap(help_card, "Resume")
+    await talk.tap(welcome, "My actions")
+    (subject,) = await talk.say("start")
+    await talk.tap(subject, "Whole system")
+    for command in ("help", "menu", "status", "actions"):
+        await talk.say(command)
+    await talk.run(routes.NOT_UNDERSTOOD)
+    (overview,) = await talk.run(routes.EVENTS["home"])
+
+    assert overview.title == "Reflect"
+    assert talk.ran == {inspect.unwrap(step) for step in _routed_steps()}
