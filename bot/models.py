@@ -25,6 +25,9 @@ NOT_SURE: Literal["not_sure"] = "not_sure"
 Rating = Level | Literal["not_sure"]
 Role = Literal["lead", "member"]
 JobStatus = Literal["pending", "claimed", "sending", "done", "failed", "uncertain", "cancelled"]
+LEASED: tuple[JobStatus, ...] = ("claimed", "sending")
+READY_STATUSES: tuple[JobStatus, ...] = ("pending", *LEASED)
+"""The only statuses in which a job can become ready: a due time reached, or a lease run out."""
 PayloadKey = Annotated[str, StringConstraints(min_length=1, max_length=64)]
 PayloadValue = Annotated[str, StringConstraints(max_length=256)]
 JOB_ERROR_MAX_CHARS = 500
@@ -275,7 +278,7 @@ class ScheduledJob(Document):
         """When a scheduler may take the job: its due time, or the moment its current lease runs out."""
         if self.status == "pending":
             return self.due_at
-        return self.lease_until if self.status in ("claimed", "sending") else None
+        return self.lease_until if self.status in LEASED else None
 
     def is_ready(self, now: datetime) -> bool:
         return self.ready_at is not None and self.ready_at <= now

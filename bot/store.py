@@ -19,13 +19,12 @@ from typing import Self, TypeVar
 
 from bot.errors import JobStateError
 from bot.keys import AssessmentKey, TeamKey, TenantKey
-from bot.models import Answer, Document, Response, Role, ScheduledJob, response_id
+from bot.models import READY_STATUSES, Answer, Document, Response, Role, ScheduledJob, response_id
 from bot.records import Delivery, Membership, delivery_id
 
 D = TypeVar("D", bound=Document)
-Scope = TenantKey | None
+RecordScope = TenantKey | None
 """Where a record outside the team partitions lives: its tenant's own scope, or None for the global job table."""
-READY_STATUSES = ("pending", "claimed", "sending")
 
 
 class Store(ABC):
@@ -88,12 +87,12 @@ class Store(ABC):
     # -- records outside the team partitions: what each implementation provides ----------
 
     @abstractmethod
-    async def _get_record(self, scope: Scope, kind: type[D], record_id: str) -> D | None:
+    async def _get_record(self, scope: RecordScope, kind: type[D], record_id: str) -> D | None:
         """A copy of one record in a tenant's scope or the global job table, or None."""
 
     @abstractmethod
     async def _change_record(
-        self, scope: Scope, kind: type[D], record_id: str, change: Callable[[D | None], D | None]
+        self, scope: RecordScope, kind: type[D], record_id: str, change: Callable[[D | None], D | None]
     ) -> tuple[D | None, D | None]:
         """Atomic, durable read-modify-write like `update`; `change` returning None removes the record.
 
@@ -102,7 +101,7 @@ class Store(ABC):
         """
 
     @abstractmethod
-    async def _find_records(self, scope: Scope, kind: type[D], **where: object) -> list[D]:
+    async def _find_records(self, scope: RecordScope, kind: type[D], **where: object) -> list[D]:
         """Records of one kind in one scope whose top-level fields equal the given values."""
 
     # -- scheduled jobs -----------------------------------------------------------------

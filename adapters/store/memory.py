@@ -16,7 +16,7 @@ from adapters.store.documents import PartitionKey, Raw, from_raw, matcher, same_
 from bot.errors import StoreError
 from bot.keys import TeamKey
 from bot.models import Document
-from bot.store import Scope, Store
+from bot.store import RecordScope, Store
 
 D = TypeVar("D", bound=Document)
 Tables = dict[str, dict[str, Raw]]
@@ -55,15 +55,15 @@ class MemoryStore(Store):
         assert new is not None
         return new
 
-    async def _get_record(self, scope: Scope, kind: type[D], record_id: str) -> D | None:
+    async def _get_record(self, scope: RecordScope, kind: type[D], record_id: str) -> D | None:
         return from_raw(kind, self._table(scope, kind).get(record_id))
 
     async def _change_record(
-        self, scope: Scope, kind: type[D], record_id: str, change: Callable[[D | None], D | None]
+        self, scope: RecordScope, kind: type[D], record_id: str, change: Callable[[D | None], D | None]
     ) -> tuple[D | None, D | None]:
         return await self._change(scope, kind, record_id, same_kind(kind, change))
 
-    async def _find_records(self, scope: Scope, kind: type[D], **where: object) -> list[D]:
+    async def _find_records(self, scope: RecordScope, kind: type[D], **where: object) -> list[D]:
         return self._select(scope, kind, where)
 
     def _table(self, key: PartitionKey, kind: type[Document]) -> dict[str, Raw]:

@@ -51,7 +51,7 @@ from adapters.store.documents import PartitionKey, from_raw, matcher, same_docum
 from bot.errors import StoreError
 from bot.keys import TeamKey, TenantKey
 from bot.models import Document
-from bot.store import Scope, Store
+from bot.store import RecordScope, Store
 
 D = TypeVar("D", bound=Document)
 State = dict[str, dict[str, dict[str, Any]]]
@@ -286,15 +286,15 @@ class TinyDBStore(Store):
         assert new is not None
         return new
 
-    async def _get_record(self, scope: Scope, kind: type[D], record_id: str) -> D | None:
+    async def _get_record(self, scope: RecordScope, kind: type[D], record_id: str) -> D | None:
         return await self._get_in(scope, kind, record_id)
 
     async def _change_record(
-        self, scope: Scope, kind: type[D], record_id: str, change: Callable[[D | None], D | None]
+        self, scope: RecordScope, kind: type[D], record_id: str, change: Callable[[D | None], D | None]
     ) -> tuple[D | None, D | None]:
         return await self._change_in(scope, kind, record_id, same_kind(kind, change))
 
-    async def _find_records(self, scope: Scope, kind: type[D], **where: object) -> list[D]:
+    async def _find_records(self, scope: RecordScope, kind: type[D], **where: object) -> list[D]:
         return await self._find_in(scope, kind, where)
 
     async def _get_in(self, key: PartitionKey, kind: type[D], doc_id: str) -> D | None:
