@@ -45,6 +45,10 @@ class StoreError(ReflectError):
     """The store could not complete a request; nothing from it was acknowledged."""
 
 
+class JobStateError(ReflectError):
+    """A scheduled job refused a change: it is missing, already finished, or another worker holds its lease."""
+
+
 class ConfigError(ReflectError):
     """A setting is missing or invalid; the message names the variable."""
 

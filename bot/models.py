@@ -7,13 +7,15 @@ the store never needs to know what a Response or an Action is.
 from __future__ import annotations
 
 import secrets
-from datetime import date, time
+from datetime import date, datetime, time, timedelta
 from typing import Annotated, ClassVar, Literal, Self
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
+from bot.errors import JobStateError
 from bot.framework import Level
+from bot.keys import TeamKey
 
 Id = Annotated[str, StringConstraints(min_length=1, max_length=256, pattern=r"^[^\x00-\x1f\x7f]+$")]
 SectionCode = Annotated[str, StringConstraints(pattern=r"^[1-9][a-z]$")]
@@ -24,6 +26,13 @@ Rating = Level | Literal["not_sure"]
 Role = Literal["lead", "member"]
 ScopeField = Literal["subject", "focus", "footprint", "stance"]
 ActionChange = Literal["done", "reopen", "quick_win", "long_term", "later_7", "later_28", "rename"]
+JobStatus = Literal["pending", "claimed", "sending", "done", "failed", "uncertain", "cancelled"]
+LEASED: tuple[JobStatus, ...] = ("claimed", "sending")
+READY_STATUSES: tuple[JobStatus, ...] = ("pending", *LEASED)
+"""The only statuses in which a job can become ready: a due time reached, or a lease run out."""
+PayloadKey = Annotated[str, StringConstraints(min_length=1, max_length=64)]
+PayloadValue = Annotated[str, StringConstraints(max_length=256)]
+JOB_ERROR_MAX_CHARS = 500
 
 
 def new_id(prefix: str) -> str:
@@ -241,17 +250,89 @@ class ConversationRef(Document):
 
 
 class ScheduledJob(Document):
-    """A reminder, digest or deadline that must fire once even across restarts."""
+    """A reminder, digest or deadline that must fire once even across restarts.
+
+    The methods are the state rules; every store runs them inside one atomic change, so all
+    stores agree on who may claim, send, finish or move a job. A job goes pending -> claimed
+    (under a lease) -> sending -> done or failed. A lease that runs out before sending frees
+    the job for another claim; one that runs out while sending may already have delivered,
+    so the job becomes uncertain and is reported, never resent.
+    """
 
     table: ClassVar[str] = "jobs"
     id: Id
+    team: TeamKey
     kind: Literal["reminder", "digest", "checkin_close"]
     due_at: AwareDatetime
-    payload: dict[str, str] = {}
-    status: Literal["pending", "claimed", "done", "failed"] = "pending"
+    payload: Annotated[dict[PayloadKey, PayloadValue], Field(max_length=16)] = {}
+    status: JobStatus = "pending"
+    lease_owner: Id | None = None
+    lease_until: AwareDatetime | None = None
     attempts: Annotated[int, Field(ge=0)] = 0
-    last_error: Annotated[str, StringConstraints(max_length=500)] | None = None
+    last_error: Annotated[str, StringConstraints(max_length=JOB_ERROR_MAX_CHARS)] | None = None
 
     @property
     def doc_id(self) -> str:
         return self.id
+
+    @property
+    def ready_at(self) -> datetime | None:
+        """When a scheduler may take the job: its due time, or the moment its current lease runs out."""
+        if self.status == "pending":
+            return self.due_at
+        return self.lease_until if self.status in LEASED else None
+
+    def is_ready(self, now: datetime) -> bool:
+        return self.ready_at is not None and self.ready_at <= now
+
+    def claimed(self, owner: str, now: datetime, lease: timedelta) -> Self:
+        """Leased to `owner` if ready; a lease that ran out mid-send makes it uncertain instead."""
+        if not self.is_ready(now):
+            return self
+        if self.status == "sending":
+            return self._with(status="uncertain")
+        return self._with(status="claimed", lease_owner=owner, lease_until=now + lease, attempts=self.attempts + 1)
+
+    def sending(self, owner: str, now: datetime) -> Self:
+        """Recorded just before a send, while `owner`'s lease runs: from here on the job is never handed out again."""
+        self._require_holder(owner, ("claimed",))
+        if self.lease_until is None or self.lease_until <= now:
+            raise JobStateError(f"the lease on job {self.id} has run out")
+        return self._with(status="sending")
+
+    def finished(self, owner: str, error: str | None = None) -> Self:
+        """Done, or failed for good with its reason; the holder may also settle a job its lost lease left uncertain."""
+        self._require_holder(owner, ("claimed", "sending", "uncertain"))
+        if error is None:
+            return self._with(status="done")
+        return self._with(status="failed", last_error=error[:JOB_ERROR_MAX_CHARS])
+
+    def rescheduled(self, due_at: datetime, owner: str | None = None, error: str | None = None) -> Self:
+        """Pending again at `due_at`: a holder's retry keeps the attempt count, anyone else starts afresh.
+
+        Without a lease nobody may move a job while a send may be in flight.
+        """
+        if owner is not None:
+            self._require_holder(owner, ("claimed", "sending", "uncertain"))
+        elif self.status == "sending":
+            raise JobStateError(f"job {self.id} is being sent")
+        return self._with(
+            status="pending",
+            due_at=due_at,
+            lease_owner=None,
+            lease_until=None,
+            attempts=self.attempts if owner is not None else 0,
+            last_error=None if error is None else error[:JOB_ERROR_MAX_CHARS],
+        )
+
+    def cancelled(self) -> Self:
+        """Stopped before it starts sending; a job already sending or finished stays as it is."""
+        return self._with(status="cancelled") if self.status in ("pending", "claimed") else self
+
+    def _require_holder(self, owner: str, statuses: tuple[JobStatus, ...]) -> None:
+        if self.status not in statuses or self.lease_owner != owner:
+            raise JobStateError(f"job {self.id} is {self.status} and not held by {owner}")
+
+    def _with(self, **changes: object) -> Self:
+        """A validated copy: `model_copy` alone would let an out-of-range value reach the store."""
+        return self.model_validate({**self.model_dump(), **changes})

@@ -1,25 +1,40 @@
 """The async store interface: all that callers see of persistence.
 
 Implementations provide three primitives (get, update, find) scoped to one team
-partition; everything else is built on those here, so the TinyDB store and the
-planned PostgreSQL store share one behaviour and one contract test suite.
+partition, and the same three for records outside any team: a tenant's own scope
+(memberships, inbound deliveries) and the one global job table. Everything else is
+built on those here, with the rules taken from the models, so the TinyDB, memory and
+planned PostgreSQL stores share one behaviour and one contract test suite.
 """
 
 from __future__ import annotations
 
+import asyncio
+import json
 from abc import ABC, abstractmethod
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from types import TracebackType
 from typing import Self, TypeVar
 
-from bot.keys import AssessmentKey, TeamKey
-from bot.models import Answer, Document, Response, response_id
+from bot.errors import JobStateError
+from bot.keys import AssessmentKey, TeamKey, TenantKey
+from bot.models import READY_STATUSES, Answer, Document, Response, Role, ScheduledJob, response_id
+from bot.records import Delivery, Membership, delivery_id
 
 D = TypeVar("D", bound=Document)
+RecordScope = TenantKey | None
+"""Where a record outside the team partitions lives: its tenant's own scope, or None for the global job table."""
 
 
 class Store(ABC):
-    """Documents partitioned by team; a call can only ever see the partition its key names."""
+    """Documents partitioned by team; a call can only ever see the partition its key names.
+
+    Subclasses that define `__init__` must call `super().__init__()`.
+    """
+
+    def __init__(self) -> None:
+        self._next_prune: dict[TenantKey, datetime] = {}
 
     async def open(self) -> None:
         """Acquire files or connections; called once before use."""
@@ -68,3 +83,164 @@ class Store(ABC):
     async def responses(self, key: AssessmentKey) -> list[Response]:
         """Every current answer in an assessment, by anyone."""
         return await self.find(key.team, Response, assessment_id=key.assessment_id)
+
+    # -- records outside the team partitions: what each implementation provides ----------
+
+    @abstractmethod
+    async def _get_record(self, scope: RecordScope, kind: type[D], record_id: str) -> D | None:
+        """A copy of one record in a tenant's scope or the global job table, or None."""
+
+    @abstractmethod
+    async def _change_record(
+        self, scope: RecordScope, kind: type[D], record_id: str, change: Callable[[D | None], D | None]
+    ) -> tuple[D | None, D | None]:
+        """Atomic, durable read-modify-write like `update`; `change` returning None removes the record.
+
+        Returns the record before and after, so a caller can tell whether its change took.
+        A change that returns the record unchanged writes nothing.
+        """
+
+    @abstractmethod
+    async def _find_records(self, scope: RecordScope, kind: type[D], **where: object) -> list[D]:
+        """Records of one kind in one scope whose top-level fields equal the given values."""
+
+    # -- scheduled jobs -----------------------------------------------------------------
+
+    async def add_job(self, job: ScheduledJob) -> ScheduledJob:
+        """Schedule a job once: adding an id that exists (even finished) returns the stored job untouched."""
+        _, stored = await self._change_record(
+            None, ScheduledJob, _job_id(job.team, job.id), lambda current: job if current is None else current
+        )
+        assert stored is not None
+        return stored
+
+    async def get_job(self, team: TeamKey, job_id: str) -> ScheduledJob | None:
+        return await self._get_record(None, ScheduledJob, _job_id(team, job_id))
+
+    async def due_jobs(self, before: datetime, *, limit: int = 100) -> list[ScheduledJob]:
+        """Jobs ready at `before` in every tenant and team, oldest first: the one deliberately global query.
+
+        Ready means pending and due, or holding a lease that has run out (claiming one left mid-send
+        marks it uncertain rather than handing it out).
+        """
+        ready = [
+            job
+            for status in READY_STATUSES
+            for job in await self._find_records(None, ScheduledJob, status=status)
+            if job.is_ready(before)
+        ]
+        ready.sort(key=lambda job: (job.ready_at, _job_id(job.team, job.id)))
+        return ready[:limit]
+
+    async def claim_job(
+        self, team: TeamKey, job_id: str, *, owner: str, now: datetime, lease: timedelta
+    ) -> ScheduledJob | None:
+        """Lease a ready job to `owner`; of several concurrent claimers exactly one gets it.
+
+        Returns the job when this call changed it: claimed for `owner` to run, or (its lease having
+        run out mid-send) now uncertain, for `owner` to report and never send. Otherwise None.
+        """
+        claim = _if_present(lambda job: job.claimed(owner, now, lease))
+        before, after = await self._change_record(None, ScheduledJob, _job_id(team, job_id), claim)
+        return None if after is None or after == before else after
+
+    async def mark_sending(self, team: TeamKey, job_id: str, *, owner: str, now: datetime) -> ScheduledJob:
+        """Record, before sending, that a send may happen; raises JobStateError unless `owner` holds a live lease."""
+        return await self._change_job(team, job_id, lambda job: job.sending(owner, now))
+
+    async def finish_job(self, team: TeamKey, job_id: str, *, owner: str, error: str | None = None) -> ScheduledJob:
+        """Done, or failed for good when `error` is given; raises JobStateError unless `owner` holds the job."""
+        return await self._change_job(team, job_id, lambda job: job.finished(owner, error))
+
+    async def reschedule_job(
+        self,
+        team: TeamKey,
+        job_id: str,
+        due_at: datetime,
+        *,
+        owner: str | None = None,
+        error: str | None = None,
+    ) -> ScheduledJob:
+        """Pending again at `due_at`; with `owner` a retry by the lease holder, without it a fresh start.
+
+        Raises JobStateError if the job is missing, `owner` does not hold it, or (without `owner`) it is being sent.
+        """
+        return await self._change_job(team, job_id, lambda job: job.rescheduled(due_at, owner, error))
+
+    async def cancel_job(self, team: TeamKey, job_id: str) -> ScheduledJob | None:
+        """Stop a job that has not started sending; returns it as it now stands, or None if there is none."""
+        cancel = _if_present(lambda job: job.cancelled())
+        _, after = await self._change_record(None, ScheduledJob, _job_id(team, job_id), cancel)
+        return after
+
+    async def _change_job(
+        self, team: TeamKey, job_id: str, rule: Callable[[ScheduledJob], ScheduledJob]
+    ) -> ScheduledJob:
+        def change(job: ScheduledJob | None) -> ScheduledJob:
+            if job is None:
+                raise JobStateError(f"there is no job {job_id} in this team")
+            return rule(job)
+
+        _, after = await self._change_record(None, ScheduledJob, _job_id(team, job_id), change)
+        assert after is not None
+        return after
+
+    # -- memberships --------------------------------------------------------------------
+
+    async def set_membership(self, team: TeamKey, user_id: str, role: Role | None) -> None:
+        """Record a person's role in a team, or with None that they left it; call with every change to Team.members."""
+
+        def change(current: Membership | None) -> Membership | None:
+            return Membership.changed(current, user_id, team.team_id, role)
+
+        await self._change_record(team.tenant, Membership, user_id, change)
+
+    async def teams_of(self, tenant: TenantKey, user_id: str) -> list[tuple[TeamKey, Role]]:
+        """The teams a person belongs to in this tenant, with their role, by team id."""
+        found = await self._get_record(tenant, Membership, user_id)
+        teams = sorted(found.teams.items()) if found is not None else []
+        return [(TeamKey(tenant=tenant, team_id=team_id), role) for team_id, role in teams]
+
+    # -- inbound deduplication ----------------------------------------------------------
+
+    async def claim_delivery(self, tenant: TenantKey, key: str, now: datetime, ttl: timedelta) -> bool:
+        """True if this delivery is new (or its earlier claim expired) and the caller should process it.
+
+        Of concurrent claims of one key exactly one gets True; the claim survives a restart, so a
+        retry after a crash is still caught. Expired claims are pruned at most once per `ttl`.
+        """
+        if ttl <= timedelta(0):
+            raise ValueError("a delivery claim needs a positive ttl")
+        record_id = delivery_id(key)
+        before, after = await self._change_record(
+            tenant, Delivery, record_id, lambda current: Delivery.claimed(current, record_id, now, ttl)
+        )
+        await self._prune_deliveries(tenant, now, ttl)
+        return after != before
+
+    async def release_delivery(self, tenant: TenantKey, key: str) -> None:
+        """Forget a claim whose processing failed, so the platform's retry is processed after all."""
+        await self._change_record(tenant, Delivery, delivery_id(key), lambda _current: None)
+
+    async def _prune_deliveries(self, tenant: TenantKey, now: datetime, ttl: timedelta) -> None:
+        """Remove expired claims, at most once per `ttl` per tenant, so the index holds about one ttl's worth."""
+        if now < self._next_prune.get(tenant, now):
+            return
+        self._next_prune[tenant] = now + ttl
+        expired = [d.doc_id for d in await self._find_records(tenant, Delivery) if d.is_expired(now)]
+        await asyncio.gather(*(self._change_record(tenant, Delivery, i, _unless_renewed(now)) for i in expired))
+
+
+def _job_id(team: TeamKey, job_id: str) -> str:
+    """Job ids are unique within a team; the global table keys them by tenant and team too."""
+    return json.dumps([team.tenant.platform, team.tenant.tenant_id, team.team_id, job_id], ensure_ascii=False)
+
+
+def _if_present(rule: Callable[[ScheduledJob], ScheduledJob]) -> Callable[[ScheduledJob | None], ScheduledJob | None]:
+    """A job rule that leaves a missing job missing."""
+    return lambda job: None if job is None else rule(job)
+
+
+def _unless_renewed(now: datetime) -> Callable[[Delivery | None], Delivery | None]:
+    """Removes an expired claim, but keeps one that a new delivery renewed since it was listed."""
+    return lambda current: None if current is None or current.is_expired(now) else current

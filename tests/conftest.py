@@ -7,22 +7,36 @@ from pathlib import Path
 
 import pytest
 
+from adapters.store.memory import MemoryBacking, MemoryStore
 from adapters.store.tinydb import TinyDBStore
 from bot.store import Store
 
-STORE_IMPLEMENTATIONS: dict[str, Callable[[Path], Store]] = {
-    "tinydb": lambda root: TinyDBStore(root),
-}
-
-
-@pytest.fixture(params=sorted(STORE_IMPLEMENTATIONS))
-def make_store(request: pytest.FixtureRequest, tmp_path: Path) -> Callable[[], Store]:
-    """A factory for stores over the same backing data, so tests can close and reopen."""
-    factory = STORE_IMPLEMENTATIONS[request.param]
-    return lambda: factory(tmp_path / "data")
+MakeStore = Callable[[], Store]
+STORE_IMPLEMENTATIONS = ["memory", "tinydb"]
+"""Each name has a `<name>_stores` fixture; a PostgreSQL store joins by adding one over a test database."""
 
 
 @pytest.fixture
-async def store(make_store: Callable[[], Store]) -> AsyncIterator[Store]:
+def memory_stores() -> MakeStore:
+    """Memory stores over one shared backing: a new one sees what the closed one wrote."""
+    backing = MemoryBacking()
+    return lambda: MemoryStore(backing)
+
+
+@pytest.fixture
+def tinydb_stores(tmp_path: Path) -> MakeStore:
+    """TinyDB stores over one data folder."""
+    return lambda: TinyDBStore(tmp_path / "data")
+
+
+@pytest.fixture(params=STORE_IMPLEMENTATIONS)
+def make_store(request: pytest.FixtureRequest) -> MakeStore:
+    """A factory for stores over the same backing data, so tests can close and reopen."""
+    factory: MakeStore = request.getfixturevalue(f"{request.param}_stores")
+    return factory
+
+
+@pytest.fixture
+async def store(make_store: MakeStore) -> AsyncIterator[Store]:
     async with make_store() as opened:
         yield opened

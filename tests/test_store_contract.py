@@ -170,6 +170,7 @@ def make_conversation_ref(conversation_id: str = "conv-1", active: bool = True) 
 def make_job(job_id: str = "job-1", *, attempts: int = 0, due_seconds: int = 3600) -> ScheduledJob:
     return ScheduledJob(
         id=job_id,
+        team=team_key(),
         kind="reminder",
         due_at=at(due_seconds),
         payload={"assessment_id": "a-1", "section": "4c"},

@@ -21,9 +21,10 @@ from adapters.store.journal import list_segments
 from adapters.store.tinydb import TinyDBStore
 from bot.framework import Level
 from bot.keys import AssessmentKey, TeamKey, TenantKey
-from bot.models import Answer, Response
+from bot.models import Answer, Response, ScheduledJob
 from bot.errors import StoreError
 from tests.crash_writer import KEY as CRASH_KEY
+from tests.crash_writer import LEASE, NOW, OWNER, TTL
 
 REPO = Path(__file__).resolve().parent.parent
 KEY = AssessmentKey(TeamKey(TenantKey("slack", "T1"), "g1"), "a-1")
@@ -50,30 +51,43 @@ async def _authors(root: Path, key: AssessmentKey = KEY) -> set[str]:
         return {response.author_id for response in await store.responses(key)}
 
 
-def _kill_writer_after(root: Path, acks_wanted: int, segment_records: int) -> set[str]:
-    """Run the writer, SIGKILL it after `acks_wanted` acks, and return every author it acknowledged."""
+def _kill_writer_after(root: Path, acks_wanted: int, segment_records: int, mode: str = "answers") -> set[int]:
+    """Run the writer, SIGKILL it after `acks_wanted` acks, and return every write number it acknowledged."""
     acks = root / "acks.txt"
+    command = [sys.executable, "-m", "tests.crash_writer", str(root / "data"), str(segment_records), mode]
     with open(acks, "w") as out:
-        writer = subprocess.Popen(
-            [sys.executable, "-m", "tests.crash_writer", str(root / "data"), str(segment_records)], cwd=REPO, stdout=out
-        )
+        writer = subprocess.Popen(command, cwd=REPO, stdout=out)
     try:
         while acks.read_text().count("\n") < acks_wanted and writer.poll() is None:
             time.sleep(0.005)
     finally:
         writer.send_signal(signal.SIGKILL)
     assert writer.wait(timeout=30) == -signal.SIGKILL
-    return {"u" + line.split()[1] for line in acks.read_text().splitlines()}
+    return {int(line.split()[1]) for line in acks.read_text().splitlines()}
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("trial", range(8))
 async def test_sigkilled_writer_loses_no_acknowledged_answer(tmp_path: Path, trial: int) -> None:
     rng = random.Random(trial)
-    acked = _kill_writer_after(tmp_path, acks_wanted=rng.randint(5, 600), segment_records=rng.choice([7, 40, 2000]))
+    acked = {f"u{n}" for n in _kill_writer_after(tmp_path, rng.randint(5, 600), rng.choice([7, 40, 2000]))}
     stored = await _authors(tmp_path / "data", CRASH_KEY)
     assert acked <= stored
     assert len(stored) - len(acked) <= 8, "at most one unacknowledged write per writer coroutine may survive"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("trial", range(3))
+async def test_sigkilled_writer_loses_no_acknowledged_job_claim_or_delivery_claim(tmp_path: Path, trial: int) -> None:
+    rng = random.Random(100 + trial)
+    acked = _kill_writer_after(tmp_path, rng.randint(5, 300), rng.choice([7, 2000]), mode="claims")
+    team, tenant = CRASH_KEY.team, CRASH_KEY.team.tenant
+    async with TinyDBStore(tmp_path / "data") as store:
+        for n in acked:
+            job = await store.get_job(team, f"job-{n}")
+            assert job is not None and job.status == "claimed" and job.lease_owner == OWNER
+            assert await store.claim_job(team, f"job-{n}", owner="restarted", now=NOW, lease=LEASE) is None
+            assert await store.claim_delivery(tenant, f"event-{n}", NOW, TTL) is False
 
 
 async def test_torn_last_record_is_dropped_and_cut_off(tmp_path: Path) -> None:
@@ -194,3 +208,29 @@ async def test_team_folders_do_not_reveal_ids_and_stay_separate(tmp_path: Path) 
     assert len(folders) == 2
     assert not any(name in str(folder) for folder in folders for name in ("T1", "T2", "g1"))
     assert all(os.stat(folder).st_mode & 0o077 == 0 for folder in folders)
+
+
+async def test_due_jobs_memberships_and_delivery_claims_never_open_a_team_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async with TinyDBStore(tmp_path) as store:
+        await store.record_answer(KEY, _answer("alice"))
+        await store.add_job(ScheduledJob(id="job-1", team=KEY.team, kind="digest", due_at=AT))
+        await store.set_membership(KEY.team, "alice", "lead")
+    real_load = tinydb_store._load
+    loaded: list[object] = []
+
+    def recording_load(directory: Path, key: object) -> object:
+        loaded.append(key)
+        return real_load(directory, key)
+
+    monkeypatch.setattr(tinydb_store, "_load", recording_load)
+    async with TinyDBStore(tmp_path) as store:
+        assert [job.id for job in await store.due_jobs(AT)] == ["job-1"]
+        assert await store.teams_of(KEY.team.tenant, "alice") == [(KEY.team, "lead")]
+        assert await store.claim_delivery(KEY.team.tenant, "Ev1", AT, TTL) is True
+
+    assert loaded == [None, KEY.team.tenant]
+    assert {path.name for path in tmp_path.rglob("*") if path.is_dir()} >= {"global", "tenant"}
+    names = [str(path.relative_to(tmp_path)) for path in tmp_path.rglob("*")]
+    assert not any(secret in name for name in names for secret in ("T1", "g1", "alice", "Ev1"))

@@ -1,5 +1,9 @@
 """The default Store: one folder per team, a write-ahead journal, and a TinyDB snapshot.
 
+Records outside any team get folders of their own, kept the same way: each tenant has a
+`tenant` folder beside its teams' (memberships, inbound deliveries), and the data root has
+one `global` folder holding the job table, so finding due jobs never opens a team's files.
+
 Why this shape: plain TinyDB rewrites its whole file on every write, which costs tens
 of milliseconds at a few thousand documents and blocks the event loop. Here a write
 appends one fsync'd, checksummed line to the team's journal (off the loop, grouped
@@ -26,11 +30,9 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
-from pydantic_core import to_jsonable_python
 from tinydb import TinyDB
 from tinydb.storages import MemoryStorage, Storage
 
@@ -45,14 +47,17 @@ from adapters.store.journal import (
     read_segment,
     segment_name,
 )
-from bot.keys import TeamKey
-from bot.models import Document
+from adapters.store.documents import PartitionKey, from_raw, matcher, same_document, same_kind, to_raw
 from bot.errors import StoreError
-from bot.store import Store
+from bot.keys import TeamKey, TenantKey
+from bot.models import Document
+from bot.store import RecordScope, Store
 
 D = TypeVar("D", bound=Document)
 State = dict[str, dict[str, dict[str, Any]]]
 SNAPSHOT = "snapshot.json"
+TENANT_FOLDER = "tenant"
+GLOBAL_FOLDER = "global"
 META_TABLE = "_meta"
 DEFAULT_SEGMENT_RECORDS = 2000
 log = logging.getLogger(__name__)
@@ -95,8 +100,22 @@ class _Loaded:
     closed: list[str]
 
 
-def _team_meta(key: TeamKey) -> dict[str, str]:
+def _meta(key: PartitionKey) -> dict[str, str]:
+    """What a folder's snapshot records about whose data it holds, checked on every load."""
+    if key is None:
+        return {"partition": GLOBAL_FOLDER}
+    if isinstance(key, TenantKey):
+        return {"platform": key.platform, "tenant_id": key.tenant_id, "partition": TENANT_FOLDER}
     return {"platform": key.tenant.platform, "tenant_id": key.tenant.tenant_id, "team_id": key.team_id}
+
+
+def _directory(root: Path, key: PartitionKey) -> Path:
+    """Hashed names for tenant and team; `tenant` and `global` cannot clash with a 32-hex-digit hash."""
+    if key is None:
+        return root / GLOBAL_FOLDER
+    if isinstance(key, TenantKey):
+        return root / key.platform / _hashed(key.tenant_id) / TENANT_FOLDER
+    return root / key.tenant.platform / _hashed(key.tenant.tenant_id) / _hashed(key.team_id)
 
 
 def _apply(state: State, record: Record) -> None:
@@ -138,17 +157,17 @@ def _team_folder_lock(directory: Path) -> Iterator[None]:
         os.close(fd)
 
 
-def _load(directory: Path, key: TeamKey) -> _Loaded:
+def _load(directory: Path, key: PartitionKey) -> _Loaded:
     with _team_folder_lock(directory):
         return _recover(directory, key)
 
 
-def _recover(directory: Path, key: TeamKey) -> _Loaded:
+def _recover(directory: Path, key: PartitionKey) -> _Loaded:
     """Snapshot plus every journal record after it; repairs a torn tail and clears compaction leftovers."""
     (directory / (SNAPSHOT + ".tmp")).unlink(missing_ok=True)
     state, seq, meta = _read_snapshot(directory)
-    if meta is not None and {k: meta.get(k) for k in _team_meta(key)} != _team_meta(key):
-        raise StoreError(f"{directory} holds another team's data")
+    if meta is not None and {k: meta.get(k) for k in _meta(key)} != _meta(key):
+        raise StoreError(f"{directory} holds another partition's data")
     segments = list_segments(directory)
     loaded = _Loaded(state=state, seq=seq, segment=None, segment_records=0, closed=[])
     for index, path in enumerate(segments):
@@ -205,9 +224,9 @@ class _Pending:
 
 @dataclass
 class _Partition:
-    """One team's folder and its in-memory state; writes are group-committed in sequence order."""
+    """One folder and its in-memory state; writes are group-committed in sequence order."""
 
-    key: TeamKey
+    key: PartitionKey
     directory: Path
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     loaded: _Loaded | None = None
@@ -221,9 +240,10 @@ class TinyDBStore(Store):
     """Store over a data folder; see the module docstring for the layout and guarantees."""
 
     def __init__(self, root: Path, *, segment_records: int = DEFAULT_SEGMENT_RECORDS) -> None:
+        super().__init__()
         self._root = Path(root)
         self._segment_records = segment_records
-        self._partitions: dict[TeamKey, _Partition] = {}
+        self._partitions: dict[PartitionKey, _Partition] = {}
         self._lock_fd: int | None = None
         self._compactor: ProcessPoolExecutor | None = None
         self._compactor_lock = threading.Lock()
@@ -256,64 +276,80 @@ class TinyDBStore(Store):
             self._lock_fd = None
 
     async def get(self, team: TeamKey, kind: type[D], doc_id: str) -> D | None:
-        table = await self._settled_table(team, kind)
-        raw = table.get(doc_id)
-        return None if raw is None else kind.model_validate(raw)
+        return await self._get_in(team, kind, doc_id)
 
     async def find(self, team: TeamKey, kind: type[D], **where: object) -> list[D]:
-        unknown = set(where) - set(kind.model_fields)
-        if unknown:
-            raise StoreError(f"{kind.__name__} has no field(s) {sorted(unknown)}")
-        wanted = {name: _jsonable(value) for name, value in where.items()}
-        table = await self._settled_table(team, kind)
-        return [
-            kind.model_validate(raw)
-            for raw in table.values()
-            if all(raw.get(name) == value for name, value in wanted.items())
-        ]
+        return await self._find_in(team, kind, where)
 
     async def update(self, team: TeamKey, kind: type[D], doc_id: str, change: Callable[[D | None], D]) -> D:
-        part = await self._loaded(team)
-        loaded = part.loaded
-        assert loaded is not None
-        table = loaded.state.setdefault(kind.table, {})
-        raw = table.get(doc_id)
-        current = None if raw is None else kind.model_validate(raw)
+        _, new = await self._change_in(team, kind, doc_id, same_document(kind, doc_id, change))
+        assert new is not None
+        return new
+
+    async def _get_record(self, scope: RecordScope, kind: type[D], record_id: str) -> D | None:
+        return await self._get_in(scope, kind, record_id)
+
+    async def _change_record(
+        self, scope: RecordScope, kind: type[D], record_id: str, change: Callable[[D | None], D | None]
+    ) -> tuple[D | None, D | None]:
+        return await self._change_in(scope, kind, record_id, same_kind(kind, change))
+
+    async def _find_records(self, scope: RecordScope, kind: type[D], **where: object) -> list[D]:
+        return await self._find_in(scope, kind, where)
+
+    async def _get_in(self, key: PartitionKey, kind: type[D], doc_id: str) -> D | None:
+        table = await self._settled_table(key, kind)
+        return from_raw(kind, table.get(doc_id))
+
+    async def _find_in(self, key: PartitionKey, kind: type[D], where: dict[str, object]) -> list[D]:
+        matches = matcher(kind, where)
+        table = await self._settled_table(key, kind)
+        return [kind.model_validate(raw) for raw in table.values() if matches(raw)]
+
+    async def _change_in(
+        self, key: PartitionKey, kind: type[D], doc_id: str, change: Callable[[D | None], D | None]
+    ) -> tuple[D | None, D | None]:
+        """Run `change` on the current state and journal its result; an unchanged result writes nothing."""
+        part = await self._loaded(key)
+        assert part.loaded is not None
+        current = from_raw(kind, part.loaded.state.get(kind.table, {}).get(doc_id))
         new = change(current)
-        if type(new) is not kind or new.doc_id != doc_id:
-            raise StoreError(f"an update of {kind.__name__} {doc_id!r} returned a different document")
         if new == current:
             await self._settled(part)
-            return new
-        doc = _jsonable(new.model_dump())
-        loaded.seq += 1
-        pending = _Pending(loaded.seq, encode(Record(loaded.seq, kind.table, doc_id, doc)), _new_future())
-        table[doc_id] = doc
+        else:
+            await self._write(part, Record(part.loaded.seq + 1, kind.table, doc_id, to_raw(new)))
+        return current, new
+
+    async def _write(self, part: _Partition, record: Record) -> None:
+        """Apply a record in memory at once, then return when the group commit holding it is durable."""
+        loaded = part.loaded
+        assert loaded is not None
+        loaded.seq = record.seq
+        _apply(loaded.state, record)
+        pending = _Pending(record.seq, encode(record), _new_future())
         part.queue.append(pending)
         part.last_write = pending.done
         if part.flusher is None or part.flusher.done():
             part.flusher = asyncio.create_task(self._flush(part))
         await asyncio.shield(pending.done)
-        return new
 
-    def _partition(self, team: TeamKey) -> _Partition:
-        part = self._partitions.get(team)
+    def _partition(self, key: PartitionKey) -> _Partition:
+        part = self._partitions.get(key)
         if part is None:
             if self._lock_fd is None:
                 raise StoreError("the store is not open")
-            directory = self._root / team.tenant.platform / _hashed(team.tenant.tenant_id) / _hashed(team.team_id)
-            part = self._partitions[team] = _Partition(key=team, directory=directory)
+            part = self._partitions[key] = _Partition(key=key, directory=_directory(self._root, key))
         return part
 
-    async def _loaded(self, team: TeamKey) -> _Partition:
-        part = self._partition(team)
+    async def _loaded(self, key: PartitionKey) -> _Partition:
+        part = self._partition(key)
         if part.loaded is None:
             async with part.lock:
                 if part.loaded is None:
                     if part.compaction is not None:
                         await asyncio.gather(part.compaction, return_exceptions=True)
                     await asyncio.to_thread(make_dirs_durable, part.directory)
-                    part.loaded = await asyncio.to_thread(_load, part.directory, team)
+                    part.loaded = await asyncio.to_thread(_load, part.directory, key)
         return part
 
     async def _settled(self, part: _Partition) -> None:
@@ -321,11 +357,11 @@ class TinyDBStore(Store):
         if part.last_write is not None and not part.last_write.done():
             await asyncio.gather(asyncio.shield(part.last_write), return_exceptions=True)
 
-    async def _settled_table(self, team: TeamKey, kind: type[Document]) -> dict[str, dict[str, Any]]:
-        part = await self._loaded(team)
+    async def _settled_table(self, key: PartitionKey, kind: type[Document]) -> dict[str, dict[str, Any]]:
+        part = await self._loaded(key)
         await self._settled(part)
         if part.loaded is None:
-            part = await self._loaded(team)
+            part = await self._loaded(key)
         assert part.loaded is not None
         return part.loaded.state.get(kind.table, {})
 
@@ -351,7 +387,7 @@ class TinyDBStore(Store):
 
     def _fail(self, part: _Partition, batch: list[_Pending], exc: OSError) -> None:
         """Refuse the batch and everything queued behind it, and reload from disk on next use."""
-        log.error("journal write failed for a team partition: %s", exc.strerror or type(exc).__name__)
+        log.error("journal write failed for a store partition: %s", exc.strerror or type(exc).__name__)
         error = StoreError("your answer could not be saved; please try again")
         for pending in (*batch, *part.queue):
             pending.done.set_exception(error)
@@ -368,7 +404,7 @@ class TinyDBStore(Store):
     async def _compact(self, part: _Partition, loaded: _Loaded, closed: list[str]) -> None:
         """Fold closed segments in the worker process; failures leave them for the next try."""
         try:
-            job = await asyncio.to_thread(self._submit_compaction, str(part.directory), closed, _team_meta(part.key))
+            job = await asyncio.to_thread(self._submit_compaction, str(part.directory), closed, _meta(part.key))
             await asyncio.wrap_future(job)
         except Exception as exc:
             log.warning("journal compaction failed (%s); it will be retried at the next segment", type(exc).__name__)
@@ -397,17 +433,6 @@ def _exit_with_parent(parent_pid: int) -> None:
         os._exit(0)
 
     threading.Thread(target=watch, daemon=True).start()
-
-
-def _jsonable(value: object) -> Any:
-    """JSON form with aware datetimes in UTC, so equal instants compare equal whatever their offset."""
-    if isinstance(value, datetime) and value.tzinfo is not None:
-        value = value.astimezone(UTC)
-    elif isinstance(value, dict):
-        return {key: _jsonable(item) for key, item in value.items()}
-    elif isinstance(value, list | tuple):
-        return [_jsonable(item) for item in value]
-    return to_jsonable_python(value)
 
 
 def _hashed(value: str) -> str:

@@ -1,0 +1,67 @@
+"""Tenant-wide records the store keeps beside the team partitions, with the rules for changing them.
+
+They answer questions no single team can: which teams a person belongs to, and whether an
+inbound delivery was already taken. Each lives in its tenant's own scope, so one tenant
+never sees another's; the rules are here so that every store applies them the same way.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime, timedelta
+from typing import ClassVar, Self
+
+from pydantic import AwareDatetime
+
+from bot.models import Document, Id, Role
+
+
+class Membership(Document):
+    """One person's teams and roles in one tenant: found by person without opening every team."""
+
+    table: ClassVar[str] = "memberships"
+    user_id: Id
+    teams: dict[Id, Role] = {}
+
+    @property
+    def doc_id(self) -> str:
+        return self.user_id
+
+    @classmethod
+    def changed(cls, current: Self | None, user_id: str, team_id: str, role: Role | None) -> Self | None:
+        """With `role` set for the team (None removes it); None once the person is in no team, so nothing is kept."""
+        teams = dict(current.teams) if current is not None else {}
+        if role is None:
+            teams.pop(team_id, None)
+        else:
+            teams[team_id] = role
+        return cls(user_id=user_id, teams=teams) if teams else None
+
+
+class Delivery(Document):
+    """An inbound delivery already taken for processing, remembered until it expires so a redelivery is caught."""
+
+    table: ClassVar[str] = "deliveries"
+    key_hash: Id
+    expires_at: AwareDatetime
+
+    @property
+    def doc_id(self) -> str:
+        return self.key_hash
+
+    def is_expired(self, now: datetime) -> bool:
+        return self.expires_at <= now
+
+    @classmethod
+    def claimed(cls, current: Self | None, key_hash: str, now: datetime, ttl: timedelta) -> Self | None:
+        """A fresh claim if the key is new or expired; otherwise the current one, unchanged."""
+        if current is not None and not current.is_expired(now):
+            return current
+        return cls(key_hash=key_hash, expires_at=now + ttl)
+
+
+def delivery_id(key: str) -> str:
+    """A fixed-length id for a delivery key: channel ids can be long, and the store need not read them."""
+    if not isinstance(key, str) or not key:
+        raise ValueError("a delivery key must be a non-empty string")
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()
