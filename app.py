@@ -19,6 +19,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from adapters.console.adapter import ConsoleAdapter, stdin_lines
 from adapters.teams.mentions import StripMention
 from adapters.render import render
+from adapters.conversation_refs import RememberConversations
 from adapters.http import FRAMEWORK, SETTINGS, SLACK, STORE, TEAMS, add_routes, add_teams_routes
 from adapters.slack.adapter import SlackAdapter
 from adapters.slack.ingress import SlackIngress
@@ -62,6 +63,7 @@ def create_app(
     if settings.teams_enabled:
         teams = TeamsEndpoint(settings, bot, credentials_factory=credentials_factory, on_turn_error=bot.on_turn_error)
         teams.adapter.use(StripMention())
+        teams.adapter.use(RememberConversations(store, now))
         app[TEAMS] = teams
         add_teams_routes(app)
     if settings.slack_bot_token is not None and settings.slack_signing_secret is not None:
@@ -70,7 +72,9 @@ def create_app(
             base_url=settings.slack_api_url,
             retry_handlers=[AsyncConnectionErrorRetryHandler(), AsyncRateLimitErrorRetryHandler(max_retry_count=2)],
         )
-        slack = SlackIngress(settings.slack_signing_secret.get_secret_value(), SlackAdapter(client, bot, clock=now, on_turn_error=bot.on_turn_error).handle)
+        adapter = SlackAdapter(client, bot, clock=now, on_turn_error=bot.on_turn_error)
+        adapter.use(RememberConversations(store, now))
+        slack = SlackIngress(settings.slack_signing_secret.get_secret_value(), adapter.handle)
         slack.add_routes(app)
         app[SLACK] = slack
         app.on_shutdown.append(_drain_slack)
