@@ -21,9 +21,10 @@ from adapters.console.adapter import ConsoleAdapter, stdin_lines
 from adapters.teams.mentions import StripMention
 from adapters.render import render
 from adapters.conversation_refs import RememberConversations
-from adapters.http import FRAMEWORK, SETTINGS, SLACK, STORE, TEAMS, TEAMS_OUTBOUND, add_routes, add_teams_routes
+from adapters.http import FRAMEWORK, SETTINGS, SLACK, SLACK_OUTBOUND, STORE, TEAMS, TEAMS_OUTBOUND, add_routes, add_teams_routes
 from adapters.slack.adapter import SlackAdapter
 from adapters.slack.ingress import SlackIngress
+from adapters.slack.outbound import SlackOutbound
 from adapters.teams.endpoint import TeamsEndpoint, service_url_allowed
 from adapters.teams.outbound import TeamsOutbound
 from adapters.store.tinydb import TinyDBStore
@@ -70,8 +71,9 @@ def create_app(
         app[TEAMS_OUTBOUND] = _teams_outbound(settings, teams, now)
         add_teams_routes(app)
     if settings.slack_bot_token is not None and settings.slack_signing_secret is not None:
+        token = settings.slack_bot_token.get_secret_value()
         client = AsyncWebClient(
-            token=settings.slack_bot_token.get_secret_value(),
+            token=token,
             base_url=settings.slack_api_url,
             retry_handlers=[AsyncConnectionErrorRetryHandler(), AsyncRateLimitErrorRetryHandler(max_retry_count=2)],
         )
@@ -80,6 +82,7 @@ def create_app(
         slack = SlackIngress(settings.slack_signing_secret.get_secret_value(), adapter.handle)
         slack.add_routes(app)
         app[SLACK] = slack
+        app[SLACK_OUTBOUND] = SlackOutbound(AsyncWebClient(token=token, base_url=settings.slack_api_url), clock=now)
         app.on_shutdown.append(_drain_slack)
     return app
 

@@ -17,6 +17,7 @@ STORE = web.AppKey("store", Store)
 TEAMS = web.AppKey("teams", TeamsEndpoint)
 SLACK = web.AppKey("slack", SlackIngress)
 TEAMS_OUTBOUND = web.AppKey("teams_outbound", Outbound)
+SLACK_OUTBOUND = web.AppKey("slack_outbound", Outbound)
 
 
 async def healthz(request: web.Request) -> web.Response:
