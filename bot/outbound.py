@@ -2,8 +2,9 @@
 
 Implementations live in adapters/ (Teams over the Bot Connector, Slack over the Web API). Every failure reaches the
 caller as one `DeliveryError` whose kind says what to do next: try again after `retry_after` seconds, stop writing
-to an unreachable recipient until they next write, or record a permanent failure. An implementation never sleeps
-to retry on its own, so the caller (the scheduler) owns the retry policy and its bounds.
+to an unreachable recipient until they next write, or record a permanent failure. Implementations add no retries
+of their own (the Teams SDK's built-in retry of an update aside), so the caller (the scheduler) owns the retry policy
+and its bounds.
 """
 
 from __future__ import annotations
