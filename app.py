@@ -10,6 +10,7 @@ import logging
 import sys
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
+from functools import partial
 
 from aiohttp import web
 from botframework.connector.auth import ServiceClientCredentialsFactory
@@ -19,10 +20,13 @@ from slack_sdk.web.async_client import AsyncWebClient
 from adapters.console.adapter import ConsoleAdapter, stdin_lines
 from adapters.teams.mentions import StripMention
 from adapters.render import render
-from adapters.http import FRAMEWORK, SETTINGS, SLACK, STORE, TEAMS, add_routes, add_teams_routes
+from adapters.conversation_refs import RememberConversations
+from adapters.http import FRAMEWORK, SETTINGS, SLACK, SLACK_OUTBOUND, STORE, TEAMS, TEAMS_OUTBOUND, add_routes, add_teams_routes
 from adapters.slack.adapter import SlackAdapter
 from adapters.slack.ingress import SlackIngress
-from adapters.teams.endpoint import TeamsEndpoint
+from adapters.slack.outbound import SlackOutbound
+from adapters.teams.endpoint import TeamsEndpoint, service_url_allowed
+from adapters.teams.outbound import TeamsOutbound
 from adapters.store.tinydb import TinyDBStore
 from bot.errors import ConfigError
 from bot.config import Settings, load_settings
@@ -62,19 +66,36 @@ def create_app(
     if settings.teams_enabled:
         teams = TeamsEndpoint(settings, bot, credentials_factory=credentials_factory, on_turn_error=bot.on_turn_error)
         teams.adapter.use(StripMention())
+        teams.adapter.use(RememberConversations(store, now))
         app[TEAMS] = teams
+        app[TEAMS_OUTBOUND] = _teams_outbound(settings, teams, now)
         add_teams_routes(app)
     if settings.slack_bot_token is not None and settings.slack_signing_secret is not None:
+        token = settings.slack_bot_token.get_secret_value()
         client = AsyncWebClient(
-            token=settings.slack_bot_token.get_secret_value(),
+            token=token,
             base_url=settings.slack_api_url,
             retry_handlers=[AsyncConnectionErrorRetryHandler(), AsyncRateLimitErrorRetryHandler(max_retry_count=2)],
         )
-        slack = SlackIngress(settings.slack_signing_secret.get_secret_value(), SlackAdapter(client, bot, clock=now, on_turn_error=bot.on_turn_error).handle)
+        adapter = SlackAdapter(client, bot, clock=now, on_turn_error=bot.on_turn_error)
+        adapter.use(RememberConversations(store, now))
+        slack = SlackIngress(settings.slack_signing_secret.get_secret_value(), adapter.handle)
         slack.add_routes(app)
         app[SLACK] = slack
+        app[SLACK_OUTBOUND] = SlackOutbound(AsyncWebClient(token=token, base_url=settings.slack_api_url), clock=now)
         app.on_shutdown.append(_drain_slack)
     return app
+
+
+def _teams_outbound(settings: Settings, teams: TeamsEndpoint, clock: Clock) -> TeamsOutbound:
+    """Proactive sends reuse the endpoint's authentication, so they carry the same app id and token source."""
+    return TeamsOutbound(
+        teams.adapter.bot_framework_authentication,
+        bot_app_id=settings.microsoft_app_id or "",
+        render=render,
+        clock=clock,
+        service_url_allowed=partial(service_url_allowed, settings),
+    )
 
 
 async def _drain_slack(app: web.Application) -> None:

@@ -8,6 +8,7 @@ from adapters.slack.ingress import SlackIngress
 from adapters.teams.endpoint import TeamsEndpoint
 from bot.config import Settings
 from bot.framework import Framework
+from bot.outbound import Outbound
 from bot.store import Store
 
 SETTINGS = web.AppKey("settings", Settings)
@@ -15,6 +16,8 @@ FRAMEWORK = web.AppKey("framework", Framework)
 STORE = web.AppKey("store", Store)
 TEAMS = web.AppKey("teams", TeamsEndpoint)
 SLACK = web.AppKey("slack", SlackIngress)
+TEAMS_OUTBOUND = web.AppKey("teams_outbound", Outbound)
+SLACK_OUTBOUND = web.AppKey("slack_outbound", Outbound)
 
 
 async def healthz(request: web.Request) -> web.Response:

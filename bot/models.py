@@ -232,12 +232,21 @@ class ConversationState(Document):
         return f"{self.conversation_id}/{self.user_id}"
 
 
+ConversationType = Literal["personal", "channel", "groupChat"]
+
+
 class ConversationRef(Document):
-    """Where to send a proactive message; refreshed from every authenticated inbound activity."""
+    """Where to send a proactive message; refreshed from every authenticated inbound activity.
+
+    Channel-neutral on purpose: the channel's SDK rebuilds its own reference from these fields at send time.
+    `user_id` is set for personal conversations only. Where refs are stored: bot/conversation_refs.py.
+    """
 
     table: ClassVar[str] = "conversation_refs"
     conversation_id: Id
     channel_id: Id
+    tenant_id: Id
+    conversation_type: ConversationType
     service_url: Annotated[str, StringConstraints(max_length=2048)]
     bot_id: Id
     user_id: Id | None = None

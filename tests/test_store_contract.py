@@ -159,6 +159,8 @@ def make_conversation_ref(conversation_id: str = "conv-1", active: bool = True) 
     return ConversationRef(
         conversation_id=conversation_id,
         channel_id="msteams",
+        tenant_id="tenant-1",
+        conversation_type="personal",
         service_url="https://smba.example.test/emea/",
         bot_id="bot-1",
         user_id="u1",

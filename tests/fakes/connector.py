@@ -31,13 +31,19 @@ class RecordedRequest:
 class _CannedFailure:
     status: int
     code: str
+    sub_code: str | None
     retry_after: float | None
 
 
 class FakeConnector:
-    """Bot Connector v3 (send, reply, update, create conversation) that records requests and fails on demand."""
+    """Bot Connector v3 (send, reply, update, create conversation) that records requests and fails on demand.
 
-    def __init__(self) -> None:
+    `roster`, when given, holds the `29:` ids the bot may open a 1:1 conversation with (the members of teams it is
+    installed in); anyone else gets 403 ForbiddenOperationException, as for a person without the app (T32).
+    """
+
+    def __init__(self, roster: set[str] | None = None) -> None:
+        self.roster = roster
         self.requests: list[RecordedRequest] = []
         self._failures: deque[_CannedFailure] = deque()
         self._ids = itertools.count(1)
@@ -86,10 +92,16 @@ class FakeConnector:
         return [request.body for request in self.requests if request.kind == "create" and request.status == 200]
 
     def fail_next(
-        self, status: int, *, times: int = 1, code: str = "ServiceError", retry_after: float | None = None
+        self,
+        status: int,
+        *,
+        times: int = 1,
+        code: str = "ServiceError",
+        sub_code: str | None = None,
+        retry_after: float | None = None,
     ) -> None:
         """Answer the next `times` requests with `status` and a Connector-style error body (T26, T29)."""
-        self._failures.extend(_CannedFailure(status, code, retry_after) for _ in range(times))
+        self._failures.extend(_CannedFailure(status, code, sub_code, retry_after) for _ in range(times))
 
     async def wait_for(self, count: int, timeout: float = 5.0) -> list[dict[str, Any]]:
         """Wait until `count` activities have arrived; the timeout only guards against a hung test."""
@@ -104,23 +116,44 @@ class FakeConnector:
         return await self._answer(request, "update", {"id": request.match_info["aid"]})
 
     async def _create_conversation(self, request: web.Request) -> web.Response:
+        """A 1:1 conversation gets an `a:` id; a body without a tenant is refused as Teams refuses it."""
+        body = await request.json()
+        channel_data = body.get("channelData") or {}
+        if not (body.get("tenantID") or (channel_data.get("tenant") or {}).get("id")):
+            return await self._answer(request, "create", None, refusal=(400, "BadArgument"))
+        members = {member.get("id") for member in body.get("members") or []}
+        if self.roster is not None and not members <= self.roster:
+            return await self._answer(request, "create", None, refusal=(403, "ForbiddenOperationException"))
         number = next(self._ids)
-        return await self._answer(request, "create", {"id": f"conversation-{number}", "activityId": f"activity-{number}"})
+        reply = {"id": f"a:conversation-{number}"}
+        if body.get("activity"):
+            reply["activityId"] = f"activity-{number}"
+        return await self._answer(request, "create", reply)
 
     async def _unknown(self, request: web.Request) -> web.Response:
         return await self._answer(request, None, None)
 
-    async def _answer(self, request: web.Request, kind: str | None, success: dict[str, Any] | None) -> web.Response:
+    async def _answer(
+        self,
+        request: web.Request,
+        kind: str | None,
+        success: dict[str, Any] | None,
+        refusal: tuple[int, str] | None = None,
+    ) -> web.Response:
         raw = await request.read()
         try:
             body = json.loads(raw) if raw else None
         except ValueError:
             body = raw.decode(errors="replace")
         failure = self._failures.popleft() if self._failures else None
+        if failure is None and refusal is not None:
+            failure = _CannedFailure(*refusal, sub_code=None, retry_after=None)
         headers: dict[str, str] = {}
         if failure is not None:
             status = failure.status
             reply: dict[str, Any] = {"error": {"code": failure.code, "message": f"fake connector answered {status}"}}
+            if failure.sub_code is not None:
+                reply["error"]["subCode"] = failure.sub_code
             if failure.retry_after is not None:
                 headers["Retry-After"] = f"{failure.retry_after:g}"
         elif success is None:

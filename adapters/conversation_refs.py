@@ -1,0 +1,74 @@
+"""Keep every conversation's address current from the activities that arrive, so the bot can speak first later.
+
+Runs as botbuilder middleware on the Teams and Slack adapters (the console needs no ref), after the HTTP edge has
+authenticated the request, so a stored serviceUrl always came from the channel itself (T9), and before the bot's
+turn. Teams moves conversations between regional serviceUrls, and only the latest one works (T33).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+
+from botbuilder.core import Middleware, TurnContext
+from botbuilder.schema import Activity
+
+from adapters.identity import identify
+from bot.conversation_refs import remember
+from bot.errors import Refusal, StoreError
+from bot.keys import TenantKey
+from bot.models import ConversationRef, ConversationType
+from bot.store import Store
+
+THREAD_SUFFIX = ";messageid="
+log = logging.getLogger("reflect.refs")
+
+
+class RememberConversations(Middleware):
+    """Refresh the stored `ConversationRef` of each inbound activity's conversation; the turn runs regardless."""
+
+    def __init__(self, store: Store, clock: Callable[[], datetime]) -> None:
+        self._store = store
+        self._clock = clock
+
+    async def on_turn(self, context: TurnContext, logic: Callable[[], Awaitable[None]]) -> None:
+        found = reference_of(context.activity, self._clock())
+        if found is not None:
+            try:
+                await remember(self._store, *found)
+            except StoreError:
+                log.warning("conversation reference not saved: store error")
+        await logic()
+
+
+def reference_of(activity: Activity, now: datetime) -> tuple[TenantKey, ConversationRef] | None:
+    """The tenant and address an activity came from; None for one the bot will refuse or could not write back to."""
+    try:
+        who = identify(activity)
+    except Refusal:
+        return None
+    kind = _conversation_type(activity.conversation.conversation_type)
+    try:
+        ref = ConversationRef(
+            conversation_id=who.conversation_id.split(THREAD_SUFFIX, 1)[0],
+            channel_id=activity.channel_id,
+            tenant_id=who.team.tenant.tenant_id,
+            conversation_type=kind,
+            service_url=activity.service_url or "",
+            bot_id=activity.recipient.id,
+            user_id=who.user_id if kind == "personal" else None,
+            updated_at=now,
+        )
+    except ValueError:
+        return None
+    return who.team.tenant, ref
+
+
+def _conversation_type(kind: str | None) -> ConversationType:
+    """As `identify` reads it: anything but a channel or a group chat is a personal conversation."""
+    if kind == "channel":
+        return "channel"
+    if kind == "groupChat":
+        return "groupChat"
+    return "personal"
