@@ -6,7 +6,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run chat test bench clean
+.PHONY: run chat test bench teams-app clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Reflect needs Python 3.11 or newer; set PYTHON=/path/to/python3.11")'
@@ -28,6 +28,10 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(PY) bench/store.py
 	$(PY) bench/turns.py
+
+# The Teams app package to upload (dist/reflect-teams-app.zip); needs MICROSOFT_APP_ID, see the README.
+teams-app: $(STAMP)
+	$(PY) -m teams_app.package dist/reflect-teams-app.zip
 
 clean:
 	rm -rf $(VENV) .pytest_cache
