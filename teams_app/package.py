@@ -81,7 +81,10 @@ def main(argv: list[str]) -> int:
     print(f"Wrote {written} for App ID {settings.microsoft_app_id}, version {settings.version}")
     links = (settings.website_url, settings.privacy_url, settings.terms_url)
     if any(link.startswith(DEFAULT_TEAMS_APP_SITE) for link in links):
-        print("Note: the developer links are placeholders; set TEAMS_APP_WEBSITE_URL, TEAMS_APP_PRIVACY_URL, TEAMS_APP_TERMS_URL")
+        print(
+            "Note: the developer links are placeholders; "
+            "set TEAMS_APP_WEBSITE_URL, TEAMS_APP_PRIVACY_URL and TEAMS_APP_TERMS_URL"
+        )
     return 0
 
 

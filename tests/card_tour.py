@@ -24,10 +24,9 @@ FRAMEWORK = load_framework()
 TYPED = "**Urgent** [click](https://example.org) <at>Bob</at> _note_ # 1. `x` ~~y~~ &amp;"
 """What a person might type; every Teams renderer must show it exactly like this."""
 RATINGS = (*(level.label for level in Level), NOT_SURE)
+ACTION_CHANGES = ("Mark done", "Reopen", "Make it long term", "Make it a quick win", "Due a week later", "Due 4 weeks later")
 SWEEP_LIMIT = 400
 """The sweep's bound on taps: far above what the current cards need, so it ends even if a flow loops."""
-
-IDEAS_TAKEN = {True: 3, False: 0}
 
 JsonObject = dict[str, Any]
 
@@ -98,8 +97,9 @@ async def _every_section(chat: TeamsChat, phases: Sent) -> Sent:
             (ideas,) = await chat.tap(evidence, _starting(evidence, "No evidence"))
         else:
             _, ideas = await chat.tap(evidence, _starting(evidence, "Save"), text=TYPED)
-        for title in [title for title in ideas.submits() if title.startswith("Add idea")][: IDEAS_TAKEN[number < 4]]:
-            await chat.tap(ideas, title)
+        if number < len(FRAMEWORK.phases[0].sections):
+            for title in [title for title in ideas.submits() if title.startswith("Add idea")]:
+                await chat.tap(ideas, title)
         (card,) = await chat.tap(ideas, _starting(ideas, "Next section"))
         if card.title is not None and card.title.endswith("summary") and number < len(FRAMEWORK.sections) - 1:
             (card,) = await chat.tap(card, _starting(card, "Next phase"))
@@ -107,16 +107,19 @@ async def _every_section(chat: TeamsChat, phases: Sent) -> Sent:
 
 
 async def _edit_an_action(bot: RunningBot, chat: TeamsChat, listed: Sent) -> None:
-    """Every change an action card offers, each tapped on the card as it was last updated."""
+    """Rename the first action and list it again, then make every other change, each on the card as last updated."""
     (card,) = await chat.tap(listed, _starting(listed, "Edit 1"))
-    for change in ("Mark done", "Reopen", "Make it long term", "Make it a quick win", "Due a week later", "Due 4 weeks later"):
+    await chat.tap(card, "Rename", text=TYPED)
+    (listed,) = await chat.tap(_latest(bot, card), "My actions")
+    (card,) = await chat.tap(listed, _starting(listed, "Edit 1"))
+    for change in ACTION_CHANGES:
         await chat.tap(_latest(bot, card), change)
-    await chat.tap(_latest(bot, card), "Rename", text=TYPED)
-    await chat.tap(_latest(bot, card), "My actions")
 
 
 def _latest(bot: RunningBot, sent: Sent) -> Sent:
-    updates = [request.body for request in bot.connector.requests if request.kind == "update" and request.path.endswith(f"/{sent.id}")]
+    updates = [
+        request.body for request in bot.connector.requests if request.kind == "update" and request.path.endswith(f"/{sent.id}")
+    ]
     return Sent(sent.id, updates[-1]) if updates else sent
 
 

@@ -94,3 +94,4 @@ def test_no_text_is_formatted_as_markdown_and_typed_text_shows_exactly_as_typed(
     assert any(title.startswith("Any evidence for") for title in showing_typed)
     assert any(title.startswith("Action for") for title in showing_typed)
     assert "What are you assessing?" in showing_typed
+    assert "Your open actions" in showing_typed

@@ -35,7 +35,8 @@ MAX_ROW_BUTTONS = 6
 _MARKDOWN_ANYWHERE = re.compile(r"[\\`*_\[\]<>~&]")
 """Emphasis, code, links, strike-through, tags (so <at>mentions</at>) and entities."""
 _MARKDOWN_LINE_START = re.compile(r"^([ \t]*\d*)([#+=.)-])", re.MULTILINE)
-"""Headings (also underlined ones), bullets and numbered items; a lone `.` or `)` at a line start is escaped too, which is harmless."""
+"""Headings (also underlined ones), bullets and numbered items; a lone `.` or `)` at a line start is escaped too,
+which is harmless."""
 
 JsonObject = dict[str, Any]
 
@@ -94,7 +95,8 @@ def _adaptive_card(card: Card) -> JsonObject:
         body.append({"type": "TextBlock", "text": plain(card.progress), "isSubtle": True, "size": "small", "wrap": True})
     body.extend({"type": "TextBlock", "text": plain(line), "wrap": True} for line in card.lines)
     if card.facts:
-        body.append({"type": "FactSet", "facts": [{"title": plain(fact.label), "value": plain(fact.value)} for fact in card.facts]})
+        facts = [{"title": plain(fact.label), "value": plain(fact.value)} for fact in card.facts]
+        body.append({"type": "FactSet", "facts": facts})
     body.extend(_button_rows([_submit(button) for button in primary_first(card.choices)]))
     others = [_submit(button) for button in primary_first(card.actions)]
     if card.text_input is not None:

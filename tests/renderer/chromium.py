@@ -105,7 +105,9 @@ class Page:
         return await self.evaluate(f"{function}(...{json.dumps(list(arguments))})")
 
     async def open_renderer(self, viewport_width: int) -> None:
-        await self.command("Emulation.setDeviceMetricsOverride", width=viewport_width, height=800, deviceScaleFactor=1, mobile=False)
+        await self.command(
+            "Emulation.setDeviceMetricsOverride", width=viewport_width, height=800, deviceScaleFactor=1, mobile=False
+        )
         await self.command("Page.navigate", url=PAGE.as_uri())
         await self.evaluate(
             "new Promise(done => document.readyState === 'complete' ? done(true) : addEventListener('load', () => done(true)))"
