@@ -16,7 +16,7 @@ from pydantic import ValidationError
 from adapters.events import HOME_EVENT
 from adapters.identity import identify
 from bot import messages as say
-from bot.errors import Refusal, StoreError, where
+from bot.errors import DeliveryError, Refusal, StoreError, where
 from bot.framework import Framework
 from bot.intents import parse
 from bot.models import EVIDENCE_MAX_CHARS, ConversationState
@@ -34,11 +34,16 @@ log = logging.getLogger("reflect.turn")
 
 
 def turn_error_handler(render: Renderer) -> OnTurnError:
-    """Every adapter's turn-error handler: log type, place and ids only (never text), then say sorry in-channel."""
+    """Every adapter's turn-error handler: log type, place and ids only (never text), then say sorry in-channel.
+
+    A reply the channel would not take is only a warning; if the apology cannot be delivered either, its
+    `DeliveryError` goes back to the channel's edge.
+    """
 
     async def apologise(context: TurnContext, error: Exception) -> None:
         activity = context.activity
-        log.error(
+        log.log(
+            logging.WARNING if isinstance(error, DeliveryError) else logging.ERROR,
             "turn failed: %s at %s (channel %s, activity %r, conversation %r)",
             type(error).__name__, where(error), activity.channel_id, activity.id,
             activity.conversation.id if activity.conversation else None,

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 
 import pytest
 
 from adapters.store.tinydb import TinyDBStore
 from bot.store import Store
+from tests.fakes import NetworkGuard
 
 STORE_IMPLEMENTATIONS: dict[str, Callable[[Path], Store]] = {
     "tinydb": lambda root: TinyDBStore(root),
@@ -26,3 +27,12 @@ def make_store(request: pytest.FixtureRequest, tmp_path: Path) -> Callable[[], S
 async def store(make_store: Callable[[], Store]) -> AsyncIterator[Store]:
     async with make_store() as opened:
         yield opened
+
+
+@pytest.fixture(autouse=True)
+def network_guard(monkeypatch: pytest.MonkeyPatch) -> Iterator[NetworkGuard]:
+    """Every test: any connection or name lookup beyond 127.0.0.1 is refused, and fails the test."""
+    guard = NetworkGuard()
+    guard.install(monkeypatch)
+    yield guard
+    assert guard.attempts == [], f"a test tried to reach the network: {guard.attempts}"

@@ -16,7 +16,6 @@ from bot.config import Settings
 from bot.keys import TeamKey, TenantKey
 from bot.models import ConversationState
 from tests import builders
-from tests.fakes import NetworkGuard
 from tests.fakes.connector import FakeConnector, StaticTokenCredentialsFactory
 from tests.fakes.jwks import JwksServer, SigningKey
 from tests.harness import serve_locally
@@ -24,14 +23,6 @@ from tests.harness import serve_locally
 APP_ID = "6b4a3c1e-0000-4000-8000-00000000b07e"
 OUTBOUND_TOKEN = "outbound-token-for-tests"
 ALICE_SPACE = TeamKey(TenantKey("teams", "tenant-a"), "user:29:alice")
-
-
-@pytest.fixture(autouse=True)
-def loopback_only(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    guard = NetworkGuard()
-    guard.install(monkeypatch)
-    yield
-    assert guard.attempts == []
 
 
 @pytest.fixture

@@ -37,7 +37,7 @@ from adapters.slack.blocks import (
     modal_view,
     text_spec,
 )
-from adapters.slack.ingress import SlackRequest
+from adapters.slack.payloads import SlackRequest
 from bot.views import Card, View
 
 CHANNEL_ID = "slack"
