@@ -53,6 +53,10 @@ def turn_error_handler(render: Renderer) -> OnTurnError:
     return apologise
 
 
+class _Refused(FlowResult):
+    """A refusal's notice: it changes nothing, not even the first-contact state of someone new."""
+
+
 def _refusal(exc: ValidationError) -> str:
     """A friendly sentence for a payload that failed validation; never echoes what was sent."""
     if any(error["type"] == "string_too_long" for error in exc.errors()):
@@ -82,7 +86,7 @@ class ReflectBot(ActivityHandler):
         result = await self._step(ctx, turn_context.activity, first=stored is None)
         if result.state is not None and result.state != stored:
             await self._store.put(ctx.team, result.state)
-        elif stored is None:
+        elif stored is None and not isinstance(result, _Refused):
             await self._store.put(ctx.team, ctx.state)
         await self._send(turn_context, result)
 
@@ -122,10 +126,10 @@ class ReflectBot(ActivityHandler):
             return await handle_text(ctx, text)
         except ValidationError as exc:
             log.info("turn refused: payload failed validation (%d errors)", exc.error_count())
-            return FlowResult(views=(Notice(text=_refusal(exc)),))
+            return _Refused(views=(Notice(text=_refusal(exc)),))
         except Refusal as exc:
             log.info("turn refused: %s", type(exc).__name__)
-            return FlowResult(views=(Notice(text=exc.message),))
+            return _Refused(views=(Notice(text=exc.message),))
         except StoreError:
             log.exception("turn failed: store error")
             return FlowResult(views=(Notice(text=say.SAVE_FAILED),))

@@ -305,7 +305,7 @@ async def status(ctx: FlowContext) -> FlowResult:
 
 async def goto_phase(ctx: FlowContext, name: str) -> FlowResult:
     try:
-        phase = ctx.framework.phase(int(name) if name.strip().isdigit() else name)
+        phase = ctx.framework.phase(int(name) if name.strip().isdecimal() else name)
     except KeyError:
         return FlowResult(views=(Notice(text=say.UNKNOWN_PHASE.format(name=name[:40])),))
     assessment = await _latest(ctx)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 from urllib.parse import parse_qsl
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
 from bot.errors import Rejected
 
@@ -137,6 +137,24 @@ class SlashCommand(_Model):
     channel_id: Id
     trigger_id: Id
     response_url: str = Field(min_length=1, max_length=3000)
+
+
+class ModalContext(BaseModel):
+    """What a modal's private_metadata carries from the card it was opened on: the intent, the conversation, the card."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    submit: dict[str, Any]
+    channel: Id
+    ts: Id | None = None
+
+
+def modal_context(private_metadata: str) -> ModalContext | None:
+    """The context Reflect put in a modal it opened, or None for a modal it does not recognise."""
+    try:
+        return ModalContext.model_validate_json(private_metadata)
+    except ValidationError:
+        return None
 
 
 INTERACTIONS: dict[str, type[Interaction]] = {"block_actions": _BlockActions, "view_submission": _ViewSubmission}

@@ -13,7 +13,7 @@ import logging
 from collections.abc import Awaitable, Callable
 
 from aiohttp import web
-from botbuilder.core import Bot, TurnContext, serializer_helper
+from botbuilder.core import Bot, TurnContext
 from botbuilder.schema import Activity
 from botframework.connector.auth import AuthenticateRequestResult, ServiceClientCredentialsFactory
 
@@ -75,7 +75,7 @@ class TeamsEndpoint:
             return web.Response(status=201)
         if invoke_response.body is None:
             return web.Response(status=invoke_response.status)
-        return web.json_response(serializer_helper(invoke_response.body), status=invoke_response.status)
+        return web.json_response(invoke_response.body, status=invoke_response.status)
 
     async def _admit(self, request: web.Request) -> tuple[Activity, AuthenticateRequestResult]:
         """Run every check in order; the first failure raises `Rejected`."""
