@@ -1,8 +1,9 @@
 """Every HTTP edge reads and parses bodies here, and turns bad input into a short 4xx answer in one way.
 
 Teams and Slack differ in what they check, not in how a body is read: at most `MAX_BODY_BYTES`, a client that hangs
-up half-way is refused quietly, and JSON is parsed only after a cheap scan has bounded its nesting, so no body can
-reach a recursion limit, a lone UTF-16 surrogate or a NaN further in (issue 8: no 5xx from any input).
+up half-way is refused quietly, and JSON is parsed only after a cheap scan has bounded its nesting and its number of
+arrays and objects, so no body can reach a recursion limit or stall the event loop, and no lone UTF-16 surrogate or
+NaN gets further in (issue 8: no 5xx from any input, no stalls).
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ import json
 import logging
 import re
 from collections.abc import Mapping
+from itertools import accumulate, chain
+from operator import sub
 from typing import Any, NoReturn, TypeVar
 
 import aiohttp
@@ -22,13 +25,15 @@ from bot.errors import Rejected
 
 MAX_BODY_BYTES = 1024 * 1024
 MAX_JSON_DEPTH = 64
+MAX_JSON_CONTAINERS = 10_000
 
 _M = TypeVar("_M", bound=BaseModel)
 _SAME_BRACKETS = bytes.maketrans(b"{}", b"[]")
 _NOT_BRACKETS = bytes(range(256)).translate(None, b"[]{}")
-_BRACKET_RUN = re.compile(rb"\[+|\]+")
+_OPEN_RUN = re.compile(rb"\[+")
+_CLOSE_RUN = re.compile(rb"\]+")
 _SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
-_INNERMOST_PASSES = 8
+_INNERMOST_PASSES = 2
 
 
 async def read_body(request: web.Request, limit: int = MAX_BODY_BYTES) -> bytes:
@@ -47,9 +52,13 @@ async def read_body(request: web.Request, limit: int = MAX_BODY_BYTES) -> bytes:
 
 
 def json_object(raw: bytes, what: str) -> dict[str, Any]:
-    """One JSON object, nested at most MAX_JSON_DEPTH deep, whose strings are all valid Unicode."""
-    if json_depth(raw, MAX_JSON_DEPTH) > MAX_JSON_DEPTH:
+    """One JSON object, nested at most MAX_JSON_DEPTH deep, with at most MAX_JSON_CONTAINERS arrays and objects
+    (a million tiny lists take the parser and the garbage collector most of a second), all its text valid Unicode."""
+    containers, depth = json_structure(raw)
+    if depth > MAX_JSON_DEPTH:
         raise Rejected(400, f"{what}: nested too deeply")
+    if containers > MAX_JSON_CONTAINERS:
+        raise Rejected(400, f"{what}: too many values")
     try:
         value = json.loads(raw, parse_constant=_no_constants)
     except (ValueError, RecursionError):
@@ -61,29 +70,30 @@ def json_object(raw: bytes, what: str) -> dict[str, Any]:
     return value
 
 
-def json_depth(raw: bytes, limit: int) -> int:
-    """How deeply brackets nest outside strings, exactly up to `limit` (beyond it, some number over `limit`).
+def json_structure(raw: bytes) -> tuple[int, int]:
+    """How many arrays and objects the body holds outside strings, and how deeply they nest.
 
-    Linear and mostly in C: drop escapes, keep the text between string quotes, keep only brackets, peel a few
-    innermost pairs with `bytes.replace`, then add up the runs that remain.
+    Exact, unless the body has too few brackets to pass either limit, when the count of brackets stands for both.
+    Linear and in C: drop escapes, keep the text between string quotes, keep only brackets, peel innermost pairs
+    with `bytes.replace`, then the deepest point is the largest running total of the runs of opens less the runs
+    of closes before them. A body that starts with a close is not JSON, which the parser will say.
     """
-    if raw.count(b"[") + raw.count(b"{") <= limit:
-        return 0
+    bound = raw.count(b"[") + raw.count(b"{")
+    if bound <= MAX_JSON_DEPTH:
+        return bound, bound
     unescaped = raw.replace(b"\\\\", b"").replace(b'\\"', b"")
     brackets = b"".join(unescaped.split(b'"')[::2]).translate(_SAME_BRACKETS, _NOT_BRACKETS)
-    peeled = 0
+    containers, peeled = brackets.count(b"["), 0
     while peeled < _INNERMOST_PASSES and brackets:
         inner = brackets.replace(b"[]", b"")
         if len(inner) == len(brackets):
             break
         brackets, peeled = inner, peeled + 1
-    depth = deepest = 0
-    for run in _BRACKET_RUN.findall(brackets):
-        depth += len(run) if run[0] == ord("[") else -len(run)
-        deepest = max(deepest, depth)
-        if deepest + peeled > limit:
-            break
-    return deepest + peeled
+    if not brackets.startswith(b"["):
+        return containers, peeled
+    opened = accumulate(map(len, _OPEN_RUN.findall(brackets)))
+    closed = chain((0,), accumulate(map(len, _CLOSE_RUN.findall(brackets))))
+    return containers, peeled + max(map(sub, opened, closed))
 
 
 def validated(model: type[_M], value: object, what: str, *, where: str = "") -> _M:

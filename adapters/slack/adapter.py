@@ -29,6 +29,7 @@ from adapters.events import HOME_EVENT
 from adapters.render import views_in
 from adapters.slack.blocks import (
     MODAL_CALLBACK_ID,
+    PRIVATE_METADATA_MAX,
     TEXT_ACTION_ID,
     button_payload,
     home_view,
@@ -163,6 +164,9 @@ class SlackAdapter(BotAdapter):
             if spec is None:
                 return None
             metadata = json.dumps({"submit": spec["submit"], "channel": channel, "ts": message_ts}, separators=(",", ":"))
+            if len(metadata) > PRIVATE_METADATA_MAX:
+                log.info("Slack text button ignored: its form's context would not fit (team %s)", team_id)
+                return None
             await self._client.views_open(trigger_id=payload["trigger_id"], view=modal_view(spec, metadata))
             return None
         value = button_payload(action)

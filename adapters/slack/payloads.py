@@ -19,7 +19,8 @@ MAX_TEXT_CHARS = 40_000
 CONVERSATION_EVENTS = frozenset({"message", "app_mention", "app_home_opened"})
 
 SlackKind = Literal["event", "interaction", "command"]
-Id = Annotated[str, StringConstraints(min_length=1, max_length=255, pattern=r"^[^\x00-\x20\x7f]+$")]
+Id = Annotated[str, StringConstraints(min_length=1, max_length=255, pattern=r"^[!-~]+$")]
+"""Slack's ids, timestamps and Reflect's own action ids are all printable ASCII."""
 
 
 @dataclass(frozen=True)
@@ -104,12 +105,21 @@ class _Action(_Model):
     action_id: Id
 
 
+class _Container(_Model):
+    """Where the tapped element was: a message in a conversation, a modal or the Home tab."""
+
+    channel_id: Id | None = None
+    message_ts: Id | None = None
+
+
 class _BlockActions(Interaction):
     """A button or menu in a message, modal or Home tab was used."""
 
     type: Literal["block_actions"]
     trigger_id: Id
     actions: list[_Action] = Field(min_length=1)
+    container: _Container | None = None
+    channel: _Team | None = None
 
 
 class _View(_Model):
@@ -163,7 +173,9 @@ INTERACTIONS: dict[str, type[Interaction]] = {"block_actions": _BlockActions, "v
 def form(raw: bytes) -> dict[str, str]:
     """Parse a verified form body; repeated fields are refused rather than guessed between."""
     try:
-        pairs = parse_qsl(raw.decode("utf-8"), keep_blank_values=True, strict_parsing=True, max_num_fields=100)
+        pairs = parse_qsl(
+            raw.decode("utf-8"), keep_blank_values=True, strict_parsing=True, max_num_fields=100, errors="strict"
+        )
     except ValueError:
         raise Rejected(400, f"{WHAT}: not a form") from None
     fields = dict(pairs)

@@ -6,7 +6,7 @@ every field Teams sends it in. Anything else becomes a `Rejected` 4xx (platform 
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from aiohttp import web
 from botbuilder.schema import Activity
@@ -17,7 +17,10 @@ from adapters.identity import teams_tenant
 from bot.errors import InvalidInput, Rejected
 
 WHAT = "invalid activity"
-_Id = Annotated[str, StringConstraints(min_length=1, max_length=256, pattern=r"^[^\x00-\x1f\x7f]+$")]
+_Id = Annotated[str, StringConstraints(min_length=1, max_length=256, pattern=r"^[!-~]+$")]
+"""Bot Framework ids are printable ASCII; they go into Connector URLs, store keys and log lines."""
+ServedChannel = Literal["msteams", "emulator", "webchat"]
+"""The Bot Framework channels /api/messages serves; Slack and the console have their own edges."""
 _Name = Annotated[str, StringConstraints(max_length=1024)]
 
 
@@ -45,7 +48,7 @@ class InboundActivity(BaseModel):
     id: _Id | None = None
     name: _Name | None = None
     service_url: str = Field(min_length=1, max_length=2048, validation_alias="serviceUrl")
-    channel_id: str = Field(min_length=1, max_length=64, validation_alias="channelId")
+    channel_id: ServedChannel = Field(validation_alias="channelId")
     conversation: _Conversation
     from_: _Party = Field(validation_alias="from")
     recipient: _Party
