@@ -60,9 +60,10 @@ def create_app(
     app.cleanup_ctx.append(_store_lifecycle)
     add_routes(app)
     if settings.teams_enabled:
-        teams = TeamsEndpoint(settings, bot, credentials_factory=credentials_factory, on_turn_error=bot.on_turn_error)
+        teams = TeamsEndpoint(settings, bot, credentials_factory=credentials_factory, on_turn_error=bot.on_turn_error, clock=now)
         teams.adapter.use(StripMention())
         app[TEAMS] = teams
+        app.on_cleanup.append(_close_teams)
         add_teams_routes(app)
     if settings.slack_bot_token is not None and settings.slack_signing_secret is not None:
         client = AsyncWebClient(
@@ -75,6 +76,10 @@ def create_app(
         app[SLACK] = slack
         app.on_shutdown.append(_drain_slack)
     return app
+
+
+async def _close_teams(app: web.Application) -> None:
+    await app[TEAMS].close()
 
 
 async def _drain_slack(app: web.Application) -> None:

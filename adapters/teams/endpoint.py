@@ -11,6 +11,7 @@ import json
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 import requests
@@ -30,6 +31,7 @@ from botframework.connector.auth import (
 )
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from adapters.teams.clients import ReusedClientsAuthentication
 from bot.errors import Rejected
 from bot.config import Settings, is_loopback_host
 from bot.errors import where
@@ -159,6 +161,7 @@ class TeamsEndpoint:
         *,
         credentials_factory: ServiceClientCredentialsFactory | None = None,
         on_turn_error: Callable[[TurnContext, Exception], Awaitable[None]] | None = None,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         configuration = _sdk_configuration(settings)
         outbound = credentials_factory or ConfigurationServiceClientCredentialFactory(configuration)
@@ -168,8 +171,13 @@ class TeamsEndpoint:
         )
         self._settings = settings
         self._bot = bot
-        self.adapter = CloudAdapter(authentication)
+        self._clients = ReusedClientsAuthentication(authentication, clock=clock)
+        self.adapter = CloudAdapter(self._clients)
         self.adapter.on_turn_error = on_turn_error
+
+    async def close(self) -> None:
+        """Close the Connector clients kept between turns."""
+        await self._clients.close()
 
     async def handle(self, request: web.Request) -> web.Response:
         """POST /api/messages: refuse bad requests with 4xx before the SDK sees them, then run the turn."""
