@@ -11,6 +11,7 @@ import sys
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
 
+import aiohttp
 from aiohttp import web
 from botframework.connector.auth import ServiceClientCredentialsFactory
 from slack_sdk.http_retry.builtin_async_handlers import AsyncConnectionErrorRetryHandler, AsyncRateLimitErrorRetryHandler
@@ -33,6 +34,7 @@ from bot.errors import StoreError
 from bot.store import Store
 
 Clock = Callable[[], datetime]
+SLACK_WEB = web.AppKey("slack_web", AsyncWebClient)
 log = logging.getLogger("reflect")
 
 
@@ -75,6 +77,8 @@ def create_app(
         slack.add_routes(app)
         app[SLACK] = slack
         app.on_shutdown.append(_drain_slack)
+        app[SLACK_WEB] = client
+        app.cleanup_ctx.append(_shared_slack_session)
     return app
 
 
@@ -85,6 +89,18 @@ async def _close_teams(app: web.Application) -> None:
 async def _drain_slack(app: web.Application) -> None:
     """Finish every acknowledged Slack request before the store closes."""
     await app[SLACK].drain()
+
+
+async def _shared_slack_session(app: web.Application) -> AsyncIterator[None]:
+    """One HTTP session, so Web API calls reuse connections; closed on cleanup, after shutdown drained the turns.
+
+    No connection cap: calls in flight are bounded by the turns in flight, and a cap would queue replies behind a slow API.
+    """
+    client = app[SLACK_WEB]
+    timeout = aiohttp.ClientTimeout(total=client.timeout)
+    async with aiohttp.ClientSession(timeout=timeout, connector=aiohttp.TCPConnector(limit=0)) as session:
+        client.session = session
+        yield
 
 
 async def _store_lifecycle(app: web.Application) -> AsyncIterator[None]:
