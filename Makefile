@@ -28,6 +28,7 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(PY) bench/store.py
 	$(PY) bench/turns.py
+	$(PY) bench/slack_ack.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache
