@@ -1,8 +1,8 @@
 """Turn benchmark: server CPU per Teams turn and the throughput ceiling, Reflect beside two echo bots.
 
 Run with `.venv/bin/python bench/turns.py` (about four minutes; `--quick` for a smoke run). Figures go in
-docs/performance.md. `--app PATH` serves the app.py of another checkout (an exported older commit) as "Reflect",
-for before-and-after figures.
+docs/performance.md. `--before PATH` adds a fourth bot to the same rounds, "Reflect before": the app.py of another
+checkout (an exported older commit), for before-and-after figures measured side by side.
 
 Each bot runs in its own process, started as it is deployed (`python app.py` in local mode, logging at INFO to a
 file); the load generator and the fake Bot Connector share this process. Three bots:
@@ -185,18 +185,27 @@ async def open_step(target: Target, rate: float, seconds: float) -> list[float]:
 
 @dataclass(frozen=True)
 class Step:
+    """One open-loop rate: latency percentiles, and the share of one core the bot process got meanwhile."""
+
     rate: float
     p50: float
     p99: float
+    cpu_share: float
 
 
 async def ceiling(target: Target, seconds: float) -> list[Step]:
     """Rising open-loop rates until p99 passes the limit (the last step is the first that failed)."""
     steps: list[Step] = []
     for rate in RATES:
+        cpu, started = target.bot.cpu(), time.perf_counter()
         latencies = await open_step(target, rate, seconds)
-        steps.append(Step(rate, pct(latencies, 0.5), pct(latencies, 0.99)))
-        print(f"  {target.bot.name} {rate}/s: p50 {steps[-1].p50 * 1000:.0f} ms, p99 {steps[-1].p99 * 1000:.0f} ms", flush=True)
+        share = (target.bot.cpu() - cpu) / (time.perf_counter() - started)
+        steps.append(Step(rate, pct(latencies, 0.5), pct(latencies, 0.99), share))
+        print(
+            f"  {target.bot.name} {rate}/s: p50 {steps[-1].p50 * 1000:.0f} ms, p99 {steps[-1].p99 * 1000:.0f} ms, "
+            f"bot CPU {share:.0%} of a core",
+            flush=True,
+        )
         if steps[-1].p99 >= P99_LIMIT:
             break
         await asyncio.sleep(1)
@@ -204,21 +213,24 @@ async def ceiling(target: Target, seconds: float) -> list[Step]:
 
 
 @asynccontextmanager
-async def targets(folder: Path, app: Path) -> AsyncIterator[list[Target]]:
-    """Reflect and the two echo bots, each in its own process with its own connector."""
-    client = aiohttp.TCPConnector(limit=0)
+async def targets(folder: Path, before: Path | None) -> AsyncIterator[list[Target]]:
+    """Reflect, the two echo bots and optionally an older Reflect, each in its own process with its own connector."""
+    bots = [
+        ("Reflect", ROOT / "app.py", []),
+        ("stock echo", ROOT / "bench" / "echo_bots.py", ["stock"]),
+        ("echo with reuse", ROOT / "bench" / "echo_bots.py", ["reuse"]),
+    ]
+    if before is not None:
+        bots.append(("Reflect before", before, []))
     async with AsyncExitStack() as stack:
-        session = await stack.enter_async_context(aiohttp.ClientSession(connector=client))
+        session = await stack.enter_async_context(aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)))
         found = []
-        for name, script, args in (
-            ("Reflect", app, []),
-            ("stock echo", ROOT / "bench" / "echo_bots.py", ["stock"]),
-            ("echo with reuse", ROOT / "bench" / "echo_bots.py", ["reuse"]),
-        ):
+        for name, script, args in bots:
+            reflect = name.startswith("Reflect")
             env = local_env(free_port(), folder / name / "data")
             bot = await stack.enter_async_context(served(name, script, args, env, folder / name))
-            connector = await stack.enter_async_context(BenchConnector(keep_cards=name == "Reflect"))
-            found.append(Target(bot, connector, session, follows_cards=name == "Reflect"))
+            connector = await stack.enter_async_context(BenchConnector(keep_cards=reflect))
+            found.append(Target(bot, connector, session, follows_cards=reflect))
         yield found
 
 
@@ -238,24 +250,36 @@ def report(blocks: dict[str, list[Block]], steps: dict[str, list[Step]]) -> None
             f"| {pct(latencies, 0.99) * 1000:.1f} | {calls:.2f} | {sum(b.failures for b in measured)} |"
         )
     reflect = blocks["Reflect"]
-    for name, goal in (("stock echo", 0.7), ("echo with reuse", 1.5)):
-        ratios = [r.cpu_ms_per_turn / e.cpu_ms_per_turn for r, e in zip(reflect, blocks[name])]
-        print(f"\nCPU per turn, Reflect / {name}: {spread(ratios)} (goal <= {goal}x)")
-    print("\n| bot | ceiling: highest rate with p99 < 1 s | p50 / p99 ms there | first rate over | p99 ms there |")
-    print("|---|---|---|---|---|")
+    for name, goal in (("stock echo", " (goal <= 0.7x)"), ("echo with reuse", " (goal <= 1.5x)"), ("Reflect before", "")):
+        if name in blocks:
+            ratios = [r.cpu_ms_per_turn / e.cpu_ms_per_turn for r, e in zip(reflect, blocks[name])]
+            print(f"\nCPU per turn, Reflect / {name}: {spread(ratios)}{goal}")
+    if steps:
+        print_ceilings(steps)
+
+
+def print_ceilings(steps: dict[str, list[Step]]) -> None:
+    print(
+        "\n| bot | ceiling: highest rate with p99 < 1 s | p50 / p99 ms there | first rate over | p99 ms there "
+        "| bot CPU there, share of a core |"
+    )
+    print("|---|---|---|---|---|---|")
     for name, ladder in steps.items():
         passed = [s for s in ladder if s.p99 < P99_LIMIT]
         failed = [s for s in ladder if s.p99 >= P99_LIMIT]
         best = f"{passed[-1].rate:.0f}/s | {passed[-1].p50 * 1000:.0f} / {passed[-1].p99 * 1000:.0f}" if passed else "none | –"
-        over = f"{failed[0].rate:.0f}/s | {failed[0].p99 * 1000:.0f}" if failed else f"not reached by {RATES[-1]}/s | –"
+        over = (
+            f"{failed[0].rate:.0f}/s | {failed[0].p99 * 1000:.0f} | {failed[0].cpu_share:.0%}"
+            if failed else f"not reached by {RATES[-1]}/s | – | –"
+        )
         print(f"| {name} | {best} | {over} |")
 
 
-async def main(quick: bool, app: Path) -> None:
+async def main(quick: bool, before: Path | None, with_ceiling: bool) -> None:
     rounds, turns, concurrency, seconds = (2, 100, 4, 2.0) if quick else (6, 300, 4, 4.0)
     print(f"start: {machine_load()}", flush=True)
     with tempfile.TemporaryDirectory() as folder:
-        async with targets(Path(folder), app) as bots:
+        async with targets(Path(folder), before) as bots:
             for target in bots:
                 await closed_block(target, 100, concurrency)
             blocks: dict[str, list[Block]] = {target.bot.name: [] for target in bots}
@@ -265,7 +289,7 @@ async def main(quick: bool, app: Path) -> None:
                 print(f"round {round_number + 1}: " + ", ".join(
                     f"{name} {measured[-1].cpu_ms_per_turn:.2f} ms" for name, measured in blocks.items()
                 ), flush=True)
-            steps = {target.bot.name: await ceiling(target, seconds) for target in bots}
+            steps = {target.bot.name: await ceiling(target, seconds) for target in bots if with_ceiling}
     report(blocks, steps)
     print(f"\nend: {machine_load()}")
 
@@ -273,6 +297,7 @@ async def main(quick: bool, app: Path) -> None:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="2 rounds of 100 turns and 2 s steps, for a smoke run")
-    parser.add_argument("--app", type=Path, default=ROOT / "app.py", help="the app.py to serve as Reflect")
+    parser.add_argument("--before", type=Path, help="an older checkout's app.py, measured in the same rounds")
+    parser.add_argument("--no-ceiling", action="store_true", help="skip the open-loop throughput steps")
     arguments = parser.parse_args()
-    asyncio.run(main(arguments.quick, arguments.app.resolve()))
+    asyncio.run(main(arguments.quick, arguments.before and arguments.before.resolve(), not arguments.no_ceiling))
