@@ -22,6 +22,7 @@ import aiohttp
 
 ROOT = Path(__file__).resolve().parent.parent
 STARTUP_SECONDS = 30.0
+STOP_SECONDS = 30.0
 _TICKS_PER_SECOND = os.sysconf("SC_CLK_TCK")
 
 
@@ -71,7 +72,10 @@ def local_env(port: int, data_dir: Path, **extra: str) -> dict[str, str]:
 
 @asynccontextmanager
 async def served(name: str, script: Path, args: list[str], env: dict[str, str], folder: Path) -> AsyncIterator[ServedBot]:
-    """Start `python script args` in `folder` (so no stray .env is read), wait for /healthz, stop it with SIGINT."""
+    """Start `python script args` in `folder` (so no stray .env is read), wait for /healthz, stop it with SIGINT.
+
+    A bot still draining a backlog after STOP_SECONDS is killed: the benchmark has what it measured.
+    """
     folder.mkdir(parents=True, exist_ok=True)
     with open(folder / f"{name}.log", "wb") as log:
         process = subprocess.Popen([sys.executable, str(script), *args], cwd=folder, env=env, stdout=log, stderr=log)
@@ -81,7 +85,11 @@ async def served(name: str, script: Path, args: list[str], env: dict[str, str], 
         yield bot
     finally:
         process.send_signal(signal.SIGINT)
-        await asyncio.to_thread(process.wait, STARTUP_SECONDS)
+        try:
+            await asyncio.to_thread(process.wait, STOP_SECONDS)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            await asyncio.to_thread(process.wait)
 
 
 async def _wait_until_healthy(bot: ServedBot) -> None:

@@ -114,9 +114,12 @@ class Target:
         person = self.idle.popleft() if self.idle else self._newcomer()
         body = person.reflect_body(self.connector.url) if self.follows_cards else person.echo_body(self.connector.url)
         started = time.perf_counter()
-        async with self.session.post(f"{self.bot.url}/api/messages", json=body) as reply:
-            await reply.read()
-            ok = 200 <= reply.status < 300
+        try:
+            async with self.session.post(f"{self.bot.url}/api/messages", json=body) as reply:
+                await reply.read()
+                ok = 200 <= reply.status < 300
+        except aiohttp.ClientError:
+            ok = False
         elapsed = time.perf_counter() - started
         if self.follows_cards:
             person.card = self.connector.take_card(body["conversation"]["id"])
