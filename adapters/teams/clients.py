@@ -1,9 +1,10 @@
 """Reuse the Bot Framework SDK's HTTP clients across turns instead of building new ones for every turn.
 
 botbuilder's `CloudAdapter` asks its authentication for a new `ConnectorClient` and a new `UserTokenClient` on every
-turn. Each one builds an msrest configuration whose retry policy costs about 3 ms of CPU, a new `requests` session
-(so a new TCP and TLS connection) and new credentials (a new MSAL app, so a new token request to Entra ID). Here one
-client is kept per (service URL, app id, audience) and one token client per app id, and handed out again.
+turn. Each builds an msrest configuration whose retry policy costs milliseconds of CPU, a new `requests` session (a
+new TCP and TLS connection) and new credentials. With a real app password, new credentials mean a new MSAL app,
+which fetches the tenant's OpenID configuration and then a token from Entra ID, on the event loop, every turn. Here
+one Connector client is kept per (service URL, app id, audience) and one token client per app id.
 
 Tokens still renew: a client asks its credentials for a token before every request, and the SDK's credentials
 (MSAL) replace an expired one. Each kept client is rebuilt after `max_age`, so credentials the factory hands out
