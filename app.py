@@ -23,6 +23,7 @@ from adapters.log_hygiene import install_log_hygiene
 from adapters.teams.mentions import StripMention
 from adapters.render import render
 from adapters.conversation_refs import RememberConversations
+from adapters.deliveries import HandleOnce
 from adapters.http import FRAMEWORK, SETTINGS, SLACK, SLACK_OUTBOUND, STORE, TEAMS, TEAMS_OUTBOUND, add_routes, add_teams_routes
 from adapters.slack.adapter import SlackAdapter
 from adapters.slack.ingress import SlackIngress
@@ -68,6 +69,7 @@ def create_app(
     add_routes(app)
     if settings.teams_enabled:
         teams = TeamsEndpoint(settings, bot, credentials_factory=credentials_factory, on_turn_error=bot.on_turn_error, clock=now)
+        teams.adapter.use(HandleOnce(store, now))
         teams.adapter.use(StripMention())
         teams.adapter.use(RememberConversations(store, now))
         app[TEAMS] = teams
@@ -82,6 +84,7 @@ def create_app(
             retry_handlers=[AsyncConnectionErrorRetryHandler(), AsyncRateLimitErrorRetryHandler(max_retry_count=2)],
         )
         adapter = SlackAdapter(client, bot, clock=now, on_turn_error=bot.on_turn_error)
+        adapter.use(HandleOnce(store, now))
         adapter.use(RememberConversations(store, now))
         slack = SlackIngress(settings.slack_signing_secret.get_secret_value(), adapter.handle)
         slack.add_routes(app)

@@ -13,7 +13,7 @@ from botbuilder.core import ActivityHandler, TurnContext
 from botbuilder.schema import Activity, ChannelAccount
 from pydantic import ValidationError
 
-from adapters.events import HOME_EVENT, TURN_REFUSED
+from adapters.events import HOME_EVENT, TURN_FAILED, TURN_REFUSED
 from adapters.identity import identify
 from bot import messages as say
 from bot.errors import DeliveryError, Refusal, StoreError, where
@@ -55,6 +55,10 @@ class _Refused(FlowResult):
     """A refusal's notice: it changes nothing, not even the first-contact state of someone new."""
 
 
+class _Failed(FlowResult):
+    """The store failed mid-turn: the person is told nothing was saved, and a redelivery may run the turn again."""
+
+
 def _refusal(exc: ValidationError) -> str:
     """A friendly sentence for a payload that failed validation; never echoes what was sent."""
     if any(error["type"] == "string_too_long" for error in exc.errors()):
@@ -90,6 +94,8 @@ class ReflectBot(ActivityHandler):
             await self._store.put(ctx.team, ctx.state)
         if isinstance(result, _Refused):
             turn_context.turn_state[TURN_REFUSED] = True
+        if isinstance(result, _Failed):
+            turn_context.turn_state[TURN_FAILED] = True
         await self._send(turn_context, result)
 
     async def on_event(self, turn_context: TurnContext) -> None:
@@ -133,7 +139,7 @@ class ReflectBot(ActivityHandler):
             return _Refused(views=(Notice(text=exc.message),))
         except StoreError:
             log.exception("turn failed: store error")
-            return FlowResult(views=(Notice(text=say.SAVE_FAILED),))
+            return _Failed(views=(Notice(text=say.SAVE_FAILED),))
 
     async def _send(self, turn_context: TurnContext, result: FlowResult) -> None:
         channel = turn_context.activity.channel_id

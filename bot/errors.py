@@ -31,6 +31,10 @@ class NotFound(Refusal):
     """What the payload names does not exist in this user's partition."""
 
 
+class AlreadyDone(Refusal):
+    """A one-time button was used again, perhaps delivered twice by the channel; nothing was changed."""
+
+
 class Rejected(ReflectError):
     """A refused HTTP request: `status` is the answer, `public` its short body, `reason` what the log says."""
 

@@ -1,18 +1,24 @@
 """Typed, versioned button payloads: every card carries its own intent.
 
 A payload is parsed into exactly one of these models or rejected, so a tampered or
-stale button can never reach a flow as anything but a polite notice.
+stale button can never reach a flow as anything but a polite notice. A button whose intent
+changes stored data also carries a one-time nonce (`n`), so a tap delivered twice, even as
+two different activities, changes the data once.
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+import secrets
+from typing import Annotated, ClassVar, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, TypeAdapter
 
 from bot.models import ActionChange, Evidence, Id, Rating, ScopeField, SectionCode
 
 PhaseNumber = Annotated[int, Field(ge=1, le=7)]
+NONCE_BYTES = 12
+Nonce = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{16}$")]
+"""What `new_nonce` makes: 96 random bits, URL-safe base64."""
 
 
 def _blank_is_none(value: object) -> object:
@@ -25,7 +31,15 @@ Typed = BeforeValidator(_blank_is_none)
 
 class _Intent(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
+    changes_data: ClassVar[bool] = False
     v: Literal[1] = 1
+
+
+class _Change(_Intent):
+    """An intent that changes stored data: its button carries a one-time nonce; typed commands carry none."""
+
+    changes_data: ClassVar[bool] = True
+    n: Nonce | None = None
 
 
 class ShowMenu(_Intent):
@@ -48,7 +62,7 @@ class ShowActions(_Intent):
     intent: Literal["actions"] = "actions"
 
 
-class SetScope(_Intent):
+class SetScope(_Change):
     """One tapped scope answer; a typed subject arrives as NameSubject instead."""
 
     intent: Literal["scope"] = "scope"
@@ -56,7 +70,7 @@ class SetScope(_Intent):
     value: Annotated[str, Field(min_length=1, max_length=120)]
 
 
-class NameSubject(_Intent):
+class NameSubject(_Change):
     """What is being assessed, typed into the card's text box (merged in under `text`)."""
 
     intent: Literal["subject"] = "subject"
@@ -74,14 +88,14 @@ class ChoosePhase(_Intent):
     phase: PhaseNumber
 
 
-class Rate(_Intent):
+class Rate(_Change):
     intent: Literal["rate"] = "rate"
     assessment: Id
     section: SectionCode
     level: Rating
 
 
-class AddEvidence(_Intent):
+class AddEvidence(_Change):
     """Evidence typed into the card's text box; Adaptive Cards merge the input into this payload."""
 
     intent: Literal["evidence"] = "evidence"
@@ -96,7 +110,7 @@ class SkipEvidence(_Intent):
     section: SectionCode
 
 
-class TakeIdea(_Intent):
+class TakeIdea(_Change):
     """Turn one of a section's next-step ideas into an action."""
 
     intent: Literal["idea"] = "idea"
@@ -116,7 +130,7 @@ class OpenAction(_Intent):
     action: Id
 
 
-class EditAction(_Intent):
+class EditAction(_Change):
     """One change to an action; `rename` takes its new title from the card's text box."""
 
     intent: Literal["edit_action"] = "edit_action"
@@ -133,9 +147,26 @@ Intent = Annotated[
 INTENT = TypeAdapter(Intent)
 
 
+def new_nonce() -> str:
+    """Unguessable and never reused, so one nonce names one rendered button."""
+    return secrets.token_urlsafe(NONCE_BYTES)
+
+
 def payload(intent: Intent) -> dict[str, object]:
-    """The JSON a button carries; `parse` turns it back into the same intent."""
-    return INTENT.dump_python(intent, mode="json", exclude_none=True)
+    """The JSON a button carries; `parse` turns it back into the same intent.
+
+    Each call gives an intent that changes data a fresh nonce from `new_nonce`, so every button rendered is a tap
+    of its own; tests that compare two renderings replace `new_nonce`.
+    """
+    data = INTENT.dump_python(intent, mode="json", exclude_none=True)
+    if intent.changes_data:
+        data["n"] = new_nonce()
+    return data
+
+
+def nonce_of(intent: Intent) -> str | None:
+    """The one-time nonce a tapped button carried; None for typed commands and intents that change nothing."""
+    return intent.n if isinstance(intent, _Change) else None
 
 
 def parse(value: object) -> Intent:

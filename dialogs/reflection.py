@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from bot import messages as say
+from bot.errors import InvalidInput
 from bot.framework import Phase, Section
 from bot.intents import AddEvidence, ChoosePhase, NextSection, Rate, ShowPhases, SkipEvidence, TakeIdea
 from bot.models import NOT_SURE, Assessment, Awaiting, Response
@@ -97,7 +98,7 @@ async def add_evidence(ctx: FlowContext, intent: AddEvidence) -> FlowResult:
     """Evidence from the card's box; the evidence card then shows what was recorded."""
     section, _ = await _rated(ctx, intent.assessment, intent.section)
     if intent.text is None:
-        return _notice(say.EVIDENCE_EMPTY)
+        raise InvalidInput(say.EVIDENCE_EMPTY)
     key = ctx.key(intent.assessment)
     response = await assessments.add_evidence(ctx.store, key, ctx.user_id, section.code, intent.text, ctx.now)
     result = await _ideas(ctx, intent.assessment, section, response)

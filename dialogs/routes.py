@@ -35,6 +35,7 @@ from bot.intents import (
 )
 from dialogs import actions, home, reflection, setup
 from dialogs.flow import FlowContext, FlowResult
+from dialogs.once import at_most_once
 
 Step = Callable[[FlowContext], Awaitable[FlowResult]]
 IntentStep = Callable[[FlowContext, Any], Awaitable[FlowResult]]
@@ -97,8 +98,8 @@ EVENTS: dict[Event, Step] = {
 
 
 async def on_intent(ctx: FlowContext, intent: Intent) -> FlowResult:
-    """A tapped button: its intent alone picks the step, whatever card it came from."""
-    return await INTENTS[type(intent)](ctx, intent)
+    """A tapped button: its intent alone picks the step, whatever card it came from; a one-time button works once."""
+    return await at_most_once(ctx, intent, INTENTS[type(intent)])
 
 
 async def on_text(ctx: FlowContext, text: str, *, first: bool) -> FlowResult:

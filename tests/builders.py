@@ -6,7 +6,7 @@ import itertools
 from typing import Any
 
 from bot.framework import Level
-from bot.intents import AddEvidence, NextSection, Rate, ShowMenu, SkipEvidence
+from bot.intents import AddEvidence, Intent, NextSection, Rate, ShowMenu, SkipEvidence, nonce_of
 from bot.models import NOT_SURE, Rating
 from bot.views import Button, Card, Fact, TextInput
 
@@ -88,6 +88,11 @@ def mention() -> dict[str, Any]:
 
 
 SAMPLE_ASSESSMENT = "a-0123456789abcdef"
+
+
+def bare(intent: Intent) -> Intent:
+    """What a button means, without the one-time nonce its rendering added."""
+    return intent.model_copy(update={"n": None}) if nonce_of(intent) is not None else intent
 
 
 def rate_button(level: Rating) -> Button:

@@ -9,6 +9,7 @@ import pytest
 
 from adapters.store.memory import MemoryBacking, MemoryStore
 from adapters.store.tinydb import TinyDBStore
+from bot import intents
 from bot.store import Store
 from tests.fakes import NetworkGuard
 
@@ -41,6 +42,16 @@ def make_store(request: pytest.FixtureRequest) -> MakeStore:
 async def store(make_store: MakeStore) -> AsyncIterator[Store]:
     async with make_store() as opened:
         yield opened
+
+
+FIXED_NONCE = "fixed-nonce-0001"
+
+
+@pytest.fixture
+def fixed_nonce(monkeypatch: pytest.MonkeyPatch) -> str:
+    """Every button rendered in the test carries this nonce, so two renderings of one card compare equal."""
+    monkeypatch.setattr(intents, "new_nonce", lambda: FIXED_NONCE)
+    return FIXED_NONCE
 
 
 @pytest.fixture(autouse=True)

@@ -137,6 +137,10 @@ def slack_events(draw: st.DrawFn) -> dict[str, Any]:
     return envelope
 
 
+_unique = st.uuids().map(str)
+"""Ids Slack makes new for each delivery, so no example is taken for a redelivery of another."""
+
+
 @st.composite
 def slack_interactions(draw: st.DrawFn, intents: Any) -> dict[str, Any]:
     """block_actions (buttons carrying Reflect's payloads, or not) and view_submission (with any metadata)."""
@@ -144,15 +148,15 @@ def slack_interactions(draw: st.DrawFn, intents: Any) -> dict[str, Any]:
     channel = draw(st.sampled_from(["DU0001", "C0CHAN"]) | ids)
     if draw(st.booleans()):
         action = {"type": "button", "block_id": "b", "action_id": draw(st.sampled_from(["reflect:1", "reflect-text", "other"])),
-                  "value": draw(intents.map(_compact) | texts)}
-        return {"type": "block_actions", "team": {"id": "T0001"}, "user": user, "trigger_id": "trigger-1",
+                  "value": draw(intents.map(_compact) | texts), "action_ts": draw(_unique)}
+        return {"type": "block_actions", "team": {"id": "T0001"}, "user": user, "trigger_id": draw(_unique),
                 "container": {"type": "message", "message_ts": "1.2", "channel_id": channel},
                 "actions": [action]}
     metadata = draw(
         st.builds(lambda submit, ch: _compact({"submit": submit, "channel": ch, "ts": "1.2"}), intents, st.just(channel))
         | texts
     )
-    view = {"id": "V1", "type": "modal", "callback_id": draw(st.sampled_from(["reflect-text", "other"])),
+    view = {"id": draw(_unique), "type": "modal", "callback_id": draw(st.sampled_from(["reflect-text", "other"])),
             "private_metadata": metadata,
             "state": {"values": {"text": {"text": {"type": "plain_text_input", "value": draw(texts | json_values)}}}}}
     return {"type": "view_submission", "team": {"id": "T0001"}, "user": user, "view": view}
@@ -164,7 +168,7 @@ slack_commands = st.fixed_dictionaries({
     "team_id": st.sampled_from(["T0001"]) | ids,
     "user_id": st.sampled_from(["U0001"]) | ids,
     "channel_id": st.sampled_from(["C0001", "DU0001"]) | ids,
-    "trigger_id": st.just("trigger-2"),
+    "trigger_id": st.uuids().map(str),
     "response_url": st.just("https://hooks.invalid/x"),
 })
 

@@ -90,16 +90,22 @@ class TeamsChat:
     async def say(self, text: str, **extra: Any) -> list[Sent]:
         return await self.post(builders.message(self.bot.connector.url, text, user=self.user, tenant=self.tenant, **self.where, **extra))
 
-    async def submit(self, value: dict[str, Any], reply_to_id: str | None = None) -> list[Sent]:
-        return await self.post(
-            builders.message(
-                self.bot.connector.url, value=value, reply_to_id=reply_to_id, user=self.user, tenant=self.tenant, **self.where
-            )
+    def submission(self, value: dict[str, Any], reply_to_id: str | None = None) -> dict[str, Any]:
+        """The activity Teams posts for a card submit, with a new activity id."""
+        return builders.message(
+            self.bot.connector.url, value=value, reply_to_id=reply_to_id, user=self.user, tenant=self.tenant, **self.where
         )
 
+    async def submit(self, value: dict[str, Any], reply_to_id: str | None = None) -> list[Sent]:
+        return await self.post(self.submission(value, reply_to_id))
+
+    def tapping(self, sent: Sent, title: str, **typed: str) -> dict[str, Any]:
+        """The activity for a tap on a card the bot sent, with any text-box input merged in as Teams does."""
+        return self.submission({**sent.submits()[title], **typed}, reply_to_id=sent.id)
+
     async def tap(self, sent: Sent, title: str, **typed: str) -> list[Sent]:
-        """Tap a button on a card the bot sent, with any text-box input merged in as Teams does."""
-        return await self.submit({**sent.submits()[title], **typed}, reply_to_id=sent.id)
+        """Tap a button on a card the bot sent."""
+        return await self.post(self.tapping(sent, title, **typed))
 
 
 @dataclass

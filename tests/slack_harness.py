@@ -127,9 +127,13 @@ class SlackUser:
         return await self._turn("/slack/interactive", body, "application/x-www-form-urlencoded")
 
     async def tap(self, posted: Posted, label: str) -> list[Posted]:
-        """A block_actions payload for the button with this label, from the message it was on."""
+        """Tap the button with this label, on the message it was on."""
+        return await self.interaction(self.tapping(posted, label))
+
+    def tapping(self, posted: Posted, label: str) -> dict[str, Any]:
+        """The block_actions payload Slack posts for a tap, with its own trigger_id and action_ts."""
         action = posted.buttons()[label]
-        return await self.interaction({
+        return {
             "type": "block_actions",
             "team": {"id": self.team, "domain": "nhs-example"},
             "user": {"id": self.user, "team_id": self.team},
@@ -137,31 +141,39 @@ class SlackUser:
             "trigger_id": f"trigger-{next(_ids)}",
             "container": {"type": "message", "message_ts": posted.ts, "channel_id": posted.channel},
             "channel": {"id": posted.channel},
-            "actions": [{"type": "button", "action_id": action["action_id"], "value": action["value"], "block_id": "b"}],
-        })
+            "actions": [{
+                "type": "button", "action_id": action["action_id"], "value": action["value"], "block_id": "b",
+                "action_ts": f"1763890000.{next(_ids):06d}",
+            }],
+        }
 
     async def type_into(self, posted: Posted, label: str, text: str) -> list[Posted]:
         """Tap a text button (which opens a modal), then submit the modal with `text`."""
+        return await self.interaction(await self.filling(posted, label, text))
+
+    async def filling(self, posted: Posted, label: str, text: str) -> dict[str, Any]:
+        """Tap a text button, which opens a modal; returns the view_submission Slack posts when `text` is submitted."""
         before = len(self.bot.api.requests)
         assert await self.tap(posted, label) == []
         (opened,) = self.calls_since("views.open", before)
         view = as_json(opened.body["view"])
-        return await self.interaction({
+        return {
             "type": "view_submission",
             "team": {"id": self.team, "domain": "nhs-example"},
             "user": {"id": self.user, "team_id": self.team},
             "api_app_id": "A0001",
             "view": {
                 **view,
-                "id": "V1",
+                "id": f"V{next(_ids):06d}",
+                "hash": f"1763890000.h{next(_ids)}",
                 "state": {"values": {"text": {"text": {"type": "plain_text_input", "value": text}}}},
             },
-        })
+        }
 
-    async def command(self, text: str) -> list[Posted]:
+    async def command(self, text: str, *, trigger_id: str | None = None) -> list[Posted]:
         body = urlencode({
-            "command": "/reflect", "text": text, "team_id": self.team, "user_id": self.user,
-            "channel_id": "C0001", "trigger_id": f"trigger-{next(_ids)}", "response_url": "https://hooks.invalid/x",
+            "command": "/reflect", "text": text, "team_id": self.team, "user_id": self.user, "channel_id": "C0001",
+            "trigger_id": trigger_id or f"trigger-{next(_ids)}", "response_url": "https://hooks.invalid/x",
         }).encode()
         return await self._turn("/slack/commands", body, "application/x-www-form-urlencoded")
 

@@ -110,7 +110,7 @@ def test_view_attachment_carries_the_view_as_json() -> None:
     assert Card.model_validate(attachment.content) == RATING_CARD
 
 
-async def test_welcome_comes_first_then_numbers_are_clicks_and_free_text_is_text() -> None:
+async def test_welcome_comes_first_then_numbers_are_clicks_and_free_text_is_text(fixed_nonce: str) -> None:
     bot = RecordingBot()
     out = await _chat(bot, "hello\n", "2\n", "We ran a workshop in March\n", "quit\n", "never read\n")
 
@@ -144,7 +144,7 @@ async def test_end_of_input_ends_the_chat_and_blank_lines_are_ignored() -> None:
     assert [activity.text for activity in bot.received] == [None, "hello"]
 
 
-async def test_a_number_outside_the_list_is_plain_text() -> None:
+async def test_a_number_outside_the_list_is_plain_text(fixed_nonce: str) -> None:
     no_card = RecordingBot(reply=_reply_with(Notice(text="Saved.")))
     with_card = RecordingBot()
     await _chat(no_card, "hi\n", "7\n")
@@ -155,7 +155,7 @@ async def test_a_number_outside_the_list_is_plain_text() -> None:
     assert with_card.received[3].value == payload(EMERGING.intent)
 
 
-async def test_typed_text_stays_text_and_a_notice_keeps_the_card_buttons() -> None:
+async def test_typed_text_stays_text_and_a_notice_keeps_the_card_buttons(fixed_nonce: str) -> None:
     replies = iter([RATING_CARD, Notice(text="Saved.")])
 
     async def reply(turn_context: TurnContext) -> None:
@@ -166,6 +166,20 @@ async def test_typed_text_stays_text_and_a_notice_keeps_the_card_buttons() -> No
     assert (bot.received[2].text, bot.received[2].value) == ("our evidence", None)
     assert (bot.received[3].text, bot.received[3].value) == ("then this", None)
     assert bot.received[4].value == payload(EMERGING.intent)
+
+
+async def test_a_number_typed_twice_on_one_card_is_the_same_tap_and_a_card_shown_again_brings_new_taps() -> None:
+    replies = iter([RATING_CARD, Notice(text="Saved."), RATING_CARD])
+
+    async def reply(turn_context: TurnContext) -> None:
+        await _reply_with(next(replies, Notice(text="Saved.")))(turn_context)
+
+    bot = RecordingBot(reply=reply)
+    await _chat(bot, "hi\n", "1\n", "1\n", "1\n")
+
+    first, repeated, on_the_new_card = (activity.value for activity in bot.received[2:])
+    assert repeated == first and first["intent"] == "rate" and len(first["n"]) == 16
+    assert on_the_new_card["n"] != first["n"]
 
 
 async def test_plain_text_replies_are_written_as_they_are() -> None:

@@ -61,7 +61,9 @@ async def test_a_mention_in_a_channel_stores_the_channel_ref(slack: RunningSlack
     assert ref is not None and (ref.conversation_type, ref.user_id) == ("channel", None)
 
 
-async def test_a_proactive_message_reaches_someone_who_has_talked_to_the_bot(slack: RunningSlackBot) -> None:
+async def test_a_proactive_message_reaches_someone_who_has_talked_to_the_bot(
+    slack: RunningSlackBot, fixed_nonce: str
+) -> None:
     ref = await _alice_ref(slack)
     card = builders.sample_card()
 

@@ -98,7 +98,7 @@ async def test_a_proactive_message_reaches_someone_who_has_talked_to_the_bot(bot
     assert sent.message_id == request.reply["id"] and sent.conversation == ref
 
 
-async def test_a_proactive_card_is_the_card_a_turn_would_send(bot: RunningBot) -> None:
+async def test_a_proactive_card_is_the_card_a_turn_would_send(bot: RunningBot, fixed_nonce: str) -> None:
     ref = await _alice_ref(bot)
     card = builders.sample_card()
 

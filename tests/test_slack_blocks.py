@@ -46,7 +46,7 @@ from bot.intents import (
     payload,
 )
 from bot.views import Button, Card, Fact, Notice, TextInput
-from tests.builders import SAMPLE_ASSESSMENT, sample_card
+from tests.builders import SAMPLE_ASSESSMENT, bare, sample_card
 
 JsonObject = dict[str, Any]
 
@@ -105,8 +105,8 @@ def test_every_button_value_parses_back_to_its_intent_in_primary_first_order() -
         SkipEvidence(assessment=ASSESSMENT, section="4c"),
         ShowMenu(),
     ]
-    assert [parse(json.loads(button["value"])) for button in buttons] == expected
-    assert [parse(button_payload(button)) for button in buttons] == expected
+    assert [bare(parse(json.loads(button["value"]))) for button in buttons] == expected
+    assert [bare(parse(button_payload(button))) for button in buttons] == expected
     assert [button["text"]["text"] for button in buttons] == [
         "Emerging", "Developing", "Maturing", "Thriving", "Not sure", "Next section", "Skip evidence", "Menu",
     ]
@@ -139,14 +139,14 @@ def test_reading_order_is_heading_progress_lines_facts_choices_text_button_then_
     assert blocks[6]["elements"] == [_text_button(blocks)]
 
 
-def test_text_button_opens_a_modal_whose_submission_parses_as_the_submit_intent() -> None:
+def test_text_button_opens_a_modal_whose_submission_parses_as_the_submit_intent(fixed_nonce: str) -> None:
     card = sample_card()
     button = _text_button(_render(card)[1])
     spec = text_spec(button)
     assert spec is not None
     assert button["text"]["text"] == "Save evidence"
     assert spec == {
-        "submit": {"v": 1, "intent": "evidence", "assessment": ASSESSMENT, "section": "4c"},
+        "submit": {"v": 1, "intent": "evidence", "assessment": ASSESSMENT, "section": "4c", "n": fixed_nonce},
         "title": "4c Working with communi" + ELLIPSIS,
         "label": card.title,
         "placeholder": "What shows this? A document, a meeting, a change",
@@ -156,7 +156,7 @@ def test_text_button_opens_a_modal_whose_submission_parses_as_the_submit_intent(
     view = _submission(spec, "Minutes of the March community panel")
     typed = modal_text(view)
     assert parse({**spec["submit"], "text": typed}) == AddEvidence(
-        assessment=ASSESSMENT, section="4c", text="Minutes of the March community panel"
+        assessment=ASSESSMENT, section="4c", text="Minutes of the March community panel", n=fixed_nonce
     )
 
 
@@ -257,8 +257,8 @@ def test_a_card_with_many_lines_and_facts_keeps_its_heading_progress_and_every_b
     assert len(blocks) == MESSAGE_MAX_BLOCKS
     assert [block["type"] for block in blocks[:2]] == ["header", "context"]
     assert [block["type"] for block in blocks[-4:]] == ["actions", "actions", "actions", "context"]
-    assert [parse(button_payload(button)) for button in _intent_buttons(blocks)] == [
-        parse(button_payload(button)) for button in _intent_buttons(_render(sample_card())[1])
+    assert [bare(parse(button_payload(button))) for button in _intent_buttons(blocks)] == [
+        bare(parse(button_payload(button))) for button in _intent_buttons(_render(sample_card())[1])
     ]
     assert _sections(blocks) == [f"Line {number}" for number in range(MESSAGE_MAX_BLOCKS - 6)]
 
@@ -437,7 +437,7 @@ def test_home_view_holds_100_blocks_and_shortens_the_101st() -> None:
     assert over["blocks"][-1]["elements"][0]["text"] == SHORTENED
 
 
-def test_home_view_renders_like_a_message() -> None:
+def test_home_view_renders_like_a_message(fixed_nonce: str) -> None:
     card = sample_card()
     assert home_view(card)["blocks"] == message_blocks(card)[1]
 
@@ -466,14 +466,14 @@ def test_emoji_and_cjk_text_render_within_limits_and_round_trip() -> None:
     text, blocks = _render(card)
     assert blocks[0]["text"]["text"] == card.title
     assert _sections(blocks) == list(card.lines)
-    parsed = [parse(button_payload(button)) for button in _intent_buttons(blocks)]
+    parsed = [bare(parse(button_payload(button))) for button in _intent_buttons(blocks)]
     assert parsed == [button.intent for button in card.choices]
     spec = text_spec(_text_button(blocks))
     assert spec is not None
     assert spec["title"] == _emoji_cjk(23) + ELLIPSIS
     view = _submission(spec, "証拠 ✅")
     assert SlackView(**modal_view(spec, "")).to_dict() == modal_view(spec, "")
-    assert parse({**spec["submit"], "text": modal_text(view)}) == AddEvidence(
+    assert bare(parse({**spec["submit"], "text": modal_text(view)})) == AddEvidence(
         assessment=_emoji_cjk(256), section="4c", text="証拠 ✅"
     )
     assert text.startswith(card.title)

@@ -143,13 +143,18 @@ async def test_62_kib_of_mention_tags_is_refused_as_too_long_without_being_parse
     assert _errors(caplog) == []
 
 
-async def test_a_refused_card_payload_from_someone_new_writes_nothing_at_all(bot: RunningBot, tmp_path: Path) -> None:
+async def test_a_refused_card_payload_from_someone_new_writes_nothing_but_its_delivery_claim(
+    bot: RunningBot, tmp_path: Path
+) -> None:
     before = _files(tmp_path)
 
     (reply,) = await bot.chat(user="29:newcomer").submit({"intent": "drop_tables", "v": 1})
 
     assert reply.text == say.BAD_INPUT
-    assert _files(tmp_path) == before
+    added = sorted(set(_files(tmp_path)) - set(before))
+    assert [path.parent.name for path in added] == ["tenant"], "only the tenant's delivery claims, no team folder"
+    newcomer = TeamKey(TenantKey("teams", "tenant-a"), "user:29:newcomer")
+    assert await bot.app[STORE].find(newcomer, ConversationState) == []
 
 
 async def test_a_reply_the_connector_refuses_after_the_change_was_saved_is_a_warning_and_a_2xx(

@@ -27,7 +27,7 @@ from botbuilder.schema import (
 from adapters.render import views_in
 from adapters.text import render_text
 from bot.intents import payload
-from bot.views import Button, Card, View
+from bot.views import Card, View
 
 CHANNEL_ID = "console"
 TENANT_ID = "local"
@@ -60,7 +60,7 @@ class ConsoleAdapter(BotAdapter):
             id=f"console:{user}", tenant_id=TENANT_ID, conversation_type="personal", is_group=False
         )
         self._ids = count(1)
-        self._numbered: dict[str, Button] = {}
+        self._numbered: dict[str, dict[str, object]] = {}
 
     async def run(self, bot: Bot, lines: AsyncIterable[str]) -> None:
         """Adds the user and the bot first, as the Emulator does, then runs one turn per typed line until EOF or `quit`."""
@@ -99,9 +99,9 @@ class ConsoleAdapter(BotAdapter):
         Text meant for a card's text box reaches the bot as plain text too: the bot knows which
         answer it is waiting for, and commands such as `help` keep working mid-card.
         """
-        button = self._numbered.get(typed)
-        if button is not None:
-            return self._incoming(ActivityTypes.message, value=payload(button.intent))
+        value = self._numbered.get(typed)
+        if value is not None:
+            return self._incoming(ActivityTypes.message, value=value)
         return self._incoming(ActivityTypes.message, text=typed)
 
     def _incoming(self, kind: str, **fields: Any) -> Activity:
@@ -124,10 +124,13 @@ class ConsoleAdapter(BotAdapter):
         self._out.flush()
 
     def _render(self, view: View) -> str:
-        """The last card that offered buttons or a text box decides what the next typed line means."""
+        """The last card that offered buttons or a text box decides what the next typed line means.
+
+        Payloads are made as the card is shown, as in Teams, so typing a number twice is the same tap twice.
+        """
         text, buttons = render_text(view)
         if isinstance(view, Card) and (buttons or view.text_input is not None):
-            self._numbered = {str(number): button for number, button in enumerate(buttons, start=1)}
+            self._numbered = {str(number): payload(button.intent) for number, button in enumerate(buttons, start=1)}
         return text
 
 

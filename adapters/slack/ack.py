@@ -12,24 +12,22 @@ from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
-from adapters.slack.deliveries import Deliveries
 from adapters.slack.payloads import SlackRequest
 
 log = logging.getLogger("reflect.slack")
 
 
 class AckThenRun:
-    """Runs `handle` for each acknowledged request; a failed event is released for Slack's retry."""
+    """Runs `handle` for each acknowledged request, and knows which are still running."""
 
-    def __init__(self, handle: Callable[[SlackRequest], Awaitable[None]], deliveries: Deliveries) -> None:
+    def __init__(self, handle: Callable[[SlackRequest], Awaitable[None]]) -> None:
         self._handle = handle
-        self._deliveries = deliveries
         self._tasks: set[asyncio.Task[None]] = set()
 
-    async def ack_then_run(self, request: web.Request, work: SlackRequest, event_id: str | None) -> web.Response:
+    async def ack_then_run(self, request: web.Request, work: SlackRequest) -> web.Response:
         """Put an empty 200 on the wire, then start the work, so slow work never delays the ack.
 
-        The work starts even if writing the ack failed: Slack retries only events, and those the dedupe catches.
+        The work starts even if writing the ack failed: Slack retries only events, and the delivery claim catches those.
         """
         ack = web.Response()
         try:
@@ -38,7 +36,7 @@ class AckThenRun:
         except ConnectionError:
             log.info("Slack hung up before the acknowledgement of a %s was sent", work.kind)
         finally:
-            task = asyncio.create_task(self._run(work, event_id), name=f"slack-{work.kind}")
+            task = asyncio.create_task(self._run(work), name=f"slack-{work.kind}")
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
         return ack
@@ -48,17 +46,9 @@ class AckThenRun:
         while self._tasks:
             await asyncio.gather(*self._tasks, return_exceptions=True)
 
-    async def _run(self, work: SlackRequest, event_id: str | None) -> None:
-        """Run the bot for one request; a failure is logged by type only and frees the event for Slack's retry."""
-        succeeded = False
+    async def _run(self, work: SlackRequest) -> None:
+        """Run the bot for one request; a failure reaching this far is logged by type only."""
         try:
             await self._handle(work)
-            succeeded = True
         except Exception as error:
-            log.error(
-                "Slack %s handling failed: %s (team %s, event %s)",
-                work.kind, type(error).__name__, work.team_id, event_id,
-            )
-        finally:
-            if event_id is not None and not succeeded:
-                self._deliveries.release(event_id)
+            log.error("Slack %s handling failed: %s (team %s)", work.kind, type(error).__name__, work.team_id)

@@ -2,7 +2,9 @@
 
 The bot below sees the same Activities and intents as in Teams. Slack idioms live here:
 button values carry the intent JSON, a text box becomes a modal (views.open), App Home is
-published with views.publish, and answered cards are updated with chat.update.
+published with views.publish, and answered cards are updated with chat.update. Each activity's
+id names its delivery (event_id, the tapped action, the submitted view, the command's trigger),
+so the same delivery handled twice is caught by `adapters/deliveries.py`.
 """
 
 from __future__ import annotations
@@ -57,6 +59,11 @@ def _view_of(activity: Activity) -> View:
     if not views:
         raise ValueError("a Slack reply must carry a Reflect view")
     return views[0]
+
+
+def _delivery_id(kind: str, *parts: str | None) -> str:
+    """One interaction's own identity: Slack sends the same ids again when it delivers the same interaction again."""
+    return json.dumps([kind, *parts], separators=(",", ":"))
 
 
 def _conversation_type(channel: str) -> str:
@@ -114,11 +121,11 @@ class SlackAdapter(BotAdapter):
     async def _activity(self, request: SlackRequest) -> Activity | None:
         payload = request.payload
         if request.kind == "event":
-            return self._event(request.team_id, payload["event"])
+            return self._event(request.team_id, payload["event"], payload["event_id"])
         if request.kind == "command":
             channel = await self._direct_channel(payload["user_id"])
             text = str(payload.get("text") or "").strip() or "help"
-            return self._incoming(request.team_id, payload["user_id"], channel, "personal", text=text)
+            return self._incoming(request.team_id, payload["user_id"], channel, "personal", payload["trigger_id"], text=text)
         if payload.get("type") == "block_actions":
             return await self._block_action(request.team_id, payload)
         if payload.get("type") == "view_submission" and payload["view"].get("callback_id") == MODAL_CALLBACK_ID:
@@ -133,20 +140,23 @@ class SlackAdapter(BotAdapter):
             return None
         value = {**context.submit, "text": modal_text(payload["view"])}
         kind = _conversation_type(context.channel)
-        return self._incoming(team_id, payload["user"]["id"], context.channel, kind, value=value, reply_to_id=context.ts)
+        delivery = _delivery_id("view", payload["view"]["id"], payload["view"].get("hash"))
+        return self._incoming(
+            team_id, payload["user"]["id"], context.channel, kind, delivery, value=value, reply_to_id=context.ts
+        )
 
-    def _event(self, team_id: str, event: dict[str, Any]) -> Activity | None:
+    def _event(self, team_id: str, event: dict[str, Any], event_id: str) -> Activity | None:
         """Direct messages, @mentions and App Home visits; the bot's own messages never start a turn."""
         kind, user = event.get("type"), event.get("user")
         if event.get("bot_id") or event.get("subtype") or not user:
             return None
         if kind == "message" and event.get("channel_type") == "im":
-            return self._incoming(team_id, user, event["channel"], "personal", text=event.get("text") or "")
+            return self._incoming(team_id, user, event["channel"], "personal", event_id, text=event.get("text") or "")
         if kind == "app_mention":
             text = _LEADING_MENTION.sub("", event.get("text") or "", count=1)
-            return self._incoming(team_id, user, event["channel"], "channel", text=text)
+            return self._incoming(team_id, user, event["channel"], "channel", event_id, text=text)
         if kind == "app_home_opened" and event.get("tab") == "home":
-            activity = self._incoming(team_id, user, event["channel"], "personal")
+            activity = self._incoming(team_id, user, event["channel"], "personal", event_id)
             activity.type, activity.name = ActivityTypes.event, HOME_EVENT
             return activity
         return None
@@ -172,7 +182,9 @@ class SlackAdapter(BotAdapter):
         value = button_payload(action)
         if value is None:
             return None
-        return self._incoming(team_id, user, channel, _conversation_type(channel), value=value, reply_to_id=message_ts)
+        delivery = _delivery_id("action", message_ts, action["action_id"], action.get("action_ts") or payload["trigger_id"])
+        kind = _conversation_type(channel)
+        return self._incoming(team_id, user, channel, kind, delivery, value=value, reply_to_id=message_ts)
 
     async def _direct_channel(self, user: str) -> str:
         """The app's DM with this person: where slash-command and App Home replies go."""
@@ -185,6 +197,7 @@ class SlackAdapter(BotAdapter):
         user: str,
         channel: str,
         conversation_type: str,
+        delivery: str,
         *,
         text: str | None = None,
         value: dict[str, Any] | None = None,
@@ -192,6 +205,7 @@ class SlackAdapter(BotAdapter):
     ) -> Activity:
         return Activity(
             type=ActivityTypes.message,
+            id=delivery,
             channel_id=CHANNEL_ID,
             service_url="",
             timestamp=self._clock(),

@@ -1,7 +1,8 @@
 """Slack's HTTP edge: POST /slack/events, /slack/interactive and /slack/commands, composed from one-job parts.
 
 Each request is read (`http_body`), signature-checked over its raw bytes (`signature`), validated (`payloads`),
-deduplicated by `event_id` if it is an event (`deliveries`), and acknowledged before the bot runs (`ack`).
+and acknowledged before the bot runs (`ack`). A retried delivery is acknowledged like the first and caught by the
+store-backed claim in `adapters/deliveries.py`, which survives a restart.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ from aiohttp import web
 
 from adapters.http_body import json_object, read_body, refused, validated
 from adapters.slack.ack import AckThenRun
-from adapters.slack.deliveries import DEDUPE_MAX_EVENTS, DEDUPE_TTL_SECONDS, Deliveries
 from adapters.slack.payloads import (
     CONVERSATION_EVENTS,
     INTERACTIONS,
@@ -43,11 +43,9 @@ class SlackIngress:
         handle: Callable[[SlackRequest], Awaitable[None]],
         *,
         clock: Callable[[], float] = time.time,
-        max_remembered_events: int = DEDUPE_MAX_EVENTS,
     ) -> None:
         self._signature = SignatureCheck(signing_secret, clock)
-        self._deliveries = Deliveries(clock, DEDUPE_TTL_SECONDS, max_remembered_events)
-        self._work = AckThenRun(handle, self._deliveries)
+        self._work = AckThenRun(handle)
 
     def add_routes(self, app: web.Application) -> None:
         """Mount the three Slack endpoints; their URLs go into the Slack app's configuration."""
@@ -56,7 +54,7 @@ class SlackIngress:
         app.router.add_post("/slack/commands", self.commands)
 
     async def events(self, request: web.Request) -> web.StreamResponse:
-        """POST /slack/events: answer url_verification, deduplicate and acknowledge event_callback, ignore the rest."""
+        """POST /slack/events: answer url_verification, acknowledge event_callback, ignore the rest."""
         try:
             payload = json_object(await self._verified_body(request), WHAT)
             kind = validated(Typed, payload, WHAT).type
@@ -70,14 +68,7 @@ class SlackIngress:
                 validated(ConversationEvent, payload["event"], WHAT, where="event")
         except Rejected as rejected:
             return _refusal(request, rejected)
-        if not self._deliveries.claim(envelope.event_id):
-            log.info(
-                "duplicate Slack event %s acknowledged without processing (retry %s)",
-                envelope.event_id, _retry_number(request),
-            )
-            return web.Response()
-        work = SlackRequest("event", payload, envelope.team_id)
-        return await self._work.ack_then_run(request, work, envelope.event_id)
+        return await self._work.ack_then_run(request, SlackRequest("event", payload, envelope.team_id))
 
     async def interactive(self, request: web.Request) -> web.StreamResponse:
         """POST /slack/interactive: hand block_actions and view_submission on; an empty 200 closes a modal."""
@@ -96,7 +87,7 @@ class SlackIngress:
                 raise Rejected(400, f"{WHAT}: no team id")
         except Rejected as rejected:
             return _refusal(request, rejected)
-        return await self._work.ack_then_run(request, SlackRequest("interaction", payload, team_id), None)
+        return await self._work.ack_then_run(request, SlackRequest("interaction", payload, team_id))
 
     async def commands(self, request: web.Request) -> web.StreamResponse:
         """POST /slack/commands: answer Slack's ssl_check, acknowledge a slash command with an empty 200."""
@@ -107,7 +98,7 @@ class SlackIngress:
             command = validated(SlashCommand, fields, WHAT)
         except Rejected as rejected:
             return _refusal(request, rejected)
-        return await self._work.ack_then_run(request, SlackRequest("command", fields, command.team_id), None)
+        return await self._work.ack_then_run(request, SlackRequest("command", fields, command.team_id))
 
     async def drain(self) -> None:
         """Wait for acknowledged work still running, so a shutdown does not drop what Slack was told we accepted."""
@@ -133,8 +124,3 @@ def _log_ignored(kind: str, payload: dict[str, Any]) -> None:
     else:
         log.info("ignored Slack request of type %s", kind[:64])
 
-
-def _retry_number(request: web.Request) -> str:
-    """The unsigned retry header, only if it looks like one, so logs never carry arbitrary header text."""
-    value = request.headers.get("X-Slack-Retry-Num", "")
-    return value if value.isascii() and value.isdigit() and len(value) < 4 else "none"

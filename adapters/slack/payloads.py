@@ -100,9 +100,10 @@ class Interaction(_Model):
 
 
 class _Action(_Model):
-    """One tapped element; the bot dispatches on its action_id."""
+    """One tapped element; the bot dispatches on its action_id, and its action_ts names this one tap."""
 
     action_id: Id
+    action_ts: Id | None = None
 
 
 class _Container(_Model):
@@ -123,9 +124,10 @@ class _BlockActions(Interaction):
 
 
 class _View(_Model):
-    """The submitted modal; the bot reads its callback id, metadata and state."""
+    """The submitted modal; the bot reads its callback id, metadata and state; id and hash name this submission."""
 
     id: Id
+    hash: Id | None = None
     callback_id: str = Field(default="", max_length=255)
     private_metadata: str = Field(default="", max_length=3000)
 
