@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Protocol, TypeVar
 
-from psycopg import AsyncConnection, errors
+from psycopg import errors
 
-from adapters.store.postgres.connection import Database
+from adapters.store.postgres.connection import Database, Transaction
 from bot.errors import StoreError
 from bot.models import Document
 
@@ -24,10 +24,10 @@ INSERT_RACE_RETRIES = 5
 class Row(Protocol[D]):
     """One record's SQL in one table."""
 
-    async def lock(self, conn: AsyncConnection) -> D | None:
+    async def lock(self, tx: Transaction) -> D | None:
         """The current record, locked until the transaction ends; None if it does not exist."""
 
-    async def write(self, conn: AsyncConnection, before: D | None, after: D | None) -> None:
+    async def write(self, tx: Transaction, before: D | None, after: D | None) -> None:
         """Store `after` (None removes the record) in place of `before`."""
 
 
@@ -37,11 +37,11 @@ async def read_modify_write(
     """The record before and after `change`; an unchanged result writes nothing."""
     for _attempt in range(INSERT_RACE_RETRIES):
         try:
-            async with db.transaction(scope) as conn:
-                before = await row.lock(conn)
+            async with db.transaction(scope) as tx:
+                before = await row.lock(tx)
                 after = change(before)
                 if after != before:
-                    await row.write(conn, before, after)
+                    await row.write(tx, before, after)
                 return before, after
         except errors.UniqueViolation:
             continue

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
-from psycopg import AsyncConnection
 from psycopg.types.json import Jsonb
 
 from adapters.store.documents import Raw, from_raw, jsonable, matcher, to_raw
+from adapters.store.postgres.connection import Transaction
 from bot.models import Document
 
 D = TypeVar("D", bound=Document)
@@ -26,26 +26,26 @@ class DocumentRow:
         self._key = (tenant, team_id, kind.table, doc_id)
         self._kind = kind
 
-    async def lock(self, conn: AsyncConnection) -> Any:
-        cursor = await conn.execute(
+    async def lock(self, tx: Transaction) -> Any:
+        cursor = await tx.execute(
             "SELECT doc FROM documents WHERE tenant = %s AND team_id = %s AND kind = %s AND doc_id = %s FOR UPDATE",
             self._key,
         )
         row = await cursor.fetchone()
         return from_raw(self._kind, row[0] if row else None)
 
-    async def write(self, conn: AsyncConnection, before: Document | None, after: Document | None) -> None:
+    async def write(self, tx: Transaction, before: Document | None, after: Document | None) -> None:
         if after is None:
-            await conn.execute(
+            await tx.execute(
                 "DELETE FROM documents WHERE tenant = %s AND team_id = %s AND kind = %s AND doc_id = %s", self._key
             )
         elif before is None:
-            await conn.execute(
+            await tx.execute(
                 "INSERT INTO documents (tenant, team_id, kind, doc_id, doc) VALUES (%s, %s, %s, %s, %s)",
                 (*self._key, Jsonb(to_raw(after))),
             )
         else:
-            await conn.execute(
+            await tx.execute(
                 "UPDATE documents SET doc = %s, version = version + 1, updated_at = now() "
                 "WHERE tenant = %s AND team_id = %s AND kind = %s AND doc_id = %s",
                 (Jsonb(to_raw(after)), *self._key),
@@ -59,30 +59,30 @@ class RecordRow:
         self._key = (scope, kind.table, record_id)
         self._kind = kind
 
-    async def lock(self, conn: AsyncConnection) -> Any:
-        cursor = await conn.execute(
+    async def lock(self, tx: Transaction) -> Any:
+        cursor = await tx.execute(
             "SELECT doc FROM records WHERE tenant = %s AND kind = %s AND record_id = %s FOR UPDATE", self._key
         )
         row = await cursor.fetchone()
         return from_raw(self._kind, row[0] if row else None)
 
-    async def write(self, conn: AsyncConnection, before: Document | None, after: Document | None) -> None:
+    async def write(self, tx: Transaction, before: Document | None, after: Document | None) -> None:
         if after is None:
-            await conn.execute("DELETE FROM records WHERE tenant = %s AND kind = %s AND record_id = %s", self._key)
+            await tx.execute("DELETE FROM records WHERE tenant = %s AND kind = %s AND record_id = %s", self._key)
         elif before is None:
-            await conn.execute(
+            await tx.execute(
                 "INSERT INTO records (tenant, kind, record_id, doc) VALUES (%s, %s, %s, %s)",
                 (*self._key, Jsonb(to_raw(after))),
             )
         else:
-            await conn.execute(
+            await tx.execute(
                 "UPDATE records SET doc = %s, version = version + 1 WHERE tenant = %s AND kind = %s AND record_id = %s",
                 (Jsonb(to_raw(after)), *self._key),
             )
 
 
-async def get_document(conn: AsyncConnection, tenant: str, team_id: str, kind: type[D], doc_id: str) -> D | None:
-    cursor = await conn.execute(
+async def get_document(tx: Transaction, tenant: str, team_id: str, kind: type[D], doc_id: str) -> D | None:
+    cursor = await tx.execute(
         "SELECT doc FROM documents WHERE tenant = %s AND team_id = %s AND kind = %s AND doc_id = %s",
         (tenant, team_id, kind.table, doc_id),
     )
@@ -91,27 +91,27 @@ async def get_document(conn: AsyncConnection, tenant: str, team_id: str, kind: t
 
 
 async def find_documents(
-    conn: AsyncConnection, tenant: str, team_id: str, kind: type[D], where: dict[str, object]
+    tx: Transaction, tenant: str, team_id: str, kind: type[D], where: dict[str, object]
 ) -> list[D]:
     matches = matcher(kind, where)
-    cursor = await conn.execute(
+    cursor = await tx.execute(
         "SELECT doc FROM documents WHERE tenant = %s AND team_id = %s AND kind = %s AND doc @> %s ORDER BY seq",
         (tenant, team_id, kind.table, containing(where)),
     )
     return [kind.model_validate(raw) for (raw,) in await cursor.fetchall() if matches(raw)]
 
 
-async def get_record(conn: AsyncConnection, scope: str, kind: type[D], record_id: str) -> D | None:
-    cursor = await conn.execute(
+async def get_record(tx: Transaction, scope: str, kind: type[D], record_id: str) -> D | None:
+    cursor = await tx.execute(
         "SELECT doc FROM records WHERE tenant = %s AND kind = %s AND record_id = %s", (scope, kind.table, record_id)
     )
     row = await cursor.fetchone()
     return from_raw(kind, row[0] if row else None)
 
 
-async def find_records(conn: AsyncConnection, scope: str, kind: type[D], where: dict[str, object]) -> list[D]:
+async def find_records(tx: Transaction, scope: str, kind: type[D], where: dict[str, object]) -> list[D]:
     """Records containing `where`; containment also matches sub-objects, so the caller applies the matcher."""
-    cursor = await conn.execute(
+    cursor = await tx.execute(
         "SELECT doc FROM records WHERE tenant = %s AND kind = %s AND doc @> %s ORDER BY record_id COLLATE \"C\"",
         (scope, kind.table, containing(where)),
     )

@@ -12,11 +12,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from psycopg import AsyncConnection
 from psycopg.types.json import Jsonb
 
 from adapters.store.documents import from_raw, to_raw
-from adapters.store.postgres.connection import tenant_scope
+from adapters.store.postgres.connection import Transaction, tenant_scope
 from adapters.store.postgres.documents import containing
 from bot.models import ScheduledJob
 
@@ -35,56 +34,56 @@ class JobRow:
     def __init__(self, record_id: str) -> None:
         self._record_id = record_id
 
-    async def lock(self, conn: AsyncConnection) -> Any:
-        cursor = await conn.execute("SELECT doc FROM jobs WHERE record_id = %s FOR UPDATE", (self._record_id,))
+    async def lock(self, tx: Transaction) -> Any:
+        cursor = await tx.execute("SELECT doc FROM jobs WHERE record_id = %s FOR UPDATE", (self._record_id,))
         row = await cursor.fetchone()
         return from_raw(ScheduledJob, row[0] if row else None)
 
-    async def write(self, conn: AsyncConnection, before: ScheduledJob | None, after: ScheduledJob | None) -> None:
+    async def write(self, tx: Transaction, before: ScheduledJob | None, after: ScheduledJob | None) -> None:
         if after is None:
-            await conn.execute("DELETE FROM jobs WHERE record_id = %s", (self._record_id,))
+            await tx.execute("DELETE FROM jobs WHERE record_id = %s", (self._record_id,))
         elif before is None:
-            await conn.execute(
+            await tx.execute(
                 "INSERT INTO jobs (record_id, tenant, team_id, job_id, status, ready_at, doc) "
                 "VALUES (%s, %s, %s, %s, %s, %s, %s)",
                 (self._record_id, tenant_scope(after.team.tenant), after.team.team_id, after.id, after.status, after.ready_at, _doc(after)),
             )
         else:
-            await update_job(conn, self._record_id, after)
+            await update_job(tx, self._record_id, after)
 
 
 _UPDATE = "UPDATE jobs SET status = %s, ready_at = %s, doc = %s, version = version + 1 WHERE record_id = %s"
 
 
-async def update_job(conn: AsyncConnection, record_id: str, job: ScheduledJob) -> None:
-    await conn.execute(_UPDATE, (job.status, job.ready_at, _doc(job), record_id))
+async def update_job(tx: Transaction, record_id: str, job: ScheduledJob) -> None:
+    await tx.execute(_UPDATE, (job.status, job.ready_at, _doc(job), record_id))
 
 
-async def get_job(conn: AsyncConnection, record_id: str) -> ScheduledJob | None:
-    cursor = await conn.execute("SELECT doc FROM jobs WHERE record_id = %s", (record_id,))
+async def get_job(tx: Transaction, record_id: str) -> ScheduledJob | None:
+    cursor = await tx.execute("SELECT doc FROM jobs WHERE record_id = %s", (record_id,))
     row = await cursor.fetchone()
     return from_raw(ScheduledJob, row[0] if row else None)
 
 
-async def find_jobs(conn: AsyncConnection, where: dict[str, object]) -> list[ScheduledJob]:
+async def find_jobs(tx: Transaction, where: dict[str, object]) -> list[ScheduledJob]:
     """Jobs containing `where`; containment also matches sub-objects, so the caller applies the matcher."""
-    cursor = await conn.execute(
+    cursor = await tx.execute(
         'SELECT doc FROM jobs WHERE doc @> %s ORDER BY record_id COLLATE "C"', (containing(where),)
     )
     return [ScheduledJob.model_validate(raw) for (raw,) in await cursor.fetchall()]
 
 
-async def ready_jobs(conn: AsyncConnection, before: datetime, limit: int) -> list[ScheduledJob]:
+async def ready_jobs(tx: Transaction, before: datetime, limit: int) -> list[ScheduledJob]:
     """Ready at `before`, oldest first, ties broken by id as every store breaks them."""
-    cursor = await conn.execute(_READY, (before, limit))
+    cursor = await tx.execute(_READY, (before, limit))
     return [ScheduledJob.model_validate(raw) for (raw,) in await cursor.fetchall()]
 
 
 async def claim_ready_jobs(
-    conn: AsyncConnection, *, owner: str, now: datetime, lease: timedelta, limit: int
+    tx: Transaction, *, owner: str, now: datetime, lease: timedelta, limit: int
 ) -> list[ScheduledJob]:
     """Lock up to `limit` ready jobs no other claimer holds, apply the claim rule to each, and write the changed ones."""
-    cursor = await conn.execute(_LOCK_READY, (now, limit))
+    cursor = await tx.execute(_LOCK_READY, (now, limit))
     changed: list[tuple[str, ScheduledJob]] = []
     for record_id, raw in await cursor.fetchall():
         job = ScheduledJob.model_validate(raw)
@@ -92,7 +91,7 @@ async def claim_ready_jobs(
         if claimed != job:
             changed.append((record_id, claimed))
     if changed:
-        await conn.cursor().executemany(_UPDATE, [(j.status, j.ready_at, _doc(j), rid) for rid, j in changed])
+        await tx.executemany(_UPDATE, [(j.status, j.ready_at, _doc(j), rid) for rid, j in changed])
     return [job for _, job in changed]
 
 

@@ -14,8 +14,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from psycopg import AsyncConnection
 
+from adapters.store.postgres.connection import Transaction
 from bot.records import Delivery, Membership
 
 _CLAIM = """
@@ -32,28 +32,27 @@ class MembershipRow:
     def __init__(self, tenant: str, user_id: str) -> None:
         self._key = (tenant, user_id)
 
-    async def lock(self, conn: AsyncConnection) -> Any:
-        await conn.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s || chr(31) || %s, 0))", self._key)
-        return await get_membership(conn, *self._key)
+    async def lock(self, tx: Transaction) -> Any:
+        await tx.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s || chr(31) || %s, 0))", self._key)
+        return await get_membership(tx, *self._key)
 
-    async def write(self, conn: AsyncConnection, before: Membership | None, after: Membership | None) -> None:
+    async def write(self, tx: Transaction, before: Membership | None, after: Membership | None) -> None:
         old = before.teams if before is not None else {}
         new = after.teams if after is not None else {}
         gone = [(*self._key, team_id) for team_id in old if team_id not in new]
         changed = [(*self._key, team_id, role) for team_id, role in new.items() if old.get(team_id) != role]
-        cursor = conn.cursor()
         if gone:
-            await cursor.executemany("DELETE FROM memberships WHERE tenant = %s AND user_id = %s AND team_id = %s", gone)
+            await tx.executemany("DELETE FROM memberships WHERE tenant = %s AND user_id = %s AND team_id = %s", gone)
         if changed:
-            await cursor.executemany(
+            await tx.executemany(
                 "INSERT INTO memberships (tenant, user_id, team_id, role) VALUES (%s, %s, %s, %s) "
                 "ON CONFLICT (tenant, user_id, team_id) DO UPDATE SET role = EXCLUDED.role",
                 changed,
             )
 
 
-async def get_membership(conn: AsyncConnection, tenant: str, user_id: str) -> Membership | None:
-    cursor = await conn.execute(
+async def get_membership(tx: Transaction, tenant: str, user_id: str) -> Membership | None:
+    cursor = await tx.execute(
         'SELECT team_id, role FROM memberships WHERE tenant = %s AND user_id = %s ORDER BY team_id COLLATE "C"',
         (tenant, user_id),
     )
@@ -61,8 +60,8 @@ async def get_membership(conn: AsyncConnection, tenant: str, user_id: str) -> Me
     return Membership(user_id=user_id, teams=teams) if teams else None
 
 
-async def find_memberships(conn: AsyncConnection, tenant: str) -> list[Membership]:
-    cursor = await conn.execute(
+async def find_memberships(tx: Transaction, tenant: str) -> list[Membership]:
+    cursor = await tx.execute(
         'SELECT user_id, team_id, role FROM memberships WHERE tenant = %s ORDER BY user_id COLLATE "C"', (tenant,)
     )
     people: dict[str, dict[str, Any]] = {}
@@ -77,43 +76,43 @@ class DeliveryRow:
     def __init__(self, tenant: str, key_hash: str) -> None:
         self._key = (tenant, key_hash)
 
-    async def lock(self, conn: AsyncConnection) -> Any:
-        cursor = await conn.execute(
+    async def lock(self, tx: Transaction) -> Any:
+        cursor = await tx.execute(
             "SELECT expires_at FROM deliveries WHERE tenant = %s AND key_hash = %s FOR UPDATE", self._key
         )
         row = await cursor.fetchone()
         return Delivery(key_hash=self._key[1], expires_at=row[0]) if row else None
 
-    async def write(self, conn: AsyncConnection, before: Delivery | None, after: Delivery | None) -> None:
+    async def write(self, tx: Transaction, before: Delivery | None, after: Delivery | None) -> None:
         if after is None:
-            await conn.execute("DELETE FROM deliveries WHERE tenant = %s AND key_hash = %s", self._key)
+            await tx.execute("DELETE FROM deliveries WHERE tenant = %s AND key_hash = %s", self._key)
         elif before is None:
-            await conn.execute(
+            await tx.execute(
                 "INSERT INTO deliveries (tenant, key_hash, expires_at) VALUES (%s, %s, %s)", (*self._key, after.expires_at)
             )
         else:
-            await conn.execute(
+            await tx.execute(
                 "UPDATE deliveries SET expires_at = %s WHERE tenant = %s AND key_hash = %s", (after.expires_at, *self._key)
             )
 
 
-async def claim_delivery(conn: AsyncConnection, tenant: str, key_hash: str, now: datetime, expires: datetime) -> bool:
-    cursor = await conn.execute(_CLAIM, {"tenant": tenant, "key": key_hash, "expires": expires, "now": now})
+async def claim_delivery(tx: Transaction, tenant: str, key_hash: str, now: datetime, expires: datetime) -> bool:
+    cursor = await tx.execute(_CLAIM, {"tenant": tenant, "key": key_hash, "expires": expires, "now": now})
     return await cursor.fetchone() is not None
 
 
-async def get_delivery(conn: AsyncConnection, tenant: str, key_hash: str) -> Delivery | None:
-    cursor = await conn.execute("SELECT expires_at FROM deliveries WHERE tenant = %s AND key_hash = %s", (tenant, key_hash))
+async def get_delivery(tx: Transaction, tenant: str, key_hash: str) -> Delivery | None:
+    cursor = await tx.execute("SELECT expires_at FROM deliveries WHERE tenant = %s AND key_hash = %s", (tenant, key_hash))
     row = await cursor.fetchone()
     return Delivery(key_hash=key_hash, expires_at=row[0]) if row else None
 
 
-async def find_deliveries(conn: AsyncConnection, tenant: str) -> list[Delivery]:
-    cursor = await conn.execute(
+async def find_deliveries(tx: Transaction, tenant: str) -> list[Delivery]:
+    cursor = await tx.execute(
         'SELECT key_hash, expires_at FROM deliveries WHERE tenant = %s ORDER BY key_hash COLLATE "C"', (tenant,)
     )
     return [Delivery(key_hash=key_hash, expires_at=expires_at) for key_hash, expires_at in await cursor.fetchall()]
 
 
-async def prune_deliveries(conn: AsyncConnection, tenant: str, now: datetime) -> None:
-    await conn.execute("DELETE FROM deliveries WHERE tenant = %s AND expires_at <= %s", (tenant, now))
+async def prune_deliveries(tx: Transaction, tenant: str, now: datetime) -> None:
+    await tx.execute("DELETE FROM deliveries WHERE tenant = %s AND expires_at <= %s", (tenant, now))

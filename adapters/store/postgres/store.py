@@ -18,12 +18,11 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
-from psycopg import AsyncConnection
 
 from adapters.store.documents import matcher, same_document, same_kind, to_raw
 from adapters.store.postgres import documents, jobs, records
 from adapters.store.postgres.atomic import Row, read_modify_write
-from adapters.store.postgres.connection import EVERY_TENANT, Database, tenant_scope
+from adapters.store.postgres.connection import EVERY_TENANT, Database, Transaction, tenant_scope
 from bot.errors import StoreError
 from bot.keys import TeamKey, TenantKey
 from bot.models import Document, ScheduledJob
@@ -60,12 +59,12 @@ class PostgresStore(Store):
     # -- team documents -----------------------------------------------------------------
 
     async def get(self, team: TeamKey, kind: type[D], doc_id: str) -> D | None:
-        async with self._db.transaction(tenant_scope(team.tenant)) as conn:
-            return await documents.get_document(conn, tenant_scope(team.tenant), team.team_id, kind, doc_id)
+        async with self._db.transaction(tenant_scope(team.tenant), single=True) as tx:
+            return await documents.get_document(tx, tenant_scope(team.tenant), team.team_id, kind, doc_id)
 
     async def find(self, team: TeamKey, kind: type[D], **where: object) -> list[D]:
-        async with self._db.transaction(tenant_scope(team.tenant)) as conn:
-            return await documents.find_documents(conn, tenant_scope(team.tenant), team.team_id, kind, where)
+        async with self._db.transaction(tenant_scope(team.tenant), single=True) as tx:
+            return await documents.find_documents(tx, tenant_scope(team.tenant), team.team_id, kind, where)
 
     async def update(self, team: TeamKey, kind: type[D], doc_id: str, change: Callable[[D | None], D]) -> D:
         scope = tenant_scope(team.tenant)
@@ -77,8 +76,8 @@ class PostgresStore(Store):
     # -- records outside the teams ------------------------------------------------------
 
     async def _get_record(self, scope: RecordScope, kind: type[D], record_id: str) -> D | None:
-        async with self._db.transaction(_scope(scope)) as conn:
-            found: Any = await _read_record(conn, scope, kind, record_id)
+        async with self._db.transaction(_scope(scope), single=True) as tx:
+            found: Any = await _read_record(tx, scope, kind, record_id)
             return found
 
     async def _change_record(
@@ -89,28 +88,28 @@ class PostgresStore(Store):
 
     async def _find_records(self, scope: RecordScope, kind: type[D], **where: object) -> list[D]:
         matches = matcher(kind, where)
-        async with self._db.transaction(_scope(scope)) as conn:
-            found: list[Any] = await _read_records(conn, scope, kind, where)
+        async with self._db.transaction(_scope(scope), single=True) as tx:
+            found: list[Any] = await _read_records(tx, scope, kind, where)
         return [record for record in found if matches(to_raw(record) or {})]
 
     # -- what one SQL statement does better than the generic calls ----------------------
 
     async def due_jobs(self, before: datetime, *, limit: int = 100) -> list[ScheduledJob]:
-        async with self._db.transaction(EVERY_TENANT) as conn:
-            return await jobs.ready_jobs(conn, before, limit)
+        async with self._db.transaction(EVERY_TENANT, single=True) as tx:
+            return await jobs.ready_jobs(tx, before, limit)
 
     async def claim_due_jobs(
         self, *, owner: str, now: datetime, lease: timedelta, limit: int = 100
     ) -> list[ScheduledJob]:
-        async with self._db.transaction(EVERY_TENANT) as conn:
-            return await jobs.claim_ready_jobs(conn, owner=owner, now=now, lease=lease, limit=limit)
+        async with self._db.transaction(EVERY_TENANT) as tx:
+            return await jobs.claim_ready_jobs(tx, owner=owner, now=now, lease=lease, limit=limit)
 
     async def claim_delivery(self, tenant: TenantKey, key: str, now: datetime, ttl: timedelta) -> bool:
         if ttl <= timedelta(0):
             raise ValueError("a delivery claim needs a positive ttl")
         key_hash = delivery_id(key)
-        async with self._db.transaction(tenant_scope(tenant)) as conn:
-            claimed = await records.claim_delivery(conn, tenant_scope(tenant), key_hash, now, now + ttl)
+        async with self._db.transaction(tenant_scope(tenant), single=True) as tx:
+            claimed = await records.claim_delivery(tx, tenant_scope(tenant), key_hash, now, now + ttl)
         await self._prune_deliveries(tenant, now, ttl)
         return claimed
 
@@ -118,35 +117,35 @@ class PostgresStore(Store):
         if now < self._next_prune.get(tenant, now):
             return
         self._next_prune[tenant] = now + ttl
-        async with self._db.transaction(tenant_scope(tenant)) as conn:
-            await records.prune_deliveries(conn, tenant_scope(tenant), now)
+        async with self._db.transaction(tenant_scope(tenant), single=True) as tx:
+            await records.prune_deliveries(tx, tenant_scope(tenant), now)
 
 
 def _scope(scope: RecordScope) -> str:
     return EVERY_TENANT if scope is None else tenant_scope(scope)
 
 
-async def _read_record(conn: AsyncConnection, scope: RecordScope, kind: type[Document], record_id: str) -> Any:
+async def _read_record(tx: Transaction, scope: RecordScope, kind: type[Document], record_id: str) -> Any:
     if kind is ScheduledJob and scope is None:
-        return await jobs.get_job(conn, record_id)
+        return await jobs.get_job(tx, record_id)
     if kind is Membership and scope is not None:
-        return await records.get_membership(conn, tenant_scope(scope), record_id)
+        return await records.get_membership(tx, tenant_scope(scope), record_id)
     if kind is Delivery and scope is not None:
-        return await records.get_delivery(conn, tenant_scope(scope), record_id)
-    return await documents.get_record(conn, _scope(scope), kind, record_id)
+        return await records.get_delivery(tx, tenant_scope(scope), record_id)
+    return await documents.get_record(tx, _scope(scope), kind, record_id)
 
 
 async def _read_records(
-    conn: AsyncConnection, scope: RecordScope, kind: type[Document], where: dict[str, object]
+    tx: Transaction, scope: RecordScope, kind: type[Document], where: dict[str, object]
 ) -> list[Any]:
     """Candidates for `_find_records`, narrowed by the database where it can; the caller applies the matcher."""
     if kind is ScheduledJob and scope is None:
-        return await jobs.find_jobs(conn, where)
+        return await jobs.find_jobs(tx, where)
     if kind is Membership and scope is not None:
-        return await records.find_memberships(conn, tenant_scope(scope))
+        return await records.find_memberships(tx, tenant_scope(scope))
     if kind is Delivery and scope is not None:
-        return await records.find_deliveries(conn, tenant_scope(scope))
-    return await documents.find_records(conn, _scope(scope), kind, where)
+        return await records.find_deliveries(tx, tenant_scope(scope))
+    return await documents.find_records(tx, _scope(scope), kind, where)
 
 
 def _record_row(scope: RecordScope, kind: type[Document], record_id: str) -> Row[Any]:
