@@ -27,7 +27,7 @@ import pytest
 from adapters.store.postgres.store import PostgresStore
 from bot.framework import Level
 from bot.keys import AssessmentKey, TeamKey, TenantKey
-from bot.models import Assessment, Response, Scope, response_id
+from bot.models import Assessment, Response, Scope
 from tests import builders
 from tests.fakes.connector import FakeConnector
 
@@ -186,13 +186,13 @@ async def test_two_processes_claiming_the_same_deliveries_each_take_a_different_
         pass
     claimers = [
         subprocess.Popen(
-            [sys.executable, "-m", "tests.pg_claimer", postgres_url, str(count)],
+            [sys.executable, "-m", "tests.pg_claimer", postgres_url, str(count), order],
             cwd=REPO,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             text=True,
         )
-        for _ in range(2)
+        for order in ("up", "down")
     ]
     for claimer in claimers:
         assert claimer.stdout is not None and claimer.stdout.readline() == "ready\n"
@@ -202,6 +202,6 @@ async def test_two_processes_claiming_the_same_deliveries_each_take_a_different_
         claimer.stdin.flush()
     outputs = [claimer.communicate(timeout=120)[0] for claimer in claimers]
 
-    won = [{int(line.split()[1]) for line in output.splitlines()} for output in outputs]
+    won = [{int(line.removeprefix("won ")) for line in output.splitlines() if line.startswith("won ")} for output in outputs]
     assert won[0] | won[1] == set(range(count))
     assert won[0] & won[1] == set()

@@ -27,6 +27,7 @@ from bot.keys import TenantKey
 EVERY_TENANT = "*"
 """The scheduler's scope: the job table shows every tenant's jobs to it, and no tenant table shows it anything."""
 CONNECT_TIMEOUT_SECONDS = 10
+HEALTH_TIMEOUT_SECONDS = 3
 _SCOPE = "SELECT set_config('role', %s, true), set_config('app.tenant', %s, true)"
 log = logging.getLogger(__name__)
 Params = Sequence[Any] | Mapping[str, Any]
@@ -105,7 +106,7 @@ class Database:
     async def schema(self) -> SchemaState:
         """The schema version now, for /healthz; raises StoreError when the database cannot be reached."""
         try:
-            async with self._pool.connection(timeout=CONNECT_TIMEOUT_SECONDS) as conn:
+            async with self._pool.connection(timeout=HEALTH_TIMEOUT_SECONDS) as conn:
                 return await schema_state(conn)
         except DatabaseError as exc:
             raise StoreError(f"cannot reach the database: {_reason(exc)}") from None
@@ -140,9 +141,12 @@ class Transaction:
         return cursor
 
     async def executemany(self, query: str, params: list[tuple[Any, ...]]) -> None:
-        """The same statement for each parameter tuple, pipelined; never the transaction's first."""
-        if self._preamble is not None or self._single:
-            raise RuntimeError("executemany needs an open transaction of several statements")
+        """The same statement for each parameter tuple, pipelined (after BEGIN and the scope, if not yet sent)."""
+        if self._single:
+            raise RuntimeError("a single-statement transaction cannot run executemany")
+        if self._preamble is not None:
+            text, self._preamble = self._preamble, None
+            await self._conn.cursor().execute(text, ())
         await self._conn.cursor().executemany(query, params)
 
     async def __aenter__(self) -> Self:

@@ -14,13 +14,12 @@ Why this shape:
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import AsyncIterable, AsyncIterator, Callable
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
-
-from adapters.store.documents import matcher, same_document, same_kind, to_raw
-from adapters.store.postgres import documents, jobs, records
+from adapters.store.documents import Entry, matcher, same_document, same_kind, to_raw
+from adapters.store.postgres import documents, jobs, portable, records
 from adapters.store.postgres.atomic import Row, read_modify_write
 from adapters.store.postgres.connection import EVERY_TENANT, Database, Transaction, tenant_scope
 from bot.errors import StoreError
@@ -39,10 +38,6 @@ class PostgresStore(Store):
         super().__init__()
         self._db = Database(url, pool_size=pool_size)
 
-    @property
-    def database(self) -> Database:
-        return self._db
-
     async def open(self) -> None:
         await self._db.open()
 
@@ -55,6 +50,14 @@ class PostgresStore(Store):
         except StoreError:
             return StoreHealth(ok=False, checks={"database": "unreachable"})
         return StoreHealth(ok=schema.current, checks={"database": "reachable", "migrations": schema.describe()})
+
+    def dump(self) -> AsyncIterator[Entry]:
+        """Every row as an entry, across tenants (for the copy command)."""
+        return portable.dump(self._db)
+
+    async def load(self, entries: AsyncIterable[Entry]) -> None:
+        """Insert entries as they are (for the copy command)."""
+        await portable.load(self._db, entries)
 
     # -- team documents -----------------------------------------------------------------
 
