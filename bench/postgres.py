@@ -4,10 +4,10 @@ Run with `.venv/bin/python bench/postgres.py` (a few minutes; `--quick` for a sm
 PostgreSQL server REFLECT_TEST_DATABASE_URL names (default: the local one), creates a database of its
 own and drops it afterwards. Figures go in docs/performance.md.
 
-- Writes: one team filled to 1,000 and then 100,000 answers in each store (bulk-loaded, untimed);
-  then single `record_answer` calls (new answers and revisions), alternating TinyDB and PostgreSQL
-  call by call so both meet the same machine load. Each loop callback is timed by wall clock and by
-  the loop thread's CPU time: the longest is the worst stall of the event loop.
+- Writes: in each store, one team holding 1,000 answers and another holding 100,000 (bulk-loaded,
+  untimed); then single `record_answer` calls (new answers and revisions), one to each of the four
+  (store, team) pairs in turn, so all four meet the same machine load however it drifts. Each loop
+  callback is timed by wall clock and by the loop thread's CPU time: the longest is the worst stall.
 - Claims: due jobs taken by three claimer processes at once (`claim_due_jobs`, then `finish_job` for
   each job), each job done exactly once. TinyDB allows one process per data folder, so its three
   claimers are coroutines in one process.
@@ -45,7 +45,7 @@ from bot.models import Answer, Response, ScheduledJob  # noqa: E402
 from bot.store import Store  # noqa: E402
 
 SECTIONS = [f"{phase}{letter}" for phase in range(1, 8) for letter in "abc"]
-KEY = AssessmentKey(TeamKey(TenantKey("teams", "bench-tenant"), "big-team"), "a-big")
+TENANT = TenantKey("teams", "bench-tenant")
 AT = datetime(2026, 6, 1, tzinfo=UTC)
 LEASE = timedelta(minutes=5)
 CLAIM_BATCH = 20
@@ -84,18 +84,24 @@ def watch_loop(current: list[Figures]) -> Iterator[None]:
         asyncio.events.Handle._run = original  # type: ignore[method-assign]
 
 
-def response_entry(n: int) -> Entry:
-    """Answer n of the big team: author n // 21, one of 21 sections."""
+def team_of(size: int) -> AssessmentKey:
+    """The team holding `size` answers (one assessment)."""
+    return AssessmentKey(TeamKey(TENANT, f"team-{size}"), f"a-{size}")
+
+
+def response_entry(key: AssessmentKey, n: int) -> Entry:
+    """Answer n of a team: author n // 21, one of 21 sections."""
     answer = Answer(section=SECTIONS[n % 21], author_id=f"u{n // 21}", rating=Level(1 + n % 4), evidence="x" * 80, at=AT)
-    response = Response.first(KEY.assessment_id, answer)
+    response = Response.first(key.assessment_id, answer)
     raw = to_raw(response)
     assert raw is not None
-    return Entry(KEY.team, Response.table, response.doc_id, raw)
+    return Entry(key.team, Response.table, response.doc_id, raw)
 
 
-async def entries(start: int, stop: int) -> AsyncIterator[Entry]:
-    for n in range(start, stop):
-        yield response_entry(n)
+async def entries(sizes: list[int]) -> AsyncIterator[Entry]:
+    for size in sizes:
+        for n in range(size):
+            yield response_entry(team_of(size), n)
 
 
 def sample_answer(rng: random.Random, people: int) -> Answer:
@@ -104,30 +110,28 @@ def sample_answer(rng: random.Random, people: int) -> Answer:
     return Answer(section=rng.choice(SECTIONS), author_id=author, rating=Level(rng.randint(1, 4)), evidence="y" * 80, at=AT)
 
 
-async def measure_writes(stores: dict[str, Store], samples: int, people: int, rng: random.Random) -> dict[str, Figures]:
-    figures = {name: Figures() for name in stores}
-    current = [next(iter(figures.values()))]
-    order = list(stores)
+async def measure_writes(stores: dict[str, Store], sizes: list[int], samples: int) -> dict[tuple[str, int], Figures]:
+    """Round after round, one write to each store's team of each size, in an order that turns each round."""
+    rng = random.Random(2026)
+    figures = {(name, size): Figures() for name in stores for size in sizes}
+    targets = list(figures)
+    current = [figures[targets[0]]]
     with watch_loop(current):
         for i in range(samples):
-            for name in order if i % 2 == 0 else reversed(order):
-                current[0] = figures[name]
-                answer = sample_answer(rng, people)
+            for name, size in targets[i % len(targets) :] + targets[: i % len(targets)]:
+                current[0] = figures[name, size]
+                answer = sample_answer(rng, size // 21)
                 await asyncio.sleep(0)
                 started = time.perf_counter()
-                await stores[name].record_answer(KEY, answer)
-                figures[name].writes.append(time.perf_counter() - started)
+                await stores[name].record_answer(team_of(size), answer)
+                figures[name, size].writes.append(time.perf_counter() - started)
     return figures
 
 
 async def scale(tinydb: TinyDBStore, postgres: PostgresStore, sizes: list[int], samples: int) -> list[str]:
-    rows, filled = [], 0
-    for size in sizes:
-        await asyncio.gather(tinydb.load(entries(filled, size)), postgres.load(entries(filled, size)))
-        filled = size
-        figures = await measure_writes({"TinyDB": tinydb, "PostgreSQL": postgres}, samples, size // 21, random.Random(size))
-        rows += [write_row(name, size, figures[name]) for name in ("TinyDB", "PostgreSQL")]
-    return rows
+    await asyncio.gather(tinydb.load(entries(sizes)), postgres.load(entries(sizes)))
+    figures = await measure_writes({"TinyDB": tinydb, "PostgreSQL": postgres}, sizes, samples)
+    return [write_row(name, size, figures[name, size]) for size in sizes for name in ("TinyDB", "PostgreSQL")]
 
 
 def write_row(name: str, size: int, figures: Figures) -> str:
