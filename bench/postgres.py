@@ -169,9 +169,14 @@ def claimer_process(url: str, owner: str, start: float, results: multiprocessing
     results.put((owner, done, time.time(), time.process_time()))
 
 
+async def add_jobs(store: Store, count: int) -> None:
+    for start in range(0, count, 100):
+        await asyncio.gather(*(store.add_job(job(n)) for n in range(start, min(count, start + 100))))
+
+
 async def postgres_claims(url: str, count: int) -> str:
     async with PostgresStore(url) as store:
-        await asyncio.gather(*(store.add_job(job(n)) for n in range(count)))
+        await add_jobs(store, count)
     context = multiprocessing.get_context("spawn")
     results: multiprocessing.Queue[tuple[str, int, float, float]] = context.Queue()
     start = time.time() + 3.0
@@ -192,7 +197,7 @@ async def postgres_claims(url: str, count: int) -> str:
 
 async def tinydb_claims(root: Path, count: int) -> str:
     async with TinyDBStore(root) as store:
-        await asyncio.gather(*(store.add_job(job(n)) for n in range(count)))
+        await add_jobs(store, count)
         started, cpu = time.perf_counter(), time.process_time()
         done = await asyncio.gather(*(claim_all(store, f"c{n}") for n in range(3)))
         elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
@@ -219,11 +224,10 @@ async def main(quick: bool) -> None:
     with tempfile.TemporaryDirectory() as folder, bench_database() as url:
         async with TinyDBStore(Path(folder) / "data") as tinydb, PostgresStore(url) as postgres:
             write_rows = await scale(tinydb, postgres, sizes, samples)
+        print("| store | answers in the team | write p50 ms | write p99 ms | longest callback ms (wall) | longest callback ms (loop CPU) |")
+        print("|---|---|---|---|---|---|")
+        print("\n".join(write_rows), end="\n\n", flush=True)
         claim_rows = [await tinydb_claims(Path(folder) / "jobs", jobs), await postgres_claims(url, jobs)]
-    print("| store | answers in the team | write p50 ms | write p99 ms | longest callback ms (wall) | longest callback ms (loop CPU) |")
-    print("|---|---|---|---|---|---|")
-    print("\n".join(write_rows))
-    print()
     print("| claimers | jobs | seconds | jobs/s | jobs per claimer | CPU s per claimer |")
     print("|---|---|---|---|---|---|")
     print("\n".join(claim_rows))

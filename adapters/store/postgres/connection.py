@@ -54,7 +54,6 @@ class Database:
             min_size=1,
             max_size=pool_size,
             open=False,
-            timeout=CONNECT_TIMEOUT_SECONDS,
             kwargs={
                 "autocommit": True,
                 "connect_timeout": CONNECT_TIMEOUT_SECONDS,
