@@ -116,11 +116,13 @@ PAUSED = "Paused. Your answers are saved; type resume whenever you are ready."
 NOT_FOUND_ACTION = "I can't find that action among yours, so nothing was changed."
 NOT_FOUND = "I can't find that assessment for you. It may belong to someone else. Type start to begin your own."
 BAD_INPUT = "Sorry, I couldn't read that. Nothing was changed."
+TEXT_REQUIRED = "Please type something here first."
 TOO_LONG = "That is longer than I can keep ({limit} characters at most). Nothing was saved; please shorten it."
 TURN_FAILED = "Sorry, something went wrong on my side. Please try that again in a moment."
 SAVE_FAILED = "Sorry, I couldn't save that just now, so nothing was changed. Please try again."
 UNKNOWN_PHASE = "There is no phase called '{name}'. Try a number from 1 to 7, or a name such as Prepare."
 NO_ASSESSMENT = "You don't have an assessment open. Type start to begin one."
+CARD_ACTION_UNSUPPORTED = "This card is from an older version of Reflect. Type menu to carry on; nothing was changed."
 
 
 def due_label(day: date) -> str:

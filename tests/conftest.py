@@ -11,6 +11,7 @@ from adapters.store.memory import MemoryBacking, MemoryStore
 from adapters.store.postgres.store import PostgresStore
 from adapters.store.tinydb import TinyDBStore
 from bot.store import Store
+from tests.fakes import NetworkGuard
 from tests.postgres import fresh_database, fresh_schema, require_postgres
 
 MakeStore = Callable[[], Store]
@@ -63,3 +64,12 @@ def make_store(request: pytest.FixtureRequest) -> MakeStore:
 async def store(make_store: MakeStore) -> AsyncIterator[Store]:
     async with make_store() as opened:
         yield opened
+
+
+@pytest.fixture(autouse=True)
+def network_guard(monkeypatch: pytest.MonkeyPatch) -> Iterator[NetworkGuard]:
+    """Every test: any connection or name lookup beyond 127.0.0.1 is refused, and fails the test."""
+    guard = NetworkGuard()
+    guard.install(monkeypatch)
+    yield guard
+    assert guard.attempts == [], f"a test tried to reach the network: {guard.attempts}"

@@ -182,12 +182,27 @@ def _team_folder_lock(directory: Path) -> Iterator[None]:
 
 
 def _load(directory: Path, key: PartitionKey) -> _Loaded:
-    """Recover a folder; one without a snapshot gets one at once, so the folder always says whose data it holds."""
+    """A partition never written to has no folder, and reading it creates none: a refused request leaves no trace."""
+    if not directory.exists():
+        return _Loaded(state={}, seq=0, segment=None, segment_records=0, closed=[])
     with _team_folder_lock(directory):
-        loaded = _recover(directory, key)
-        if not (directory / SNAPSHOT).exists():
-            _write_snapshot(directory, loaded.state, loaded.seq, _meta(key))
-        return loaded
+        _name_folder(directory, key)
+        return _recover(directory, key)
+
+
+def _prepare_folder(directory: Path, key: PartitionKey) -> None:
+    """Before a journal segment is started: the folder exists durably and names its partition."""
+    make_dirs_durable(directory)
+    _name_folder(directory, key)
+
+
+def _name_folder(directory: Path, key: PartitionKey) -> None:
+    """Give a folder without a snapshot an empty one (sequence 0, so every journal record still replays).
+
+    Folder names are hashes; the snapshot's meta is what tells the copy command whose data a folder holds.
+    """
+    if not (directory / SNAPSHOT).exists():
+        _write_snapshot(directory, {}, 0, _meta(key))
 
 
 def _recover(directory: Path, key: PartitionKey) -> _Loaded:
@@ -403,7 +418,6 @@ class TinyDBStore(Store):
                 if part.loaded is None:
                     if part.compaction is not None:
                         await asyncio.gather(part.compaction, return_exceptions=True)
-                    await asyncio.to_thread(make_dirs_durable, part.directory)
                     part.loaded = await asyncio.to_thread(_load, part.directory, key)
         return part
 
@@ -431,6 +445,8 @@ class TinyDBStore(Store):
                     loaded.closed.append(loaded.segment.name)
                 loaded.segment, loaded.segment_records = part.directory / segment_name(batch[0].seq), 0
             try:
+                if loaded.segment_records == 0:
+                    await asyncio.to_thread(_prepare_folder, part.directory, part.key)
                 await asyncio.to_thread(append_durable, loaded.segment, b"".join(p.line for p in batch))
             except OSError as exc:
                 self._fail(part, batch, exc)

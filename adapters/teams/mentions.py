@@ -13,16 +13,22 @@ from typing import Any
 from botbuilder.core import Middleware, TurnContext
 from botbuilder.schema import Activity, ActivityTypes
 
-_LEADING_AT_TAG = re.compile(r"^\s*<at(?:\s[^>]*)?>(?P<name>[^<]*)</at>", re.IGNORECASE)
-_TRAILING_AT_TAG = re.compile(r"<at(?:\s[^>]*)?>(?P<name>[^<]*)</at>\s*$", re.IGNORECASE)
+from adapters.pipeline import MAX_TEXT_CHARS
+
+_LEADING_AT_TAG = re.compile(r"^\s*<at(?:\s[^<>]*)?>(?P<name>[^<]*)</at>", re.IGNORECASE)
+_TRAILING_AT_TAG = re.compile(r"<at(?:\s[^<>]*)?>(?P<name>[^<]*)</at>\s*$", re.IGNORECASE)
+"""Linear: no part of a tag may run past the next `<`, so each attempt stops there (62 KiB of `<at ` was quadratic)."""
 
 
 class StripMention(Middleware):
-    """Remove only the leading @mention of the bot, leaving any other mention or use of its name alone."""
+    """Remove only the leading @mention of the bot, leaving any other mention or use of its name alone.
+
+    Text longer than the pipeline accepts is left as it is: the pipeline refuses it before reading it.
+    """
 
     async def on_turn(self, context: TurnContext, logic: Callable[[], Awaitable[None]]) -> None:
         activity = context.activity
-        if activity.type == ActivityTypes.message and activity.text:
+        if activity.type == ActivityTypes.message and activity.text and len(activity.text) <= MAX_TEXT_CHARS:
             activity.text = strip_leading_mention(activity)
         await logic()
 
