@@ -61,7 +61,7 @@ def create_app(
     """
     app = web.Application()
     framework = load_framework(settings.framework_path)
-    store = store if store is not None else TinyDBStore(settings.data_dir)
+    store = store if store is not None else default_store(settings)
     now = clock or _utc_now
     bot = ReflectBot(store, framework, clock=now, render=render)
     app[SETTINGS], app[FRAMEWORK], app[STORE] = settings, framework, store
@@ -94,6 +94,17 @@ def create_app(
         app[SLACK_WEB] = client
         app.cleanup_ctx.append(_shared_slack_session)
     return app
+
+
+def default_store(settings: Settings) -> Store:
+    """TinyDB in the data folder, or PostgreSQL when REFLECT_DATABASE_URL is set (psycopg is imported only then)."""
+    if settings.database_url is None:
+        return TinyDBStore(settings.data_dir)
+    try:
+        from adapters.store.postgres.store import PostgresStore
+    except ImportError:
+        raise ConfigError("REFLECT_DATABASE_URL needs the postgres extra: pip install 'reflect-bot[postgres]'") from None
+    return PostgresStore(settings.database_url.get_secret_value(), pool_size=settings.database_pool_size)
 
 
 def _teams_outbound(settings: Settings, teams: TeamsEndpoint, clock: Clock) -> TeamsOutbound:
@@ -137,7 +148,7 @@ async def _store_lifecycle(app: web.Application) -> AsyncIterator[None]:
 
 async def chat(settings: Settings, framework: Framework) -> None:
     """The console channel: the same bot and store, with cards as numbered choices."""
-    async with TinyDBStore(settings.data_dir) as store:
+    async with default_store(settings) as store:
         bot = ReflectBot(store, framework, clock=_utc_now, render=render)
         print("Reflect console. Type a number to choose, type text to answer, 'help' for commands, 'quit' to leave.\n")
         await ConsoleAdapter("console-user", sys.stdout, on_turn_error=bot.on_turn_error).run(bot, stdin_lines())
@@ -170,7 +181,8 @@ def main(argv: list[str]) -> int:
     except (ConfigError, FrameworkError, StoreError) as exc:
         return _refuse(str(exc))
     mode = "local mode, no authentication" if settings.local_mode else "production"
-    log.info("Reflect on http://%s:%s/api/messages (%s; data in %s)", settings.host, settings.port, mode, settings.data_dir)
+    data = settings.data_dir if settings.database_url is None else "PostgreSQL"
+    log.info("Reflect on http://%s:%s/api/messages (%s; data in %s)", settings.host, settings.port, mode, data)
     try:
         web.run_app(app, host=settings.host, port=settings.port, print=None)
     except StoreError as exc:

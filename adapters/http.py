@@ -21,11 +21,21 @@ SLACK_OUTBOUND = web.AppKey("slack_outbound", Outbound)
 
 
 async def healthz(request: web.Request) -> web.Response:
-    """Liveness plus the loaded framework's shape, so a wrong FRAMEWORK_PATH is easy to spot."""
+    """Liveness, the loaded framework's shape (a wrong FRAMEWORK_PATH is easy to spot) and the store's own checks.
+
+    A store that cannot serve (a database unreachable, or at another schema version) makes it a 503,
+    so a load balancer stops sending turns to this instance.
+    """
     framework = request.app[FRAMEWORK]
-    return web.json_response(
-        {"status": "ok", "phases": len(framework.phases), "sections": len(framework.sections)}
-    )
+    health = await request.app[STORE].health()
+    body: dict[str, object] = {
+        "status": "ok" if health.ok else "unavailable",
+        "phases": len(framework.phases),
+        "sections": len(framework.sections),
+    }
+    if health.checks:
+        body["store"] = health.checks
+    return web.json_response(body, status=200 if health.ok else 503)
 
 
 async def teams_messages(request: web.Request) -> web.Response:

@@ -76,6 +76,13 @@ def _metadata_url(value: str | None) -> str | None:
     return value
 
 
+def _database_url(value: SecretStr | None) -> SecretStr | None:
+    """Only PostgreSQL URLs; the value may hold a password, so an error never repeats it."""
+    if value is not None and urlsplit(value.get_secret_value()).scheme not in ("postgresql", "postgres"):
+        raise ValueError("must be a postgresql:// URL")
+    return value
+
+
 def _slack_api_url(value: str) -> str:
     """The Slack bot token travels to this URL, so it must be https unless it stays on this machine."""
     url = urlsplit(value)
@@ -98,6 +105,10 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=False)
 
     data_dir: Path = Field(Path("data"), validation_alias="REFLECT_DATA_DIR")
+    database_url: Annotated[SecretStr | None, BeforeValidator(_blank_is_none), AfterValidator(_database_url)] = Field(
+        None, validation_alias="REFLECT_DATABASE_URL"
+    )
+    database_pool_size: int = Field(10, ge=1, le=200, validation_alias="REFLECT_DATABASE_POOL_SIZE")
     framework_path: Path | None = Field(None, validation_alias="FRAMEWORK_PATH")
     host: Annotated[str, AfterValidator(_bind_address)] = Field("127.0.0.1", validation_alias="REFLECT_HOST")
     port: int = Field(3978, ge=1, le=65535, validation_alias="REFLECT_PORT")

@@ -13,6 +13,7 @@ import asyncio
 import json
 from abc import ABC, abstractmethod
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from types import TracebackType
 from typing import Self, TypeVar
@@ -25,6 +26,14 @@ from bot.records import Delivery, Membership, delivery_id
 D = TypeVar("D", bound=Document)
 RecordScope = TenantKey | None
 """Where a record outside the team partitions lives: its tenant's own scope, or None for the global job table."""
+
+
+@dataclass(frozen=True)
+class StoreHealth:
+    """What /healthz says about the store: `ok` False makes it answer 503, `checks` say why in a few words."""
+
+    ok: bool
+    checks: dict[str, str] = field(default_factory=dict)
 
 
 class Store(ABC):
@@ -41,6 +50,10 @@ class Store(ABC):
 
     async def close(self) -> None:
         """Flush and release everything; called once on shutdown."""
+
+    async def health(self) -> StoreHealth:
+        """Whether the store can serve requests now; a store with nothing outside the process is always ok."""
+        return StoreHealth(ok=True)
 
     async def __aenter__(self) -> Self:
         await self.open()
@@ -143,6 +156,20 @@ class Store(ABC):
         claim = _if_present(lambda job: job.claimed(owner, now, lease))
         before, after = await self._change_record(None, ScheduledJob, _job_id(team, job_id), claim)
         return None if after is None or after == before else after
+
+    async def claim_due_jobs(
+        self, *, owner: str, now: datetime, lease: timedelta, limit: int = 100
+    ) -> list[ScheduledJob]:
+        """Claim up to `limit` jobs ready at `now` for `owner`, oldest first, as `claim_job` claims each.
+
+        Concurrent claimers, in one process or many, never get the same job. A store that can
+        lock several rows at once overrides this with one query.
+        """
+        won = [
+            await self.claim_job(job.team, job.id, owner=owner, now=now, lease=lease)
+            for job in await self.due_jobs(now, limit=limit)
+        ]
+        return [job for job in won if job is not None]
 
     async def mark_sending(self, team: TeamKey, job_id: str, *, owner: str, now: datetime) -> ScheduledJob:
         """Record, before sending, that a send may happen; raises JobStateError unless `owner` holds a live lease."""

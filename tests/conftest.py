@@ -8,14 +8,16 @@ from pathlib import Path
 import pytest
 
 from adapters.store.memory import MemoryBacking, MemoryStore
+from adapters.store.postgres.store import PostgresStore
 from adapters.store.tinydb import TinyDBStore
 from bot import intents
 from bot.store import Store
 from tests.fakes import NetworkGuard
+from tests.postgres import fresh_database, fresh_schema, require_postgres
 
 MakeStore = Callable[[], Store]
-STORE_IMPLEMENTATIONS = ["memory", "tinydb"]
-"""Each name has a `<name>_stores` fixture; a PostgreSQL store joins by adding one over a test database."""
+STORE_IMPLEMENTATIONS = ["memory", "tinydb", "postgres"]
+"""Each name has a `<name>_stores` fixture."""
 
 
 @pytest.fixture
@@ -29,6 +31,27 @@ def memory_stores() -> MakeStore:
 def tinydb_stores(tmp_path: Path) -> MakeStore:
     """TinyDB stores over one data folder."""
     return lambda: TinyDBStore(tmp_path / "data")
+
+
+@pytest.fixture(scope="session")
+def postgres_database() -> Iterator[str]:
+    """One PostgreSQL database for the run, created on first use and dropped at the end (see tests/postgres.py)."""
+    require_postgres()
+    with fresh_database() as url:
+        yield url
+
+
+@pytest.fixture
+def postgres_url(postgres_database: str) -> Iterator[str]:
+    """A fresh, empty schema for this test, dropped afterwards."""
+    with fresh_schema(postgres_database) as url:
+        yield url
+
+
+@pytest.fixture
+def postgres_stores(postgres_url: str) -> MakeStore:
+    """PostgreSQL stores over one fresh database."""
+    return lambda: PostgresStore(postgres_url)
 
 
 @pytest.fixture(params=STORE_IMPLEMENTATIONS)

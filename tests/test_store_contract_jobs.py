@@ -173,6 +173,50 @@ class TestJobContract:
         assert await store.claim_job(HERE, "job-1", owner="worker-z", now=at(10_000), lease=LEASE) is None
         assert await store.get_job(HERE, "job-1") == reports[0]
 
+    # -- claiming many at once ----------------------------------------------
+
+    async def test_claim_due_jobs_takes_the_oldest_ready_jobs_up_to_the_limit(self, store: Store) -> None:
+        for n in range(5):
+            await store.add_job(job(f"job-{n}", due=10 - n))
+        await store.add_job(job("later", due=500))
+
+        won = await store.claim_due_jobs(owner="worker-a", now=at(10), lease=LEASE, limit=3)
+
+        assert [j.id for j in won] == ["job-4", "job-3", "job-2"]
+        assert all(j.status == "claimed" and j.lease_owner == "worker-a" and j.attempts == 1 for j in won)
+        assert [await store.get_job(HERE, j.id) for j in won] == won
+        assert [j.id for j in await store.due_jobs(at(10))] == ["job-1", "job-0"]
+
+    async def test_concurrent_batch_claimers_never_share_a_job(self, store: Store) -> None:
+        ids = {f"job-{n:02d}" for n in range(30)}
+        for job_id in sorted(ids):
+            await store.add_job(job(job_id))
+
+        async def keep_claiming(owner: str) -> list[str]:
+            taken: list[str] = []
+            while batch := await store.claim_due_jobs(owner=owner, now=at(5), lease=LEASE, limit=4):
+                taken += [j.id for j in batch]
+            return taken
+
+        results = await asyncio.gather(*(keep_claiming(f"worker-{n}") for n in range(3)))
+
+        claimed = [job_id for taken in results for job_id in taken]
+        assert sorted(claimed) == sorted(ids)
+        for owner, taken in enumerate(results):
+            for job_id in taken:
+                stored = await store.get_job(HERE, job_id)
+                assert stored is not None and stored.lease_owner == f"worker-{owner}"
+
+    async def test_a_batch_claim_reports_a_job_left_mid_send_as_uncertain_and_never_hands_it_out(
+        self, store: Store
+    ) -> None:
+        await sending(store, "worker-a")
+
+        won = await store.claim_due_jobs(owner="worker-b", now=at(60), lease=LEASE)
+
+        assert [(j.id, j.status, j.lease_owner) for j in won] == [("job-1", "uncertain", "worker-a")]
+        assert await store.claim_due_jobs(owner="worker-c", now=at(10_000), lease=LEASE) == []
+
     # -- sending and finishing ----------------------------------------------
 
     async def test_the_lease_holder_marks_sending_and_then_done(self, store: Store) -> None:

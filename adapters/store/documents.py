@@ -7,6 +7,7 @@ and one JSON form for every store is what makes them agree on matches and round 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
@@ -20,6 +21,16 @@ D = TypeVar("D", bound=Document)
 Raw = dict[str, Any]
 PartitionKey = TeamKey | TenantKey | None
 """A team's partition, a tenant's own scope, or None for the global job table."""
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One stored document in its JSON form, with where it lives: what the copy command moves between stores."""
+
+    partition: PartitionKey
+    table: str
+    doc_id: str
+    doc: Raw
 
 
 def jsonable(value: object) -> Any:

@@ -26,7 +26,7 @@ import multiprocessing
 import os
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -47,7 +47,7 @@ from adapters.store.journal import (
     read_segment,
     segment_name,
 )
-from adapters.store.documents import PartitionKey, from_raw, matcher, same_document, same_kind, to_raw
+from adapters.store.documents import Entry, PartitionKey, from_raw, matcher, same_document, same_kind, to_raw
 from bot.errors import StoreError
 from bot.keys import TeamKey, TenantKey
 from bot.models import Document
@@ -60,6 +60,7 @@ TENANT_FOLDER = "tenant"
 GLOBAL_FOLDER = "global"
 META_TABLE = "_meta"
 DEFAULT_SEGMENT_RECORDS = 2000
+LOAD_BATCH = 500
 log = logging.getLogger(__name__)
 
 
@@ -107,6 +108,29 @@ def _meta(key: PartitionKey) -> dict[str, str]:
     if isinstance(key, TenantKey):
         return {"platform": key.platform, "tenant_id": key.tenant_id, "partition": TENANT_FOLDER}
     return {"platform": key.tenant.platform, "tenant_id": key.tenant.tenant_id, "team_id": key.team_id}
+
+
+def _key_of(meta: dict[str, Any]) -> PartitionKey:
+    """The partition a snapshot's meta names: `_meta` read backwards."""
+    if meta.get("partition") == GLOBAL_FOLDER:
+        return None
+    tenant = TenantKey(platform=meta["platform"], tenant_id=meta["tenant_id"])
+    return tenant if meta.get("partition") == TENANT_FOLDER else TeamKey(tenant=tenant, team_id=meta["team_id"])
+
+
+def _partition_keys(root: Path) -> list[PartitionKey]:
+    """Every partition with a folder under `root`, named by its snapshot (folder names are hashes)."""
+    keys: list[PartitionKey] = []
+    for folder in sorted({*root.glob(GLOBAL_FOLDER), *root.glob("*/*/*")}):
+        if not folder.is_dir():
+            continue
+        _, _, meta = _read_snapshot(folder)
+        if meta is None:
+            if list_segments(folder):
+                raise StoreError(f"{folder} has no snapshot naming whose data it holds; it cannot be copied")
+            continue
+        keys.append(_key_of(meta))
+    return keys
 
 
 def _directory(root: Path, key: PartitionKey) -> Path:
@@ -162,7 +186,23 @@ def _load(directory: Path, key: PartitionKey) -> _Loaded:
     if not directory.exists():
         return _Loaded(state={}, seq=0, segment=None, segment_records=0, closed=[])
     with _team_folder_lock(directory):
+        _name_folder(directory, key)
         return _recover(directory, key)
+
+
+def _prepare_folder(directory: Path, key: PartitionKey) -> None:
+    """Before a journal segment is started: the folder exists durably and names its partition."""
+    make_dirs_durable(directory)
+    _name_folder(directory, key)
+
+
+def _name_folder(directory: Path, key: PartitionKey) -> None:
+    """Give a folder without a snapshot an empty one (sequence 0, so every journal record still replays).
+
+    Folder names are hashes; the snapshot's meta is what tells the copy command whose data a folder holds.
+    """
+    if not (directory / SNAPSHOT).exists():
+        _write_snapshot(directory, {}, 0, _meta(key))
 
 
 def _recover(directory: Path, key: PartitionKey) -> _Loaded:
@@ -300,6 +340,33 @@ class TinyDBStore(Store):
     async def _find_records(self, scope: RecordScope, kind: type[D], **where: object) -> list[D]:
         return await self._find_in(scope, kind, where)
 
+    async def dump(self) -> AsyncIterator[Entry]:
+        """Every stored document and record, partition by partition (for the copy command)."""
+        if self._lock_fd is None:
+            raise StoreError("the store is not open")
+        for key in await asyncio.to_thread(_partition_keys, self._root):
+            part = await self._loaded(key)
+            await self._settled(part)
+            assert part.loaded is not None
+            for table, docs in part.loaded.state.items():
+                for doc_id, doc in docs.items():
+                    yield Entry(key, table, doc_id, doc)
+
+    async def load(self, entries: AsyncIterable[Entry]) -> None:
+        """Write entries as they are (for the copy command), a batch at a time so their journal writes group."""
+        batch: list[Entry] = []
+        async for entry in entries:
+            batch.append(entry)
+            if len(batch) >= LOAD_BATCH:
+                await asyncio.gather(*(self._put_entry(e) for e in batch))
+                batch = []
+        await asyncio.gather(*(self._put_entry(e) for e in batch))
+
+    async def _put_entry(self, entry: Entry) -> None:
+        part = await self._loaded(entry.partition)
+        assert part.loaded is not None
+        await self._write(part, Record(part.loaded.seq + 1, entry.table, entry.doc_id, entry.doc))
+
     async def _get_in(self, key: PartitionKey, kind: type[D], doc_id: str) -> D | None:
         table = await self._settled_table(key, kind)
         return from_raw(kind, table.get(doc_id))
@@ -379,7 +446,7 @@ class TinyDBStore(Store):
                 loaded.segment, loaded.segment_records = part.directory / segment_name(batch[0].seq), 0
             try:
                 if loaded.segment_records == 0:
-                    await asyncio.to_thread(make_dirs_durable, part.directory)
+                    await asyncio.to_thread(_prepare_folder, part.directory, part.key)
                 await asyncio.to_thread(append_durable, loaded.segment, b"".join(p.line for p in batch))
             except OSError as exc:
                 self._fail(part, batch, exc)

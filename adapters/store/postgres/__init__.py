@@ -1,0 +1,1 @@
+"""The PostgreSQL store: many Reflect instances over one database (see store.py for the design)."""
