@@ -31,6 +31,10 @@ class NotFound(Refusal):
     """What the payload names does not exist in this user's partition."""
 
 
+class NotAllowed(Refusal):
+    """The person may not do this here (not a member of the group, or not one of its leads); nothing was changed."""
+
+
 class Rejected(ReflectError):
     """A refused HTTP request: `status` is the answer, `public` its short body, `reason` what the log says."""
 

@@ -16,24 +16,34 @@ from pydantic import BaseModel
 
 from bot.intents import (
     AddEvidence,
+    AgreeLevel,
+    ChooseAgreed,
     ChoosePhase,
+    CloseCycle,
     EditAction,
+    GroupResults,
     Intent,
+    LeaveGroup,
+    MyAnswers,
     NameSubject,
     NextSection,
     OpenAction,
+    OpenGroup,
     Rate,
     Resume,
     SetScope,
+    ShareResults,
     ShowActions,
     ShowHelp,
     ShowMenu,
+    ShowParticipation,
     ShowPhases,
     SkipEvidence,
     StartAssessment,
+    StartGroupAssessment,
     TakeIdea,
 )
-from dialogs import actions, home, reflection, setup
+from dialogs import actions, calibration, digest, groups, home, reflection, setup
 from dialogs.flow import FlowContext, FlowResult
 
 Step = Callable[[FlowContext], Awaitable[FlowResult]]
@@ -69,24 +79,49 @@ INTENTS: dict[type[BaseModel], IntentStep] = {
     ShowActions: _bare(actions.show_actions),
     OpenAction: actions.open_action,
     EditAction: actions.edit_action,
+    OpenGroup: groups.open_group,
+    StartGroupAssessment: groups.start_group_button,
+    ShareResults: groups.share,
+    ShowParticipation: groups.show_participation,
+    CloseCycle: groups.close_cycle,
+    LeaveGroup: groups.leave_group,
+    MyAnswers: calibration.my_answers,
+    GroupResults: calibration.results,
+    ChooseAgreed: calibration.choose_agreed,
+    AgreeLevel: calibration.agree,
 }
 COMMANDS: dict[str, Step] = {
     "help": setup.show_help,
     "start": setup.start,
     "menu": setup.welcome,
     "resume": reflection.resume,
-    "status": reflection.status,
+    "status": groups.status,
     "skip": reflection.skip,
     "back": reflection.back,
     "stop": reflection.stop,
     "actions": actions.show_actions,
+    "group help": setup.group_help,
+    "link this channel": groups.link_channel,
+    "groups": groups.list_groups,
+    "group": groups.show_group,
+    "leave": groups.leave,
+    "start group assessment": groups.start_group,
+    "close cycle": groups.close_cycle_typed,
+    "participation": groups.participation_typed,
+    "results": calibration.results_typed,
+    "digest": digest.digest_now,
 }
 COMMANDS_WITH_ARGUMENT: dict[str, TextStep] = {
     "phase": reflection.goto_phase,
+    "add": groups.add,
+    "remove": groups.remove,
+    "rename": groups.rename,
+    "digest": digest.schedule,
 }
 AWAITED: dict[str, TextStep] = {
     "scope_subject": setup.typed_subject,
     "evidence": reflection.typed_evidence,
+    "rationale": calibration.typed_rationale,
 }
 NOT_UNDERSTOOD: Step = setup.not_understood
 EVENTS: dict[Event, Step] = {

@@ -11,9 +11,9 @@ from typing import Any
 
 from botbuilder.schema import Attachment
 
-from adapters.text import primary_first, render_text
+from adapters.text import fact_text, person_name, primary_first, render_text
 from bot.intents import payload
-from bot.views import Button, Card, TextInput
+from bot.views import Button, Card, Fact, TextInput
 
 ADAPTIVE_CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
 SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
@@ -75,9 +75,9 @@ def _adaptive_card(card: Card) -> JsonObject:
     ]
     if card.progress:
         body.append({"type": "TextBlock", "text": card.progress, "isSubtle": True, "size": "small", "wrap": True})
-    body.extend({"type": "TextBlock", "text": line, "wrap": True} for line in card.lines)
+    body.extend({"type": "TextBlock", "text": _paragraphs(line), "wrap": True} for line in card.lines)
     if card.facts:
-        body.append({"type": "FactSet", "facts": [{"title": fact.label, "value": fact.value} for fact in card.facts]})
+        body.append({"type": "FactSet", "facts": [_fact(fact, card.notify) for fact in card.facts]})
     if card.choices:
         body.append({"type": "ActionSet", "actions": [_submit(button) for button in primary_first(card.choices)]})
     if card.text_input is not None:
@@ -92,7 +92,35 @@ def _adaptive_card(card: Card) -> JsonObject:
     }
     if card.actions:
         content["actions"] = [_submit(button) for button in primary_first(card.actions)]
+    if card.notify and any(fact.who for fact in card.facts):
+        content["msteams"] = {"entities": _mentions(card.facts)}
     return content
+
+
+def _paragraphs(line: str) -> str:
+    """Teams' card markdown runs single line breaks together; a blank line between keeps each on its own line."""
+    return "\n\n".join(part for part in line.split("\n"))
+
+
+def _mention_text(fact: Fact) -> str:
+    assert fact.who is not None
+    return f"<at>{person_name(fact.who)}</at>"
+
+
+def _fact(fact: Fact, notify: bool) -> JsonObject:
+    """With `notify`, the person a fact names is @mentioned (a tag here, an entity on the card); else only named."""
+    value = f"{_mention_text(fact)} {fact.value}" if notify and fact.who else fact_text(fact)
+    return {"title": fact.label, "value": value}
+
+
+def _mentions(facts: tuple[Fact, ...]) -> list[JsonObject]:
+    """One mention entity per person, matching the `<at>` tags in the facts, as Teams requires."""
+    people = {fact.who.user_id: fact for fact in facts if fact.who is not None}
+    return [
+        {"type": "mention", "text": _mention_text(fact), "mentioned": {"id": user_id, "name": person_name(fact.who)}}
+        for user_id, fact in people.items()
+        if fact.who is not None
+    ]
 
 
 def _submit(button: Button, *, sends_text: bool = False) -> JsonObject:

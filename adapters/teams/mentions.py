@@ -13,6 +13,8 @@ from typing import Any
 from botbuilder.core import Middleware, TurnContext
 from botbuilder.schema import Activity, ActivityTypes
 
+from bot.models import Person
+
 _LEADING_AT_TAG = re.compile(r"^\s*<at(?:\s[^>]*)?>(?P<name>[^<]*)</at>", re.IGNORECASE)
 _TRAILING_AT_TAG = re.compile(r"<at(?:\s[^>]*)?>(?P<name>[^<]*)</at>\s*$", re.IGNORECASE)
 
@@ -67,3 +69,20 @@ def _entity_fields(entity: Any) -> dict[str, Any]:
     fields = dict(getattr(entity, "additional_properties", None) or {})
     fields.update(entity.serialize())
     return fields
+
+
+def teams_mentions(activity: Activity) -> tuple[Person, ...]:
+    """People a Teams message @mentioned, in order and once each, from its mention entities; never the bot itself."""
+    recipient = activity.recipient.id if activity.recipient else None
+    found: dict[str, Person] = {}
+    for entity in activity.entities or []:
+        if str(entity.type).lower() != "mention":
+            continue
+        mentioned = _entity_fields(entity).get("mentioned") or {}
+        user_id, name = str(mentioned.get("id") or ""), html.unescape(str(mentioned.get("name") or "")).strip()[:100]
+        if user_id and user_id != recipient and user_id not in found:
+            try:
+                found[user_id] = Person(user_id=user_id, name=name or None)
+            except ValueError:
+                continue
+    return tuple(found.values())
