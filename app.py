@@ -18,6 +18,7 @@ from slack_sdk.http_retry.builtin_async_handlers import AsyncConnectionErrorRetr
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.console.adapter import ConsoleAdapter, stdin_lines
+from adapters.log_hygiene import install_log_hygiene
 from adapters.teams.mentions import StripMention
 from adapters.render import render
 from adapters.conversation_refs import RememberConversations
@@ -122,8 +123,12 @@ CHATTY_LIBRARIES = ("slack_sdk", "msrest", "msal", "urllib3", "botbuilder", "bot
 
 
 def configure_logging(level: str) -> None:
-    """DEBUG is for Reflect's own loggers only: libraries log request bodies, which hold people's answers."""
+    """DEBUG is for Reflect's own loggers only: libraries log request bodies, which hold people's answers.
+
+    Every line goes through the log hygiene filters: escaped control characters, no quoted request headers.
+    """
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    install_log_hygiene(logging.getLogger().handlers)
     for name in CHATTY_LIBRARIES:
         logging.getLogger(name).setLevel(max(logging.getLevelName(level), logging.INFO))
 

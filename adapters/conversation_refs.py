@@ -1,8 +1,9 @@
 """Keep every conversation's address current from the activities that arrive, so the bot can speak first later.
 
 Runs as botbuilder middleware on the Teams and Slack adapters (the console needs no ref), after the HTTP edge has
-authenticated the request, so a stored serviceUrl always came from the channel itself (T9), and before the bot's
-turn. Teams moves conversations between regional serviceUrls, and only the latest one works (T33).
+authenticated the request, so a stored serviceUrl always came from the channel itself (T9), and after the bot's
+turn, once the turn has accepted the activity: a refused request writes nothing, not even its address. Teams
+moves conversations between regional serviceUrls, and only the latest one works (T33).
 """
 
 from __future__ import annotations
@@ -14,31 +15,32 @@ from datetime import datetime
 from botbuilder.core import Middleware, TurnContext
 from botbuilder.schema import Activity
 
+from adapters.events import TURN_REFUSED
 from adapters.identity import conversation_type, identify
 from bot.conversation_refs import remember
 from bot.errors import Refusal, StoreError
 from bot.keys import TenantKey
-from bot.models import ConversationRef, ConversationType
+from bot.models import ConversationRef
 from bot.store import Store
 
 log = logging.getLogger("reflect.refs")
 
 
 class RememberConversations(Middleware):
-    """Refresh the stored `ConversationRef` of each inbound activity's conversation; the turn runs regardless."""
+    """Refresh the stored `ConversationRef` of each inbound activity's conversation once its turn has accepted it."""
 
     def __init__(self, store: Store, clock: Callable[[], datetime]) -> None:
         self._store = store
         self._clock = clock
 
     async def on_turn(self, context: TurnContext, logic: Callable[[], Awaitable[None]]) -> None:
-        found = reference_of(context.activity, self._clock())
+        await logic()
+        found = None if context.turn_state.get(TURN_REFUSED) else reference_of(context.activity, self._clock())
         if found is not None:
             try:
                 await remember(self._store, *found)
             except StoreError:
                 log.warning("conversation reference not saved: store error")
-        await logic()
 
 
 def reference_of(activity: Activity, now: datetime) -> tuple[TenantKey, ConversationRef] | None:

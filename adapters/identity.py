@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from botbuilder.schema import Activity
 
 from adapters.slack.mentions import slack_mentions
-from adapters.teams.mentions import teams_mentions
+from adapters.teams.people import teams_mentions
 from bot import messages as say
 from bot.errors import InvalidInput
 from bot.keys import Platform, TeamKey, TenantKey
@@ -29,11 +31,35 @@ class Identity:
     kind: ConversationType = "personal"
 
 
+def teams_tenant(payload: Mapping[str, Any]) -> str | None:
+    """The tenant from every field Teams may send it in, read from the raw JSON; present fields must agree.
+
+    Teams sends `channelData.tenant.id` and `conversation.tenantId`; botbuilder's model reads `tenantID`, so the
+    second never reaches an `Activity` and is read here, at the edge (issue 8).
+    """
+    found = [value for value in _tenant_fields(payload) if value is not None]
+    if any(not isinstance(value, str) or not value for value in found) or len(set(found)) > 1:
+        raise InvalidInput(say.BAD_INPUT)
+    return found[0] if found else None
+
+
+def _tenant_fields(payload: Mapping[str, Any]) -> Iterator[object]:
+    channel_data, conversation = payload.get("channelData"), payload.get("conversation")
+    tenant = channel_data.get("tenant") if isinstance(channel_data, dict) else None
+    yield tenant.get("id") if isinstance(tenant, dict) else None
+    if isinstance(conversation, dict):
+        yield conversation.get("tenantId")
+        yield conversation.get("tenantID")
+
+
 def _tenant_id(activity: Activity) -> str | None:
-    if activity.conversation is not None and activity.conversation.tenant_id:
-        return str(activity.conversation.tenant_id)
+    """The conversation's tenant, else channelData's; an activity naming two tenants is refused."""
     tenant = (activity.channel_data or {}).get("tenant") if isinstance(activity.channel_data, dict) else None
-    return str(tenant["id"]) if isinstance(tenant, dict) and tenant.get("id") else None
+    from_channel_data = str(tenant["id"]) if isinstance(tenant, dict) and tenant.get("id") else None
+    from_conversation = str(activity.conversation.tenant_id) if activity.conversation.tenant_id else None
+    if from_conversation and from_channel_data and from_conversation != from_channel_data:
+        raise InvalidInput(say.BAD_INPUT)
+    return from_conversation or from_channel_data
 
 
 def _channel_team_id(activity: Activity) -> str | None:

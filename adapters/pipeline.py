@@ -14,11 +14,11 @@ from botbuilder.core import ActivityHandler, TurnContext
 from botbuilder.schema import Activity, ChannelAccount
 from pydantic import ValidationError
 
-from adapters.events import HOME_EVENT
+from adapters.events import HOME_EVENT, TURN_REFUSED
 from adapters.identity import author, identify, mentioned
 from adapters.roster import roster_of
 from bot import messages as say
-from bot.errors import NotAllowed, Refusal, StoreError, where
+from bot.errors import DeliveryError, NotAllowed, Refusal, StoreError, where
 from bot.framework import Framework
 from bot.intents import GroupClaim, Intent, parse
 from bot.models import EVIDENCE_MAX_CHARS, ConversationState
@@ -35,11 +35,16 @@ log = logging.getLogger("reflect.turn")
 
 
 def turn_error_handler(render: Renderer) -> OnTurnError:
-    """Every adapter's turn-error handler: log type, place and ids only (never text), then say sorry in-channel."""
+    """Every adapter's turn-error handler: log type, place and ids only (never text), then say sorry in-channel.
+
+    A reply the channel would not take is only a warning; if the apology cannot be delivered either, its
+    `DeliveryError` goes back to the channel's edge.
+    """
 
     async def apologise(context: TurnContext, error: Exception) -> None:
         activity = context.activity
-        log.error(
+        log.log(
+            logging.WARNING if isinstance(error, DeliveryError) else logging.ERROR,
             "turn failed: %s at %s (channel %s, activity %r, conversation %r)",
             type(error).__name__, where(error), activity.channel_id, activity.id,
             activity.conversation.id if activity.conversation else None,
@@ -47,6 +52,10 @@ def turn_error_handler(render: Renderer) -> OnTurnError:
         await context.send_activity(render(Notice(text=say.TURN_FAILED), activity.channel_id))
 
     return apologise
+
+
+class _Refused(FlowResult):
+    """A refusal's notice: it changes nothing, not even the first-contact state of someone new."""
 
 
 def _refusal(exc: ValidationError) -> str:
@@ -80,8 +89,10 @@ class ReflectBot(ActivityHandler):
         result = await self._step(ctx, turn_context.activity, first=stored is None)
         if result.state is not None and result.state != stored:
             await self._store.put(ctx.team, result.state)
-        elif stored is None:
+        elif stored is None and not isinstance(result, _Refused):
             await self._store.put(ctx.team, ctx.state)
+        if isinstance(result, _Refused):
+            turn_context.turn_state[TURN_REFUSED] = True
         await self._send(turn_context, result)
 
     async def on_event(self, turn_context: TurnContext) -> None:
@@ -98,6 +109,7 @@ class ReflectBot(ActivityHandler):
         try:
             who = identify(activity)
         except Refusal as exc:
+            turn_context.turn_state[TURN_REFUSED] = True
             await turn_context.send_activity(self._render(Notice(text=exc.message), activity.channel_id))
             return None
         stored = await self._store.get(who.team, ConversationState, f"{who.conversation_id}/{who.user_id}")
@@ -119,14 +131,14 @@ class ReflectBot(ActivityHandler):
                 return await routes.on_intent(await self._in_group(ctx, intent), intent)
             text = (activity.text or "").strip()
             if len(text) > MAX_TEXT_CHARS:
-                return FlowResult(views=(Notice(text=say.TOO_LONG.format(limit=EVIDENCE_MAX_CHARS)),))
+                return _Refused(views=(Notice(text=say.TOO_LONG.format(limit=EVIDENCE_MAX_CHARS)),))
             return await routes.on_text(await self._in_group(ctx, None), text, first=first)
         except ValidationError as exc:
             log.info("turn refused: payload failed validation (%d errors)", exc.error_count())
-            return FlowResult(views=(Notice(text=_refusal(exc)),))
+            return _Refused(views=(Notice(text=_refusal(exc)),))
         except Refusal as exc:
             log.info("turn refused: %s", type(exc).__name__)
-            return FlowResult(views=(Notice(text=exc.message),))
+            return _Refused(views=(Notice(text=exc.message),))
         except StoreError:
             log.exception("turn failed: store error")
             return FlowResult(views=(Notice(text=say.SAVE_FAILED),))

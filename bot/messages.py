@@ -123,6 +123,7 @@ TURN_FAILED = "Sorry, something went wrong on my side. Please try that again in 
 SAVE_FAILED = "Sorry, I couldn't save that just now, so nothing was changed. Please try again."
 UNKNOWN_PHASE = "There is no phase called '{name}'. Try a number from 1 to 7, or a name such as Prepare."
 NO_ASSESSMENT = "You don't have an assessment open. Type start to begin one."
+CARD_ACTION_UNSUPPORTED = "This card is from an older version of Reflect. Type menu to carry on; nothing was changed."
 
 
 def due_label(day: date) -> str:

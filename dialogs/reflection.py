@@ -249,7 +249,7 @@ async def status(ctx: FlowContext) -> FlowResult:
 async def goto_phase(ctx: FlowContext, name: str) -> FlowResult:
     """`phase 4` or `phase prepare`: that phase's next unanswered section in the current assessment."""
     try:
-        phase = ctx.framework.phase(int(name) if name.strip().isdigit() else name)
+        phase = ctx.framework.phase(int(name) if name.strip().isdecimal() else name)
     except KeyError:
         return _notice(say.UNKNOWN_PHASE.format(name=name[:40]))
     assessment = await _current(ctx)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -10,6 +10,7 @@ import pytest
 from adapters.store.memory import MemoryBacking, MemoryStore
 from adapters.store.tinydb import TinyDBStore
 from bot.store import Store
+from tests.fakes import NetworkGuard
 
 MakeStore = Callable[[], Store]
 STORE_IMPLEMENTATIONS = ["memory", "tinydb"]
@@ -40,3 +41,12 @@ def make_store(request: pytest.FixtureRequest) -> MakeStore:
 async def store(make_store: MakeStore) -> AsyncIterator[Store]:
     async with make_store() as opened:
         yield opened
+
+
+@pytest.fixture(autouse=True)
+def network_guard(monkeypatch: pytest.MonkeyPatch) -> Iterator[NetworkGuard]:
+    """Every test: any connection or name lookup beyond 127.0.0.1 is refused, and fails the test."""
+    guard = NetworkGuard()
+    guard.install(monkeypatch)
+    yield guard
+    assert guard.attempts == [], f"a test tried to reach the network: {guard.attempts}"

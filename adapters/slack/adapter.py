@@ -29,6 +29,7 @@ from adapters.events import HOME_EVENT
 from adapters.render import views_in
 from adapters.slack.blocks import (
     MODAL_CALLBACK_ID,
+    PRIVATE_METADATA_MAX,
     TEXT_ACTION_ID,
     button_payload,
     home_view,
@@ -37,7 +38,7 @@ from adapters.slack.blocks import (
     modal_view,
     text_spec,
 )
-from adapters.slack.ingress import SlackRequest
+from adapters.slack.payloads import SlackRequest, modal_context
 from bot.views import Card, View
 
 CHANNEL_ID = "slack"
@@ -57,6 +58,11 @@ def _view_of(activity: Activity) -> View:
     if not views:
         raise ValueError("a Slack reply must carry a Reflect view")
     return views[0]
+
+
+def _conversation_type(channel: str) -> str:
+    """Slack's direct-message channel ids start with D; every other conversation is shared."""
+    return "personal" if channel.startswith("D") else "channel"
 
 
 class SlackAdapter(BotAdapter):
@@ -118,12 +124,18 @@ class SlackAdapter(BotAdapter):
         if payload.get("type") == "block_actions":
             return await self._block_action(request.team_id, payload)
         if payload.get("type") == "view_submission" and payload["view"].get("callback_id") == MODAL_CALLBACK_ID:
-            meta = json.loads(payload["view"]["private_metadata"])
-            value = {**meta["submit"], "text": modal_text(payload["view"])}
-            return self._incoming(
-                request.team_id, payload["user"]["id"], meta["channel"], "personal", value=value, reply_to_id=meta.get("ts")
-            )
+            return self._submission(request.team_id, payload)
         return None
+
+    def _submission(self, team_id: str, payload: dict[str, Any]) -> Activity | None:
+        """A modal's text, handled in the conversation its card was in: a channel's space, or the person's own."""
+        context = modal_context(payload["view"].get("private_metadata", ""))
+        if context is None:
+            log.info("Slack modal submission without a usable context ignored (team %s)", team_id)
+            return None
+        value = {**context.submit, "text": modal_text(payload["view"])}
+        kind = _conversation_type(context.channel)
+        return self._incoming(team_id, payload["user"]["id"], context.channel, kind, value=value, reply_to_id=context.ts)
 
     def _event(self, team_id: str, event: dict[str, Any]) -> Activity | None:
         """Direct messages, @mentions and App Home visits; the bot's own messages never start a turn."""
@@ -154,13 +166,15 @@ class SlackAdapter(BotAdapter):
             if spec is None:
                 return None
             metadata = json.dumps({"submit": spec["submit"], "channel": channel, "ts": message_ts}, separators=(",", ":"))
+            if len(metadata) > PRIVATE_METADATA_MAX:
+                log.info("Slack text button ignored: its form's context would not fit (team %s)", team_id)
+                return None
             await self._client.views_open(trigger_id=payload["trigger_id"], view=modal_view(spec, metadata))
             return None
         value = button_payload(action)
         if value is None:
             return None
-        kind = "personal" if str(channel).startswith("D") else "channel"
-        return self._incoming(team_id, user, channel, kind, value=value, reply_to_id=message_ts)
+        return self._incoming(team_id, user, channel, _conversation_type(channel), value=value, reply_to_id=message_ts)
 
     async def channel_members(self, channel: str) -> list[str]:
         """Everyone in a channel, page by page (conversations.members, cursor paging), the app's own user excluded."""

@@ -27,6 +27,7 @@ from slack_sdk.models.blocks import (
     PlainTextObject,
     SectionBlock,
 )
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from slack_sdk.models.views import View as SlackView
 
 from adapters.text import primary_first, render_text
@@ -53,6 +54,8 @@ MESSAGE_TEXT_BUDGET = 10000  # summed block text; Slack has failed with msg_bloc
 MODAL_TITLE_MAX = 24
 MODAL_LABEL_MAX = 2000
 PRIVATE_METADATA_MAX = 3000
+MODAL_PLACEHOLDER_MAX = 150
+MODAL_INPUT_MAX = 3000
 MODAL_SUBMIT = "Save"
 MODAL_CLOSE = "Cancel"
 SHORTENED = "Shortened to fit Slack."
@@ -104,7 +107,9 @@ def modal_view(spec: dict[str, Any], private_metadata: str) -> JsonObject:
 
 def modal_text(view: JsonObject) -> str | None:
     """The typed answer from a view_submission's `view`; None when absent, so the intent's own check refuses it."""
-    value = view.get("state", {}).get("values", {}).get(MODAL_INPUT_ID, {}).get(MODAL_INPUT_ID, {}).get("value")
+    value: object = view
+    for key in ("state", "values", MODAL_INPUT_ID, MODAL_INPUT_ID, "value"):
+        value = value.get(key) if isinstance(value, dict) else None
     return value if isinstance(value, str) else None
 
 
@@ -115,11 +120,28 @@ def button_payload(action: JsonObject) -> JsonObject | None:
     return _json_object(action.get("value"))
 
 
+class _TextSpec(BaseModel):
+    """What `_text_button` writes into its value, within the limits of the modal it becomes."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    submit: dict[str, Any]
+    title: str = Field(min_length=1, max_length=MODAL_TITLE_MAX)
+    label: str = Field(min_length=1, max_length=MODAL_LABEL_MAX)
+    placeholder: str | None = Field(default=None, max_length=MODAL_PLACEHOLDER_MAX)
+    max_length: int = Field(ge=1, le=MODAL_INPUT_MAX)
+
+
 def text_spec(action: JsonObject) -> JsonObject | None:
     """What the text button's modal needs (submit intent, title, label, placeholder, max_length); None otherwise."""
     if action.get("action_id") != TEXT_ACTION_ID:
         return None
-    return _json_object(action.get("value"))
+    spec = _json_object(action.get("value"))
+    try:
+        _TextSpec.model_validate(spec)
+    except ValidationError:
+        return None
+    return spec
 
 
 def _json_object(value: object) -> JsonObject | None:

@@ -158,6 +158,9 @@ def _team_folder_lock(directory: Path) -> Iterator[None]:
 
 
 def _load(directory: Path, key: PartitionKey) -> _Loaded:
+    """A partition never written to has no folder, and reading it creates none: a refused request leaves no trace."""
+    if not directory.exists():
+        return _Loaded(state={}, seq=0, segment=None, segment_records=0, closed=[])
     with _team_folder_lock(directory):
         return _recover(directory, key)
 
@@ -348,7 +351,6 @@ class TinyDBStore(Store):
                 if part.loaded is None:
                     if part.compaction is not None:
                         await asyncio.gather(part.compaction, return_exceptions=True)
-                    await asyncio.to_thread(make_dirs_durable, part.directory)
                     part.loaded = await asyncio.to_thread(_load, part.directory, key)
         return part
 
@@ -376,6 +378,8 @@ class TinyDBStore(Store):
                     loaded.closed.append(loaded.segment.name)
                 loaded.segment, loaded.segment_records = part.directory / segment_name(batch[0].seq), 0
             try:
+                if loaded.segment_records == 0:
+                    await asyncio.to_thread(make_dirs_durable, part.directory)
                 await asyncio.to_thread(append_durable, loaded.segment, b"".join(p.line for p in batch))
             except OSError as exc:
                 self._fail(part, batch, exc)

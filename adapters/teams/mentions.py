@@ -8,23 +8,27 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Awaitable, Callable
-from typing import Any
 
 from botbuilder.core import Middleware, TurnContext
 from botbuilder.schema import Activity, ActivityTypes
 
-from bot.models import Person
+from adapters.pipeline import MAX_TEXT_CHARS
+from adapters.teams.people import entity_fields
 
-_LEADING_AT_TAG = re.compile(r"^\s*<at(?:\s[^>]*)?>(?P<name>[^<]*)</at>", re.IGNORECASE)
-_TRAILING_AT_TAG = re.compile(r"<at(?:\s[^>]*)?>(?P<name>[^<]*)</at>\s*$", re.IGNORECASE)
+_LEADING_AT_TAG = re.compile(r"^\s*<at(?:\s[^<>]*)?>(?P<name>[^<]*)</at>", re.IGNORECASE)
+_TRAILING_AT_TAG = re.compile(r"<at(?:\s[^<>]*)?>(?P<name>[^<]*)</at>\s*$", re.IGNORECASE)
+"""Linear: no part of a tag may run past the next `<`, so each attempt stops there (62 KiB of `<at ` was quadratic)."""
 
 
 class StripMention(Middleware):
-    """Remove only the leading @mention of the bot, leaving any other mention or use of its name alone."""
+    """Remove only the leading @mention of the bot, leaving any other mention or use of its name alone.
+
+    Text longer than the pipeline accepts is left as it is: the pipeline refuses it before reading it.
+    """
 
     async def on_turn(self, context: TurnContext, logic: Callable[[], Awaitable[None]]) -> None:
         activity = context.activity
-        if activity.type == ActivityTypes.message and activity.text:
+        if activity.type == ActivityTypes.message and activity.text and len(activity.text) <= MAX_TEXT_CHARS:
             activity.text = strip_leading_mention(activity)
         await logic()
 
@@ -48,7 +52,7 @@ def strip_leading_mention(activity: Activity) -> str:
 def _recipient_mention_names(activity: Activity) -> set[str]:
     """Names the bot was mentioned by, per the mention entities; the recipient's name only if there are none."""
     recipient = activity.recipient
-    mentions = [_entity_fields(entity) for entity in activity.entities or [] if str(entity.type).lower() == "mention"]
+    mentions = [entity_fields(entity) for entity in activity.entities or [] if str(entity.type).lower() == "mention"]
     if not mentions:
         return {html.unescape(recipient.name).strip()} if recipient and recipient.name else set()
     names: set[str] = set()
@@ -63,26 +67,3 @@ def _recipient_mention_names(activity: Activity) -> set[str]:
             names.add(html.unescape(str(mentioned["name"])).strip())
     return names
 
-
-def _entity_fields(entity: Any) -> dict[str, Any]:
-    """A deserialized `Entity` keeps mention fields in additional_properties; a built `Mention` has attributes."""
-    fields = dict(getattr(entity, "additional_properties", None) or {})
-    fields.update(entity.serialize())
-    return fields
-
-
-def teams_mentions(activity: Activity) -> tuple[Person, ...]:
-    """People a Teams message @mentioned, in order and once each, from its mention entities; never the bot itself."""
-    recipient = activity.recipient.id if activity.recipient else None
-    found: dict[str, Person] = {}
-    for entity in activity.entities or []:
-        if str(entity.type).lower() != "mention":
-            continue
-        mentioned = _entity_fields(entity).get("mentioned") or {}
-        user_id, name = str(mentioned.get("id") or ""), html.unescape(str(mentioned.get("name") or "")).strip()[:100]
-        if user_id and user_id != recipient and user_id not in found:
-            try:
-                found[user_id] = Person(user_id=user_id, name=name or None)
-            except ValueError:
-                continue
-    return tuple(found.values())

@@ -64,6 +64,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:
         owner = self.server.owner
+        owner.requested.set()
+        owner.wait_until_released()
         if self.path == "/.well-known/openidconfiguration":
             document: dict[str, Any] = owner.metadata_document()
         elif self.path == "/keys":
@@ -71,7 +73,7 @@ class _Handler(BaseHTTPRequestHandler):
         else:
             self.send_error(404)
             return
-        owner.record_fetch(self.path)
+        owner.record_fetch(self.path, self.headers.get("User-Agent", ""))
         body = json.dumps(document).encode()
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
@@ -91,6 +93,10 @@ class JwksServer:
         self._published = [self.key]
         self._lock = threading.Lock()
         self.fetches: list[str] = []
+        self.agents: list[str] = []
+        self.requested = threading.Event()
+        self._released = threading.Event()
+        self._released.set()
         self._server = _Server(("127.0.0.1", 0), _Handler)
         self._server.owner = self
         self._thread = threading.Thread(target=self._serve, name="test-jwks", daemon=True)
@@ -106,6 +112,7 @@ class JwksServer:
     def __exit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
+        self.release()
         self._server.shutdown()
         self._server.server_close()
         self._thread.join()
@@ -136,9 +143,22 @@ class JwksServer:
         with self._lock:
             return {"keys": [key.jwk() for key in self._published]}
 
-    def record_fetch(self, path: str) -> None:
+    def record_fetch(self, path: str, agent: str) -> None:
         with self._lock:
             self.fetches.append(path)
+            self.agents.append(agent)
+
+    def hold(self) -> None:
+        """Answer nothing until `release`: a key server that takes as long as the test wants."""
+        self.requested.clear()
+        self._released.clear()
+
+    def release(self) -> None:
+        self._released.set()
+
+    def wait_until_released(self) -> None:
+        """Called by each request's thread; the bound only keeps a broken test from hanging forever."""
+        self._released.wait(timeout=30)
 
     def mint(
         self,
@@ -146,7 +166,7 @@ class JwksServer:
         audience: str,
         service_url: str | None,
         issuer: str = BOT_FRAMEWORK_ISSUER,
-        expires_in: timedelta = timedelta(hours=1),
+        expires_in: timedelta | None = timedelta(hours=1),
         not_before_in: timedelta | None = None,
         signing_key: SigningKey | None = None,
         kid: str | None = None,
@@ -154,20 +174,17 @@ class JwksServer:
     ) -> str:
         """A Bot Framework channel token; every field a check looks at can be set wrong on purpose.
 
-        `expires_in` may be negative (already expired); `not_before_in` defaults to an hour before expiry;
+        `expires_in` may be negative (already expired), or None to leave `exp` out; `not_before_in` defaults to an hour before expiry;
         `kid` defaults to the signing key's; `algorithm` may be RS256/384/512, "none" or "HS256" (signed with the
         public key as the HMAC secret, the classic key-confusion attack). `service_url=None` omits the claim.
         """
         key = signing_key or self.key
         now = datetime.now(UTC)
-        expires = now + expires_in
+        expires = now + (expires_in if expires_in is not None else timedelta(hours=1))
         not_before = now + not_before_in if not_before_in is not None else expires - timedelta(hours=1)
-        claims: dict[str, Any] = {
-            "iss": issuer,
-            "aud": audience,
-            "exp": int(expires.timestamp()),
-            "nbf": int(not_before.timestamp()),
-        }
+        claims: dict[str, Any] = {"iss": issuer, "aud": audience, "nbf": int(not_before.timestamp())}
+        if expires_in is not None:
+            claims["exp"] = int(expires.timestamp())
         if service_url is not None:
             claims["serviceurl"] = service_url
         header = {"kid": kid if kid is not None else key.kid}
