@@ -113,11 +113,18 @@ class JobHandler:
 Handlers = Mapping[JobKind, JobHandler]
 
 
+class Abandoned(ReflectError):
+    """The scheduler is stopping: the job is left claimed and unsent, for its lease to free at the next start."""
+
+
 class Pacer(Protocol):
     """Keeps requests within a platform's rate limits; adapters/scheduler.py has the real one."""
 
     async def wait(self, to: ConversationRef) -> None:
-        """Return once one more request to `to` keeps within the limits of its conversation and tenant."""
+        """Return once one more request to `to` keeps within the limits of its conversation and tenant.
+
+        Raises `Abandoned` once the scheduler is stopping.
+        """
 
     def back_off(self, to: ConversationRef, seconds: float) -> None:
         """The platform asked for a pause in `to` (Retry-After)."""
@@ -182,8 +189,8 @@ class JobRunner:
             if claimed.status == "uncertain":
                 return await self._ended(claimed, "uncertain", "its lease ran out while sending")
             return await self._attempt(claimed)
-        except JobStateError:
-            log.info("job %s lost: lease ran out or it was cancelled", claimed.id)
+        except (JobStateError, Abandoned):
+            log.info("job %s lost: lease ran out, cancelled, or the scheduler is stopping", claimed.id)
             return "lost"
         except ReflectError as error:
             log.error("job %s broke: %s at %s", claimed.id, type(error).__name__, where(error))
