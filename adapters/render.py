@@ -15,11 +15,14 @@ _VIEW: TypeAdapter[View] = TypeAdapter(View)
 
 
 def render(view: View, channel_id: str) -> Activity:
+    """A Teams card carries its title as `summary`, the line notifications and chat previews show."""
     if channel_id in VIEW_CHANNELS:
         return MessageFactory.attachment(view_attachment(view))
     if isinstance(view, Notice):
         return MessageFactory.text(view.text)
-    return MessageFactory.attachment(card_attachment(view))
+    activity = MessageFactory.attachment(card_attachment(view))
+    activity.summary = view.title
+    return activity
 
 
 def view_attachment(view: View) -> Attachment:

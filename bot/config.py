@@ -172,7 +172,51 @@ def load_settings() -> Settings:
     try:
         return Settings()
     except ValidationError as exc:
-        problems = []
-        for error in exc.errors(include_url=False, include_input=False):
-            problems.append(f"{error['loc'][0]}: {error['msg']}" if error["loc"] else error["msg"])
-        raise ConfigError("; ".join(problems)) from None
+        raise ConfigError(_one_line(exc)) from None
+
+
+def _one_line(exc: ValidationError) -> str:
+    problems = []
+    for error in exc.errors(include_url=False, include_input=False):
+        problems.append(f"{error['loc'][0]}: {error['msg']}" if error["loc"] else error["msg"])
+    return "; ".join(problems)
+
+
+_GUID = r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$"
+_SEMVER = r"^(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)$"
+DEFAULT_TEAMS_APP_SITE = "https://reflect.example.org"
+
+
+def _https_url(value: str) -> str:
+    """Teams refuses a package whose developer links are not https."""
+    parts = urlsplit(value)
+    if parts.scheme != "https" or not parts.hostname:
+        raise ValueError("must be an https URL")
+    return value
+
+
+HttpsUrl = Annotated[str, AfterValidator(_https_url), Field(max_length=2048)]
+
+
+class TeamsAppSettings(BaseSettings):
+    """What the Teams app package tells admins about the bot and its publisher; read by `make teams-app` only.
+
+    Kept apart from Settings because building a package needs the App ID but never the bot's secret.
+    """
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=False)
+
+    microsoft_app_id: str = Field(pattern=_GUID, validation_alias="MICROSOFT_APP_ID")
+    version: str = Field("1.0.0", pattern=_SEMVER, validation_alias="TEAMS_APP_VERSION")
+    developer_name: str = Field("Reflect", min_length=1, max_length=32, validation_alias="TEAMS_APP_DEVELOPER_NAME")
+    website_url: HttpsUrl = Field(DEFAULT_TEAMS_APP_SITE, validation_alias="TEAMS_APP_WEBSITE_URL")
+    privacy_url: HttpsUrl = Field(f"{DEFAULT_TEAMS_APP_SITE}/privacy", validation_alias="TEAMS_APP_PRIVACY_URL")
+    terms_url: HttpsUrl = Field(f"{DEFAULT_TEAMS_APP_SITE}/terms", validation_alias="TEAMS_APP_TERMS_URL")
+
+
+def load_teams_app_settings() -> TeamsAppSettings:
+    """Read the package settings, turning validation errors into one readable line."""
+    try:
+        return TeamsAppSettings()  # type: ignore[call-arg]
+    except ValidationError as exc:
+        raise ConfigError(_one_line(exc)) from None

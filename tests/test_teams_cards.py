@@ -8,15 +8,20 @@ from typing import Any
 
 import pytest
 
+from adapters.render import render
 from adapters.text import render_text
 from adapters.teams.cards import (
     ADAPTIVE_CARD_CONTENT_TYPE,
+    BUTTON_PADDING,
+    CHARACTER_WIDTH,
     ELLIPSIS,
+    ROW_WIDTH,
     MAX_CARD_BYTES,
     NON_BLANK,
     SCHEMA,
     TEXT_INPUT_ID,
     card_attachment,
+    plain,
     render_card,
     utf16_size,
 )
@@ -26,12 +31,13 @@ from bot.intents import (
     Intent,
     NextSection,
     Rate,
+    ShowMenu,
     SkipEvidence,
     TakeIdea,
     parse,
 )
 from bot.models import NOT_SURE
-from bot.views import Button, Card, Fact, TextInput
+from bot.views import Button, Card, Fact, Notice, TextInput
 from tests.builders import SAMPLE_ASSESSMENT, sample_card
 
 JsonObject = dict[str, Any]
@@ -130,11 +136,16 @@ def test_card_is_version_1_5_and_uses_only_1_5_types_properties_and_values() -> 
                 assert obj[prop].lower() in allowed, f"{path}/{prop}: {obj[prop]}"
 
 
-def test_reading_order_is_heading_progress_lines_facts_choices_then_text_box() -> None:
+def _row_titles(rows: list[JsonObject]) -> list[list[str]]:
+    return [[action["title"] for action in row["actions"]] for row in rows]
+
+
+def test_reading_order_is_heading_progress_lines_facts_choices_then_text_box_then_other_buttons() -> None:
     card = sample_card("Add evidence")
     body = render_card(card)["body"]
     assert [element["type"] for element in body] == [
-        "TextBlock", "TextBlock", "TextBlock", "TextBlock", "FactSet", "ActionSet", "Input.Text", "ActionSet",
+        "TextBlock", "TextBlock", "TextBlock", "TextBlock", "FactSet", "ActionSet", "ActionSet", "Input.Text",
+        "ActionSet", "ActionSet",
     ]
     heading, progress, *lines = body[:4]
     assert heading == {
@@ -144,7 +155,7 @@ def test_reading_order_is_heading_progress_lines_facts_choices_then_text_box() -
     assert [line["text"] for line in lines] == list(card.lines)
     assert all(line["wrap"] for line in lines)
     assert body[4]["facts"] == [{"title": "Last answer", "value": "Developing"}, {"title": "Evidence", "value": "None yet"}]
-    assert [action["title"] for action in body[5]["actions"]] == ["Emerging", "Developing", "Maturing", "Thriving", "Not sure"]
+    assert _row_titles(body[5:7]) == [["Emerging", "Developing", "Maturing"], ["Thriving", "Not sure"]]
 
 
 def test_a_plain_card_is_a_heading_and_its_lines_with_no_empty_containers() -> None:
@@ -154,10 +165,74 @@ def test_a_plain_card_is_a_heading_and_its_lines_with_no_empty_containers() -> N
     assert "actions" not in content
 
 
-def test_primary_buttons_come_first_and_no_button_is_styled() -> None:
+def test_the_text_box_button_leads_then_primary_buttons_and_no_button_is_styled() -> None:
     content = render_card(sample_card("Add evidence"))
-    assert [action["title"] for action in content["actions"]] == ["Next section", "Skip evidence", "Menu"]
+    assert _row_titles(content["body"][8:]) == [["Add evidence", "Next section"], ["Skip evidence", "Menu"]]
+    assert "actions" not in content
     assert all("style" not in action for action in _submit_actions(content))
+
+
+def _choices(*labels: str) -> Card:
+    return Card(title="Pick one", choices=tuple(Button(label=label, intent=ShowMenu()) for label in labels))
+
+
+def test_no_row_of_buttons_holds_more_than_six_however_short_the_labels() -> None:
+    rows = render_card(_choices(*(str(number) for number in range(1, 15))))["body"][1:]
+    assert [len(row["actions"]) for row in rows] == [6, 6, 2]
+    assert [action["title"] for row in rows for action in row["actions"]] == [str(n) for n in range(1, 15)]
+
+
+def test_rows_fill_only_as_far_as_a_phone_screen_allows() -> None:
+    rows = render_card(_choices("Start an assessment", "Resume", "My actions", "Help"))["body"][1:]
+    assert _row_titles(rows) == [["Start an assessment", "Resume"], ["My actions", "Help"]]
+    for row in rows:
+        titles = [action["title"] for action in row["actions"]]
+        assert BUTTON_PADDING * len(titles) + CHARACTER_WIDTH * len("".join(titles)) + 8 * (len(titles) - 1) <= ROW_WIDTH
+
+
+def test_a_label_too_long_to_share_a_row_gets_a_row_of_its_own() -> None:
+    rows = render_card(_choices("Looking back at past work", "Planning new work"))["body"][1:]
+    assert _row_titles(rows) == [["Looking back at past work"], ["Planning new work"]]
+
+
+def test_the_card_action_bar_is_never_used_as_hosts_show_it_as_one_row() -> None:
+    content = render_card(sample_card())
+    assert "actions" not in content
+    assert {action["title"] for action in _submit_actions(content)} >= {"Skip evidence", "Menu", "Next section"}
+
+
+@pytest.mark.parametrize(
+    ("typed", "shown"),
+    [
+        ("**Urgent** [click](https://example.org)", r"\*\*Urgent\*\* \[click\](https://example.org)"),
+        ("<at>Bob</at> & _you_", r"\<at\>Bob\</at\> \& \_you\_"),
+        ("`code` ~~gone~~ back\\slash", r"\`code\` \~\~gone\~\~ back\\slash"),
+        ("1. first\n2) second\n- bullet\n+ plus\n# heading\n===", "1\\. first\n2\\) second\n\\- bullet\n\\+ plus\n\\# heading\n\\==="),
+        ("A plain sentence, 3.5 times - no change.", "A plain sentence, 3.5 times - no change."),
+    ],
+)
+def test_plain_escapes_every_markdown_marker_teams_would_format(typed: str, shown: str) -> None:
+    assert plain(typed) == shown
+
+
+def test_user_text_anywhere_on_a_card_is_escaped_but_buttons_and_fallback_stay_as_typed() -> None:
+    typed = "**Urgent** <at>Bob</at>"
+    card = Card(
+        title=typed, progress=typed, lines=(typed,), facts=(Fact(label=typed, value=typed),),
+        choices=(Button(label=typed, intent=ShowMenu()),),
+    )
+    content = render_card(card)
+    escaped = plain(typed)
+    assert [element.get("text") for element in content["body"][:3]] == [escaped] * 3
+    assert content["body"][3]["facts"] == [{"title": escaped, "value": escaped}]
+    assert content["body"][4]["actions"][0]["title"] == typed
+    assert content["fallbackText"].startswith(typed)
+
+
+def test_the_required_text_box_says_what_is_missing() -> None:
+    (box,) = [element for element in render_card(sample_card())["body"] if element["type"] == "Input.Text"]
+    assert box["isRequired"] is True
+    assert box["errorMessage"] == "Please type something here first."
 
 
 def test_fallback_text_is_the_plain_text_rendering_without_typing_hints() -> None:
@@ -259,3 +334,11 @@ def test_a_card_that_cannot_fit_even_with_its_lines_trimmed_is_refused() -> None
     card = _card_at_field_limits(lines=3, facts=100)
     with pytest.raises(ValueError, match="cannot be trimmed"):
         render_card(card)
+
+
+def test_a_teams_card_message_carries_its_title_as_the_notification_summary() -> None:
+    card = sample_card()
+    activity = render(card, "msteams")
+    assert activity.summary == card.title
+    assert activity.attachments[0].content == render_card(card)
+    assert render(Notice(text="Saved."), "msteams").summary is None

@@ -234,7 +234,7 @@ async def test_typed_commands_skip_back_phase_stop_and_actions(bot: RunningBot) 
     assert evidence.title == "Any evidence for 4a Reaching under-served people and communities?"
     assert ideas.title == "Next steps for 4a Reaching under-served people and communities"
     assert actions.title == "Your open actions"
-    assert actions.texts()[1] == "1. 4a · due 7 Dec 2026: " + FRAMEWORK.section("4a").next_steps(Level.DEVELOPING)[1]
+    assert actions.texts()[1] == "1\\. 4a · due 7 Dec 2026: " + FRAMEWORK.section("4a").next_steps(Level.DEVELOPING)[1]
     assert paused.text == "Paused. Your answers are saved; type resume whenever you are ready."
     assert unknown_phase.text is not None and unknown_phase.text.startswith("There is no phase called '9'")
     assert by_number.title == "7a Planning evaluation"

@@ -7,11 +7,14 @@ Teams renders Adaptive Cards up to version 1.5 only, ignores positive/destructiv
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Sequence
 from typing import Any
 
 from botbuilder.schema import Attachment
 
 from adapters.text import primary_first, render_text
+from bot import messages as say
 from bot.intents import payload
 from bot.views import Button, Card, TextInput
 
@@ -23,6 +26,17 @@ TEXT_INPUT_ID = "text"
 ELLIPSIS = "…"
 NON_BLANK = r"[\s\S]*\S[\s\S]*"
 """Matches with or without anchoring, so every renderer refuses a blank answer before it is sent."""
+
+ROW_WIDTH = 328
+"""A 360 px phone screen less the card's padding: every row of buttons must fit it."""
+BUTTON_PADDING, CHARACTER_WIDTH, BUTTON_GAP = 26, 7.5, 8
+MAX_ROW_BUTTONS = 6
+"""Hosts show at most six actions in one set and hide the rest."""
+_MARKDOWN_ANYWHERE = re.compile(r"[\\`*_\[\]<>~&]")
+"""Emphasis, code, links, strike-through, tags (so <at>mentions</at>) and entities."""
+_MARKDOWN_LINE_START = re.compile(r"^([ \t]*\d*)([#+=.)-])", re.MULTILINE)
+"""Headings (also underlined ones), bullets and numbered items; a lone `.` or `)` at a line start is escaped too,
+which is harmless."""
 
 JsonObject = dict[str, Any]
 
@@ -69,30 +83,56 @@ def _trim_lines(card: Card, cap: int) -> Card:
 
 
 def _adaptive_card(card: Card) -> JsonObject:
-    """Body order is reading order for screen readers: heading, progress, text, facts, choices, input."""
+    """Body order is reading order for screen readers: heading, progress, text, facts, choices, input, other buttons.
+
+    Every button sits in the body, in rows that fit a phone, rather than in the card's own action bar, which
+    hosts lay out in one row of at most six.
+    """
     body: list[JsonObject] = [
-        {"type": "TextBlock", "text": card.title, "style": "heading", "weight": "bolder", "size": "medium", "wrap": True}
+        {"type": "TextBlock", "text": plain(card.title), "style": "heading", "weight": "bolder", "size": "medium", "wrap": True}
     ]
     if card.progress:
-        body.append({"type": "TextBlock", "text": card.progress, "isSubtle": True, "size": "small", "wrap": True})
-    body.extend({"type": "TextBlock", "text": line, "wrap": True} for line in card.lines)
+        body.append({"type": "TextBlock", "text": plain(card.progress), "isSubtle": True, "size": "small", "wrap": True})
+    body.extend({"type": "TextBlock", "text": plain(line), "wrap": True} for line in card.lines)
     if card.facts:
-        body.append({"type": "FactSet", "facts": [{"title": fact.label, "value": fact.value} for fact in card.facts]})
-    if card.choices:
-        body.append({"type": "ActionSet", "actions": [_submit(button) for button in primary_first(card.choices)]})
+        facts = [{"title": plain(fact.label), "value": plain(fact.value)} for fact in card.facts]
+        body.append({"type": "FactSet", "facts": facts})
+    body.extend(_button_rows([_submit(button) for button in primary_first(card.choices)]))
+    others = [_submit(button) for button in primary_first(card.actions)]
     if card.text_input is not None:
         body.append(_text_box(card.text_input, label=card.title))
-        body.append({"type": "ActionSet", "actions": [_submit(card.text_input.submit, sends_text=True)]})
-    content: JsonObject = {
+        others.insert(0, _submit(card.text_input.submit, sends_text=True))
+    body.extend(_button_rows(others))
+    return {
         "type": "AdaptiveCard",
         "$schema": SCHEMA,
         "version": VERSION,
         "fallbackText": render_text(card, hint=False)[0],
         "body": body,
     }
-    if card.actions:
-        content["actions"] = [_submit(button) for button in primary_first(card.actions)]
-    return content
+
+
+def _button_rows(actions: Sequence[JsonObject]) -> list[JsonObject]:
+    """One ActionSet per row, each row filled while it still fits a phone, so a long group becomes a short list."""
+    rows: list[list[JsonObject]] = []
+    for action in actions:
+        if rows and len(rows[-1]) < MAX_ROW_BUTTONS and _row_width([*rows[-1], action]) <= ROW_WIDTH:
+            rows[-1].append(action)
+        else:
+            rows.append([action])
+    return [{"type": "ActionSet", "actions": row} for row in rows]
+
+
+def _row_width(row: Sequence[JsonObject]) -> float:
+    """Estimated pixels a row of buttons needs, from label lengths, erring wide (measured in tests/renderer)."""
+    labels = sum(BUTTON_PADDING + CHARACTER_WIDTH * len(action["title"]) for action in row)
+    return labels + BUTTON_GAP * (len(row) - 1)
+
+
+def plain(text: str) -> str:
+    """Text shown as typed: Teams reads TextBlock and fact text as markdown, so its markers are escaped."""
+    escaped = _MARKDOWN_ANYWHERE.sub(r"\\\g<0>", text)
+    return _MARKDOWN_LINE_START.sub(r"\1\\\2", escaped)
 
 
 def _submit(button: Button, *, sends_text: bool = False) -> JsonObject:
@@ -113,6 +153,7 @@ def _text_box(text_input: TextInput, *, label: str) -> JsonObject:
         "maxLength": text_input.max_length,
         "isRequired": True,
         "regex": NON_BLANK,
+        "errorMessage": say.TEXT_REQUIRED,
     }
     if text_input.placeholder:
         box["placeholder"] = text_input.placeholder

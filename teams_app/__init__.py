@@ -1,0 +1,1 @@
+"""The Microsoft Teams app package: manifest template, icons, the official schema, and the builder."""

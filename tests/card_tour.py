@@ -1,0 +1,186 @@
+"""Every card the bot can send in Teams, gathered by driving the real app over HTTP.
+
+A scripted walk covers each flow in full (all 22 sections, every rating, evidence, ideas, summaries, a long
+actions list, every action edit, each typed command), then a sweep taps every button of every kind of card
+once, so a card reached only by a button nobody scripted is still caught. User text is full of markdown and
+mention syntax, so a renderer can prove it is shown as typed.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bot.framework import Level, load_framework
+from bot.messages import HELP_LINES, NOT_SURE
+from tests import builders
+from tests.harness import ADAPTIVE, RunningBot, Sent, TeamsChat, running_bot
+
+FRAMEWORK = load_framework()
+TYPED = "**Urgent** [click](https://example.org) <at>Bob</at> _note_ # 1. `x` ~~y~~ &amp;"
+"""What a person might type; every Teams renderer must show it exactly like this."""
+RATINGS = (*(level.label for level in Level), NOT_SURE)
+ACTION_CHANGES = ("Mark done", "Reopen", "Make it long term", "Make it a quick win", "Due a week later", "Due 4 weeks later")
+SWEEP_LIMIT = 400
+"""The sweep's bound on taps: far above what the current cards need, so it ends even if a flow loops."""
+
+JsonObject = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Shown:
+    """One card as Teams received it: sent anew or as an update to an earlier message."""
+
+    how: str
+    card: JsonObject
+    summary: str | None
+
+    @property
+    def title(self) -> str:
+        return str(self.card["body"][0]["text"])
+
+
+async def every_card(data_dir: Path) -> list[Shown]:
+    """Each distinct card the bot sent or updated during the tour, in the order it first appeared."""
+    async with running_bot(data_dir) as bot:
+        chat = bot.chat()
+        await _walk(bot, chat)
+        await _sweep(chat, _sent_cards(bot))
+        return _distinct(bot)
+
+
+async def _walk(bot: RunningBot, chat: TeamsChat) -> None:
+    await chat.post(builders.bot_added(bot.connector.url))
+    await chat.say("hello")
+    await chat.say("what is this")
+    for command in _commands():
+        await chat.say(command)
+    phases = await _set_up(chat, subject=TYPED)
+    summary = await _every_section(chat, phases)
+    (listed,) = await chat.tap(summary, _starting(summary, "My actions"))
+    await _edit_an_action(bot, chat, listed)
+    for command in _commands():
+        await chat.say(command)
+    await _set_up(chat, subject=None)
+
+
+def _commands() -> list[str]:
+    """The typed commands from the help text, with an argument where one is needed."""
+    words = [line.split(":", 1)[0].split()[0] for line in HELP_LINES]
+    return [f"{word} 4" if word == "phase" else word for word in words]
+
+
+async def _set_up(chat: TeamsChat, *, subject: str | None) -> Sent:
+    (card,) = await chat.say("start")
+    if subject is None:
+        (card,) = await chat.tap(card, "Whole system")
+    else:
+        (card,) = await chat.tap(card, "OK", text=subject)
+    for answer in ("Strategic", "System", "Looking back at past work"):
+        (card,) = await chat.tap(card, answer)
+    return card
+
+
+async def _every_section(chat: TeamsChat, phases: Sent) -> Sent:
+    """Rate all 22 sections in loop order, cycling ratings and saving evidence on every other one.
+
+    Every idea of the first phase becomes an action, which makes the actions list longer than it can show.
+    """
+    (card,) = await chat.tap(phases, _starting(phases, "1 "))
+    for number, _ in enumerate(FRAMEWORK.sections):
+        (evidence,) = await chat.tap(card, RATINGS[number % len(RATINGS)])
+        if number % 2:
+            (ideas,) = await chat.tap(evidence, _starting(evidence, "No evidence"))
+        else:
+            _, ideas = await chat.tap(evidence, _starting(evidence, "Save"), text=TYPED)
+        if number < len(FRAMEWORK.phases[0].sections):
+            for title in [title for title in ideas.submits() if title.startswith("Add idea")]:
+                await chat.tap(ideas, title)
+        (card,) = await chat.tap(ideas, _starting(ideas, "Next section"))
+        if card.title is not None and card.title.endswith("summary") and number < len(FRAMEWORK.sections) - 1:
+            (card,) = await chat.tap(card, _starting(card, "Next phase"))
+    return card
+
+
+async def _edit_an_action(bot: RunningBot, chat: TeamsChat, listed: Sent) -> None:
+    """Rename the first action and list it again, then make every other change, each on the card as last updated."""
+    (card,) = await chat.tap(listed, _starting(listed, "Edit 1"))
+    await chat.tap(card, "Rename", text=TYPED)
+    (listed,) = await chat.tap(_latest(bot, card), "My actions")
+    (card,) = await chat.tap(listed, _starting(listed, "Edit 1"))
+    for change in ACTION_CHANGES:
+        await chat.tap(_latest(bot, card), change)
+
+
+def _latest(bot: RunningBot, sent: Sent) -> Sent:
+    updates = [
+        request.body for request in bot.connector.requests if request.kind == "update" and request.path.endswith(f"/{sent.id}")
+    ]
+    return Sent(sent.id, updates[-1]) if updates else sent
+
+
+def _starting(sent: Sent, prefix: str) -> str:
+    return next(title for title in sent.submits() if title.startswith(prefix))
+
+
+async def _sweep(chat: TeamsChat, cards: list[Sent]) -> None:
+    """Tap every button of every kind of card once, following whatever comes back, within SWEEP_LIMIT taps."""
+    first_of_each = {_kind(sent): sent for sent in reversed(cards)}
+    queue, seen, taps = list(first_of_each.values()), set(first_of_each), 0
+    while queue and taps < SWEEP_LIMIT:
+        sent = queue.pop(0)
+        for title, sends_text in _buttons(sent.card):
+            replies = await chat.tap(sent, title, **({"text": TYPED} if sends_text else {}))
+            taps += 1
+            fresh = [reply for reply in replies if reply.card is not None and _kind(reply) not in seen]
+            seen.update(_kind(reply) for reply in fresh)
+            queue.extend(fresh)
+
+
+def _kind(sent: Sent) -> str:
+    """Cards of one kind differ only in text and numbers: the same element types and button titles, digits aside."""
+    shape = [(element.get("type"), element.get("title")) for element in _objects(sent.card) if "type" in element]
+    return re.sub(r"\d+", "#", json.dumps(shape))
+
+
+def _buttons(card: JsonObject | None) -> list[tuple[str, bool]]:
+    """Each Action.Submit title, and whether it sends the card's text box with it."""
+    return [
+        (element["title"], element.get("associatedInputs") != "none")
+        for element in _objects(card)
+        if element.get("type") == "Action.Submit"
+    ]
+
+
+def _objects(node: Any) -> Iterator[JsonObject]:
+    if isinstance(node, dict):
+        yield node
+        for key, value in node.items():
+            if key != "data":
+                yield from _objects(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _objects(item)
+
+
+def _sent_cards(bot: RunningBot) -> list[Sent]:
+    return [
+        Sent(request.reply["id"], request.body)
+        for request in bot.connector.requests
+        if request.kind == "send" and request.status == 200 and request.reply and Sent("", request.body).card
+    ]
+
+
+def _distinct(bot: RunningBot) -> list[Shown]:
+    shown: dict[str, Shown] = {}
+    for request in bot.connector.requests:
+        if request.kind in ("send", "update") and request.status == 200:
+            for attachment in request.body.get("attachments") or []:
+                if attachment.get("contentType") == ADAPTIVE:
+                    seen = Shown(request.kind, attachment["content"], request.body.get("summary"))
+                    shown.setdefault(json.dumps(attachment["content"], sort_keys=True), seen)
+    return list(shown.values())
