@@ -18,7 +18,7 @@ from bot.models import ConversationRef, ScheduledJob
 from bot.outbound import MessageRef
 from bot.store import Store
 from bot.views import Notice
-from tests.clock import ManualClock
+from tests.manual_clock import ManualClock
 from tests.conftest import MakeStore
 from tests.fakes.outbound import RecordingOutbound
 
@@ -281,7 +281,7 @@ async def test_a_missed_job_falling_in_quiet_hours_waits_for_working_time_and_go
     assert await rig.run_due() == ["deferred"]
     deferred = await rig.status()
     assert (deferred.due_at, deferred.late, deferred.attempts) == (opening, True, 0)
-    rig.clock.now = opening
+    rig.clock.set(opening)
     assert await rig.run_due() == ["sent"]
     assert [d.view for d in rig.outbound.sent] == [Notice(text="late")]
 

@@ -16,7 +16,7 @@ from bot.models import ConversationRef, ScheduledJob
 from bot.outbound import MessageRef
 from bot.store import Store
 from bot.views import Notice, View
-from tests.clock import ManualClock
+from tests.manual_clock import ManualClock
 from tests.conftest import MakeStore
 from tests.fakes.outbound import RecordingOutbound
 from tests.test_jobs import FRAMEWORK, LEASE, NOW, TEAM, TENANT, personal

@@ -21,7 +21,7 @@ from bot.models import ScheduledJob
 from bot.views import Notice
 from dialogs.jobs import HANDLERS
 from tests import builders
-from tests.clock import ManualClock
+from tests.manual_clock import ManualClock
 from tests.fakes import NetworkGuard
 from tests.fakes.connector import FakeConnector
 from tests.harness import NOW, RunningBot, running_bot
