@@ -10,12 +10,16 @@ from ipaddress import ip_address
 from pathlib import Path
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 from pydantic import AfterValidator, BeforeValidator, Field, SecretStr, ValidationError, model_validator
 from pydantic_core import PydanticCustomError
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.errors import ConfigError
+from bot.local_time import DEFAULT_ZONE_NAME, parse_time_zone
+from bot.models import QuietHours
+from bot.working_calendar import DEFAULT_QUIET_HOURS, Nation, WorkingCalendar, parse_quiet_hours
 
 DEFAULT_SERVICE_URL_ALLOWLIST = (
     "smba.trafficmanager.net",
@@ -80,6 +84,14 @@ def _slack_api_url(value: str) -> str:
     return value if value.endswith("/") else value + "/"
 
 
+def _time_zone(value: object) -> object:
+    return parse_time_zone(value) if isinstance(value, str) else value
+
+
+def _quiet_hours(value: object) -> object:
+    return parse_quiet_hours(value) if isinstance(value, str) else value
+
+
 class Settings(BaseSettings):
     """Every knob Reflect has; the README lists each variable with its default."""
 
@@ -120,6 +132,19 @@ class Settings(BaseSettings):
     slack_api_url: Annotated[str, AfterValidator(_slack_api_url)] = Field(
         "https://slack.com/api/", validation_alias="SLACK_API_URL"
     )
+
+    time_zone: Annotated[ZoneInfo, BeforeValidator(_time_zone)] = Field(
+        ZoneInfo(DEFAULT_ZONE_NAME), validation_alias="REFLECT_TIME_ZONE"
+    )
+    bank_holidays: Nation = Field(Nation.ENGLAND, validation_alias="REFLECT_BANK_HOLIDAYS")
+    quiet_hours: Annotated[QuietHours, NoDecode, BeforeValidator(_quiet_hours)] = Field(
+        DEFAULT_QUIET_HOURS, validation_alias="REFLECT_QUIET_HOURS"
+    )
+
+    @property
+    def working_calendar(self) -> WorkingCalendar:
+        """The deployment's default calendar, for teams and people that have not set their own."""
+        return WorkingCalendar(self.time_zone, self.bank_holidays, self.quiet_hours)
 
     @property
     def teams_enabled(self) -> bool:

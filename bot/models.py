@@ -26,6 +26,10 @@ Rating = Level | Literal["not_sure"]
 Role = Literal["lead", "member"]
 ScopeField = Literal["subject", "focus", "footprint", "stance"]
 ActionChange = Literal["done", "reopen", "quick_win", "long_term", "later_7", "later_28", "rename"]
+JobKind = Literal[
+    "reminder", "digest", "checkin_close", "digest_reply", "digest_leads", "digest_refresh", "group_invite"
+]
+"""What a job does; dialogs/jobs.py maps each kind to the handler that composes its message."""
 JobStatus = Literal["pending", "claimed", "sending", "done", "failed", "uncertain", "cancelled"]
 LEASED: tuple[JobStatus, ...] = ("claimed", "sending")
 READY_STATUSES: tuple[JobStatus, ...] = ("pending", *LEASED)
@@ -63,8 +67,8 @@ class Document(_Frozen):
 
 
 PersonName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
-Nation = Literal["ENG", "WLS", "SCT", "NIR"]
-"""The UK nations whose bank holidays a group keeps: England, Wales, Scotland, Northern Ireland."""
+Nation = Literal["england", "wales", "scotland", "northern_ireland"]
+"""The UK nation whose bank holidays a group keeps: the values of `bot.working_calendar.Nation`."""
 
 
 class Person(_Frozen):
@@ -112,7 +116,7 @@ class Team(Document):
     channel_conversation_id: Id | None = None
     time_zone: Annotated[str, AfterValidator(_known_time_zone)] = "Europe/London"
     quiet_hours: QuietHours = QuietHours()
-    nation: Nation = "ENG"
+    nation: Nation = "england"
     digest: DigestSchedule = DigestSchedule()
     min_answers: Annotated[int, Field(ge=1, le=50)] = 3
     share_results: bool = False
@@ -375,7 +379,7 @@ class ScheduledJob(Document):
     table: ClassVar[str] = "jobs"
     id: Id
     team: TeamKey
-    kind: Literal["reminder", "digest", "checkin_close", "digest_refresh", "group_invite"]
+    kind: JobKind
     due_at: AwareDatetime
     payload: Annotated[dict[PayloadKey, PayloadValue], Field(max_length=16)] = {}
     status: JobStatus = "pending"
@@ -383,6 +387,8 @@ class ScheduledJob(Document):
     lease_until: AwareDatetime | None = None
     attempts: Annotated[int, Field(ge=0)] = 0
     last_error: Annotated[str, StringConstraints(max_length=JOB_ERROR_MAX_CHARS)] | None = None
+    late: bool = False
+    """Missed its time (the bot was down) and was moved to the recipient's next working window: say so when sent."""
 
     @property
     def doc_id(self) -> str:
@@ -436,6 +442,17 @@ class ScheduledJob(Document):
             lease_until=None,
             attempts=self.attempts if owner is not None else 0,
             last_error=None if error is None else error[:JOB_ERROR_MAX_CHARS],
+            late=self.late and owner is not None,
+        )
+
+    def deferred(self, owner: str, until: datetime, *, late: bool) -> Self:
+        """Its holder moves it, before any send, to the recipient's next working time; `late` if it missed its own.
+
+        No delivery was tried, so the attempt count starts again.
+        """
+        self._require_holder(owner, ("claimed",))
+        return self._with(
+            status="pending", due_at=until, lease_owner=None, lease_until=None, attempts=0, late=self.late or late
         )
 
     def cancelled(self) -> Self:
