@@ -27,6 +27,7 @@ class RecordingOutbound(Outbound):
         self.sent: list[Delivered] = []
         self.updated: list[tuple[MessageRef, View]] = []
         self.opened: list[str] = []
+        self.replied: list[tuple[str, str]] = []
         self._failures: deque[DeliveryError] = deque()
         self._open_failures: deque[DeliveryError] = deque()
         self._ids = itertools.count(1)
@@ -44,6 +45,12 @@ class RecordingOutbound(Outbound):
         message_id = f"m-{next(self._ids)}"
         self.sent.append(Delivered(to, view, message_id))
         return MessageRef(conversation=to, message_id=message_id)
+
+    async def reply(self, root: MessageRef, view: View) -> MessageRef:
+        """Recorded like a send to the root's conversation; `replied` pairs each reply with its root's id."""
+        sent = await self.send(root.conversation, view)
+        self.replied.append((root.message_id, sent.message_id))
+        return sent
 
     async def update(self, message: MessageRef, view: View) -> None:
         if self._failures:
