@@ -41,7 +41,7 @@ from bot.conversation_refs import (
 from bot.errors import DeliveryError, JobStateError, ReflectError, where
 from bot.framework import Framework
 from bot.keys import Platform, TenantKey
-from bot.models import ConversationRef, JobKind, ScheduledJob
+from bot.models import ConversationRef, JobKind, ScheduledJob, SentMessage
 from bot.outbound import MessageRef, Outbound
 from bot.store import Store
 from bot.views import View
@@ -90,11 +90,17 @@ def anytime(instant: datetime) -> datetime:
 
 @dataclass(frozen=True)
 class Message:
-    """What a job sends and to whom; `working_time(t)` is the first instant at or after t the recipient may be written to."""
+    """What a job sends and to whom; `working_time(t)` is the first instant at or after t the recipient may be written to.
+
+    `thread` makes it a reply in the thread of that earlier message of the conversation (a channel digest's detail);
+    `replaces` makes it a new rendering of an earlier message, updated in place instead of sent again.
+    """
 
     to: Address
     view: View
     working_time: Callable[[datetime], datetime] = anytime
+    thread: str | None = None
+    replaces: SentMessage | None = None
 
 
 async def _nothing(*_args: object) -> None:
@@ -236,7 +242,7 @@ class JobRunner:
         await self._pacer.wait(to)
         await self._store.mark_sending(job.team, job.id, owner=self.owner, now=self._clock())
         try:
-            return await outbound.send(to, message.view)
+            return await _put(outbound, to, message)
         except DeliveryError as error:
             await self._after_refusal(job.team.tenant, to, error)
             raise
@@ -293,6 +299,18 @@ class JobRunner:
         if handler is not None:
             await _follow_up(job, handler.undelivered(self._context(job), job, why))
         return why
+
+
+async def _put(outbound: Outbound, to: ConversationRef, message: Message) -> MessageRef:
+    """A new message, a reply in a thread, or a new rendering of one sent earlier, through the same port."""
+    if message.replaces is not None:
+        earlier = to.model_copy(update={"conversation_id": message.replaces.conversation_id})
+        sent = MessageRef(conversation=earlier, message_id=message.replaces.message_id)
+        await outbound.update(sent, message.view)
+        return sent
+    if message.thread is not None:
+        return await outbound.reply(MessageRef(conversation=to, message_id=message.thread), message.view)
+    return await outbound.send(to, message.view)
 
 
 async def _follow_up(job: ScheduledJob, hook: Awaitable[None]) -> None:

@@ -33,7 +33,7 @@ class Measured:
     period: Period
 
 
-def local_today(team: Team, now: datetime) -> datetime:
+def local_now(team: Team, now: datetime) -> datetime:
     return now.astimezone(ZoneInfo(team.time_zone))
 
 
@@ -55,7 +55,7 @@ async def measured(
     last = await calibration.last_cycle(store, framework, space, team, assessment)
     post = await store.get(space, DigestPost, digest_schedule.LATEST)
     period = _period(post, assessment, last, kept=kept)
-    return Measured(compute(framework, team, held, period, now, local_today(team, now).date()), period)
+    return Measured(compute(framework, team, held, period, now, local_now(team, now).date()), period)
 
 
 async def measure(store: Store, framework: Framework, space: TeamKey, team: Team, now: datetime) -> Digest:

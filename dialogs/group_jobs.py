@@ -1,46 +1,28 @@
-"""What a working group's scheduled jobs say, outside any turn: the digest, its in-place refresh, and invitations.
+"""What a working group's scheduled jobs say, outside any turn: the digest, its thread, its refreshes, invitations.
 
-Each handler reads the group as it is when the job fires (a job made for an old schedule, an earlier cycle or a
-person since removed does nothing), builds views from services, and sends them through the Outbound port.
+Each handler composes one message from the group as it is when the job runs; a job made for an old schedule, an
+earlier cycle, a replaced digest or a person since removed composes nothing. A digest is a chain of jobs, so each
+message is sent (and paced, retried or reported) like any other: the headline's job, once sent, records the post
+and starts the thread's first reply and one private message per lead; each reply starts the next, keeping the
+thread in order. A refresh updates the headline in place, then each reply in turn.
 """
 
 from __future__ import annotations
 
-import logging
-from dataclasses import dataclass
 from datetime import datetime
 
 from bot import messages as say
-from bot.conversation_refs import conversation_ref, direct_conversation
-from bot.errors import DeliveryError
-from bot.framework import Framework
-from bot.keys import TeamKey
-from bot.models import Assessment, ConversationRef, DigestPost, ScheduledJob, SentMessage, Team
-from bot.outbound import MessageRef, Outbound
+from bot.jobs import JobContext, JobHandler, Message, ToConversation, ToPerson, anytime
+from bot.models import Assessment, DigestPost, JobKind, ScheduledJob, SentMessage, Team
+from bot.outbound import MessageRef
 from bot.services import digest_schedule, groups
-from bot.store import Store
+from bot.services.digest_schedule import HEADLINE, LATEST, refresh_job
 from bot.views import Card
-from dialogs.digest import Measured, local_today, measured
+from dialogs.digest import local_now, measured
 from dialogs.digest_cards import headline_card, non_responders_card, thread_cards
 from dialogs.groups_cards import invite_card
 
-log = logging.getLogger("reflect.groups")
-
-
-@dataclass(frozen=True)
-class Speaking:
-    """What a job handler needs to speak: the store, the channel's Outbound, the framework and the time."""
-
-    store: Store
-    outbound: Outbound
-    framework: Framework
-    now: datetime
-
-
-async def _channel(speak: Speaking, space: TeamKey, team: Team) -> ConversationRef | None:
-    if team.channel_conversation_id is None:
-        return None
-    return await conversation_ref(speak.store, space.tenant, team.channel_conversation_id)
+THREAD_PARTS = 3
 
 
 def _why(team: Team, asked_by: str | None) -> str:
@@ -53,97 +35,156 @@ def _sent(message: MessageRef) -> SentMessage:
     return SentMessage(conversation_id=message.conversation.conversation_id, message_id=message.message_id)
 
 
-def _ref(channel: ConversationRef, sent: SentMessage) -> MessageRef:
-    """A stored message addressed again through the channel's current ref (its service URL may have moved)."""
-    return MessageRef(conversation=channel.model_copy(update={"conversation_id": sent.conversation_id}), message_id=sent.message_id)
+def _follow(job: ScheduledJob, kind: JobKind, key: str, due: datetime, **payload: str) -> ScheduledJob:
+    return ScheduledJob(id=f"{kind}:{key}", team=job.team, kind=kind, due_at=due, payload=payload)
 
 
-async def digest(speak: Speaking, job: ScheduledJob) -> None:
-    """A weekly or asked-for digest; a weekly job schedules the next one whatever happens to this one."""
-    team = await groups.find(speak.store, job.team)
-    if team is None:
-        return
-    asked_by = job.payload.get("asked_by")
-    if asked_by is None and not digest_schedule.still_wanted(job, team):
-        return
-    try:
-        await post(speak, job.team, team, asked_by)
-    finally:
-        if asked_by is None:
-            await digest_schedule.schedule_weekly(speak.store, job.team, team, max(speak.now, job.due_at))
-
-
-async def post(speak: Speaking, space: TeamKey, team: Team, asked_by: str | None) -> DigestPost | None:
-    """Headline in the channel, then its thread, then the non-responders to each lead; recorded for later refreshes.
-
-    The record is written as soon as the headline is out, so a failure in the thread never posts the headline twice.
-    """
-    channel = await _channel(speak, space, team)
-    if channel is None or team.assessment_id is None:
+async def _linked(ctx: JobContext, job: ScheduledJob) -> Team | None:
+    """The group, if it still has a channel and a current assessment to report on."""
+    team = await groups.find(ctx.store, job.team)
+    if team is None or team.channel_conversation_id is None or team.assessment_id is None:
         return None
-    found = await measured(speak.store, speak.framework, space, team, speak.now)
-    root = await speak.outbound.send(channel, headline_card(found.digest, _why(team, asked_by), asked=asked_by is not None))
-    record = _record(found, root, speak.now, asked_by)
-    await speak.store.put(space, record)
-    replies = [_sent(await speak.outbound.reply(root, card)) for card in thread_cards(found.digest, first=found.period.first)]
-    record = record.model_copy(update={"replies": tuple(replies)})
-    await speak.store.put(space, record)
-    await _tell_leads(speak, space, team, channel, non_responders_card(found.digest))
-    return record
+    return team
 
 
-def _record(found: Measured, root: MessageRef, now: datetime, asked_by: str | None) -> DigestPost:
-    return DigestPost(
-        assessment_id=found.digest.holdings.assessment.id,
-        headline=_sent(root),
-        posted_at=now,
-        since=found.period.since,
-        first=found.period.first,
-        baseline=dict(found.period.baseline),
-        levels=found.digest.levels,
-        reason="asked" if asked_by else "weekly",
-        asked_by=asked_by,
+async def compose_digest(ctx: JobContext, job: ScheduledJob) -> Message | None:
+    """The headline, in the group's working hours; a weekly job first schedules next week's, whatever happens."""
+    team = await groups.find(ctx.store, job.team)
+    asked_by = job.payload.get("asked_by")
+    if team is None or (asked_by is None and not digest_schedule.still_wanted(job, team)):
+        return None
+    if asked_by is None:
+        await digest_schedule.schedule_weekly(ctx.store, job.team, team, max(ctx.now, job.due_at))
+    if await _linked(ctx, job) is None:
+        return None
+    found = await measured(ctx.store, ctx.framework, job.team, team, ctx.now)
+    headline = headline_card(found.digest, _why(team, asked_by), asked=asked_by is not None)
+    working = anytime if asked_by else groups.calendar_of(team).next_working_start
+    return Message(to=ToConversation(str(team.channel_conversation_id)), view=headline, working_time=working)
+
+
+async def digest_posted(ctx: JobContext, job: ScheduledJob, headline: MessageRef) -> None:
+    """Record the post (refreshes and the next digest measure from it), then start its thread and the leads' lists."""
+    team = await groups.find(ctx.store, job.team)
+    if team is None or team.assessment_id is None:
+        return
+    found = await measured(ctx.store, ctx.framework, job.team, team, ctx.now)
+    asked_by = job.payload.get("asked_by")
+    post = DigestPost(
+        assessment_id=team.assessment_id, headline=_sent(headline), posted_at=ctx.now, since=found.period.since,
+        first=found.period.first, baseline=dict(found.period.baseline), levels=found.digest.levels,
+        reason="asked" if asked_by else "weekly", asked_by=asked_by,
     )
-
-
-async def _tell_leads(speak: Speaking, space: TeamKey, team: Team, channel: ConversationRef, card: Card) -> None:
-    """Each lead, in their own chat; one lead who cannot be reached does not stop the others."""
+    await ctx.store.put(job.team, post)
+    root = headline.message_id
+    await ctx.store.add_job(_follow(job, "digest_reply", f"{root}:0", ctx.now, headline=root, part="0"))
     for lead in team.leads:
-        try:
-            to = await direct_conversation(speak.store, speak.outbound, space.tenant, lead.user_id, via=channel)
-            await speak.outbound.send(to, card)
-        except DeliveryError as error:
-            log.warning("non-responders not sent to a lead of a group: %s", error.kind)
+        await ctx.store.add_job(_follow(job, "digest_leads", f"{root}:{lead.user_id}", ctx.now, headline=root, user=lead.user_id))
 
 
-async def refresh(speak: Speaking, job: ScheduledJob) -> None:
-    """Update the latest digest's headline and thread in place, measured over the period it was posted for."""
-    team = await groups.find(speak.store, job.team)
-    latest = await speak.store.get(job.team, DigestPost, digest_schedule.LATEST)
-    if team is None or latest is None or latest.headline.message_id != job.payload.get("headline"):
+async def _current_post(ctx: JobContext, job: ScheduledJob) -> tuple[Team, DigestPost] | None:
+    """The group and its latest digest, only while that is still the digest this job was made for."""
+    team = await _linked(ctx, job)
+    post = await ctx.store.get(job.team, DigestPost, LATEST)
+    if team is None or post is None or post.headline.message_id != job.payload.get("headline"):
+        return None
+    return (team, post) if post.assessment_id == team.assessment_id else None
+
+
+async def _thread_card(ctx: JobContext, job: ScheduledJob, team: Team, part: int) -> Card:
+    found = await measured(ctx.store, ctx.framework, job.team, team, ctx.now, kept=True)
+    return thread_cards(found.digest, first=found.period.first)[part]
+
+
+async def compose_reply(ctx: JobContext, job: ScheduledJob) -> Message | None:
+    """One reply in the digest's thread, measured over the period its headline was."""
+    current = await _current_post(ctx, job)
+    if current is None:
+        return None
+    team, post = current
+    card = await _thread_card(ctx, job, team, int(job.payload.get("part", "0")))
+    return Message(to=ToConversation(post.headline.conversation_id), view=card, thread=post.headline.message_id)
+
+
+async def reply_posted(ctx: JobContext, job: ScheduledJob, reply: MessageRef) -> None:
+    """Keep the reply's address for refreshes, and start the next reply, so the thread reads in order."""
+    root, part = job.payload.get("headline", ""), int(job.payload.get("part", "0"))
+
+    def add(current: DigestPost | None) -> DigestPost:
+        assert current is not None
+        if current.headline.message_id != root or len(current.replies) != part:
+            return current
+        return current.model_copy(update={"replies": (*current.replies, _sent(reply))})
+
+    post = await ctx.store.get(job.team, DigestPost, LATEST)
+    if post is None or post.headline.message_id != root:
         return
-    channel = await _channel(speak, job.team, team)
-    if channel is None or team.assessment_id != latest.assessment_id:
-        return
-    found = await measured(speak.store, speak.framework, job.team, team, speak.now, kept=True)
-    updated = f"{local_today(team, speak.now):%a %H:%M}"
-    headline = headline_card(found.digest, _why(team, latest.asked_by), asked=latest.reason == "asked", updated=updated)
-    await speak.outbound.update(_ref(channel, latest.headline), headline)
-    for sent, card in zip(latest.replies, thread_cards(found.digest, first=found.period.first), strict=False):
-        await speak.outbound.update(_ref(channel, sent), card)
+    await ctx.store.update(job.team, DigestPost, LATEST, add)
+    if part + 1 < THREAD_PARTS:
+        await ctx.store.add_job(_follow(job, "digest_reply", f"{root}:{part + 1}", ctx.now, headline=root, part=str(part + 1)))
 
 
-async def invite(speak: Speaking, job: ScheduledJob) -> None:
-    """Invite one member to rate the group's current assessment in their own chat, if they still belong and it is open."""
-    team = await groups.find(speak.store, job.team)
-    assessment = await speak.store.get(job.team, Assessment, job.payload.get("assessment", ""))
+async def compose_leads(ctx: JobContext, job: ScheduledJob) -> Message | None:
+    """Who has not answered, to one lead in their own chat, never to the channel."""
+    current = await _current_post(ctx, job)
+    user_id = job.payload.get("user", "")
+    if current is None or current[0].role_of(user_id) != "lead":
+        return None
+    team, post = current
+    found = await measured(ctx.store, ctx.framework, job.team, team, ctx.now, kept=True)
+    to = ToPerson(user_id, via=ToConversation(post.headline.conversation_id))
+    return Message(to=to, view=non_responders_card(found.digest), working_time=groups.calendar_of(team).next_working_start)
+
+
+async def compose_refresh(ctx: JobContext, job: ScheduledJob) -> Message | None:
+    """The headline (or one reply) rendered again with the answers that arrived since, to update it in place."""
+    current = await _current_post(ctx, job)
+    if current is None:
+        return None
+    team, post = current
+    channel = ToConversation(post.headline.conversation_id)
+    part = job.payload.get("part", HEADLINE)
+    if part != HEADLINE:
+        number = int(part)
+        if number >= len(post.replies):
+            return None
+        card = await _thread_card(ctx, job, team, number)
+        return Message(to=channel, view=card, replaces=post.replies[number])
+    found = await measured(ctx.store, ctx.framework, job.team, team, ctx.now, kept=True)
+    updated = f"{local_now(team, ctx.now):%a %H:%M}"
+    view = headline_card(found.digest, _why(team, post.asked_by), asked=post.reason == "asked", updated=updated)
+    return Message(to=channel, view=view, replaces=post.headline)
+
+
+async def refreshed(ctx: JobContext, job: ScheduledJob, _message: MessageRef) -> None:
+    """Refresh the next message of the thread, in order."""
+    part = job.payload.get("part", HEADLINE)
+    following = 0 if part == HEADLINE else int(part) + 1
+    if following < THREAD_PARTS:
+        headline, slot = job.payload.get("headline", ""), job.payload.get("slot", "")
+        await ctx.store.add_job(refresh_job(job.team, headline, slot, str(following), ctx.now))
+
+
+async def compose_invite(ctx: JobContext, job: ScheduledJob) -> Message | None:
+    """One member's invitation to rate the group's current assessment, if they still belong and it is still open."""
+    team = await _linked(ctx, job)
+    assessment = await ctx.store.get(job.team, Assessment, job.payload.get("assessment", ""))
     user_id = job.payload.get("user", "")
     if team is None or assessment is None or team.assessment_id != assessment.id or assessment.status != "open":
-        return
-    channel = await _channel(speak, job.team, team)
-    if team.role_of(user_id) is None or channel is None:
-        return
+        return None
+    if team.role_of(user_id) is None:
+        return None
     starter = team.member(assessment.owner_id)
-    lead = (starter.name if starter and starter.name else None) or say.A_LEAD
-    to = await direct_conversation(speak.store, speak.outbound, job.team.tenant, user_id, via=channel)
-    await speak.outbound.send(to, invite_card(team, assessment, lead, late=bool(job.payload.get("late"))))
+    lead = starter.name if starter is not None and starter.name else say.A_LEAD
+    card = invite_card(team, assessment, lead, late=bool(job.payload.get("late")))
+    to = ToPerson(user_id, via=ToConversation(str(team.channel_conversation_id)))
+    return Message(to=to, view=card, working_time=groups.calendar_of(team).next_working_start)
+
+
+HANDLERS: dict[JobKind, JobHandler] = {
+    "digest": JobHandler(compose=compose_digest, sent=digest_posted),
+    "digest_reply": JobHandler(compose=compose_reply, sent=reply_posted),
+    "digest_leads": JobHandler(compose=compose_leads),
+    "digest_refresh": JobHandler(compose=compose_refresh, sent=refreshed),
+    "group_invite": JobHandler(compose=compose_invite),
+}

@@ -9,5 +9,8 @@ from __future__ import annotations
 
 from bot.jobs import JobHandler
 from bot.models import JobKind
+from dialogs import group_jobs
 
-HANDLERS: dict[JobKind, JobHandler] = {}
+HANDLERS: dict[JobKind, JobHandler] = {
+    **group_jobs.HANDLERS,
+}

@@ -137,18 +137,19 @@ async def on_intent(ctx: FlowContext, intent: Intent) -> FlowResult:
 
 
 async def on_text(ctx: FlowContext, text: str, *, first: bool) -> FlowResult:
-    """Whole-text commands first (so evidence starting with 'actions…' stays evidence); a first message that is
-    no command gets the welcome; then `phase N`; then the text the bot awaits; anything else gets help."""
+    """Whole-text commands first (so evidence starting with 'actions…' stays evidence); then a command with its
+    argument (`phase N`, `add @name`), so a first message in a group's channel can already be one; a first message
+    that is no command gets the welcome; then the text the bot awaits; anything else gets help."""
     typed = " ".join(text.split())
     command = COMMANDS.get(typed.casefold())
     if command is not None:
         return await command(ctx)
-    if first:
-        return await on_event(ctx, "first_contact")
     word, _, argument = typed.partition(" ")
     with_argument = COMMANDS_WITH_ARGUMENT.get(word.casefold())
     if with_argument is not None and argument:
         return await with_argument(ctx, argument)
+    if first:
+        return await on_event(ctx, "first_contact")
     if ctx.state.awaiting is not None:
         return await AWAITED[ctx.state.awaiting.kind](ctx, text)
     return await NOT_UNDERSTOOD(ctx)

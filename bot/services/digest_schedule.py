@@ -8,15 +8,17 @@ answers costs one update, not one each.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.keys import TeamKey
 from bot.models import DigestPost, DigestSchedule, ScheduledJob, Team
+from bot.schedules import Weekly
 from bot.store import Store
 
 REFRESH_SLOT = timedelta(minutes=5)
 LATEST = "latest"
+HEADLINE = "headline"
 
 
 def fingerprint(team: Team) -> str:
@@ -25,19 +27,14 @@ def fingerprint(team: Team) -> str:
 
 
 def next_weekly(schedule: DigestSchedule, zone: str, after: datetime) -> datetime:
-    """The first `weekday` at local `at` strictly after `after`, as a UTC instant.
+    """The first `weekday` at local `at` strictly after `after`, as a UTC instant (bot/schedules.py's rule).
 
-    Computed on the local calendar and converted for that day, never by adding seven days in UTC, so 09:00 stays
-    09:00 across a clock change; a local time the spring change skips falls an hour later that day.
+    Computed on the local calendar for each occurrence, never by adding seven days in UTC, so 09:00 stays 09:00
+    across a clock change. Quiet hours, weekends and bank holidays are applied when the job runs.
     """
-    tz = ZoneInfo(zone)
-    local = after.astimezone(tz)
-    first = local.date() + timedelta(days=(schedule.weekday - local.weekday()) % 7)
-    for week in range(2):
-        instant = datetime.combine(first + timedelta(weeks=week), schedule.at, tzinfo=tz).astimezone(UTC)
-        if instant > after:
-            return instant
-    raise AssertionError("a weekly time always falls within two weeks")
+    found = Weekly(schedule.weekday, schedule.at, ZoneInfo(zone)).next_after(after)
+    assert found is not None, "a weekly schedule never ends"
+    return found
 
 
 async def schedule_weekly(store: Store, space: TeamKey, team: Team, now: datetime) -> ScheduledJob | None:
@@ -72,11 +69,15 @@ async def request_refresh(store: Store, space: TeamKey, assessment_id: str, now:
     if post is None or post.assessment_id != assessment_id:
         return None
     slot = _slot(now)
-    job = ScheduledJob(
-        id=f"refresh:{post.headline.message_id}:{slot:%Y%m%dT%H%M}",
+    return await store.add_job(refresh_job(space, post.headline.message_id, f"{slot:%Y%m%dT%H%M}", HEADLINE, slot + REFRESH_SLOT))
+
+
+def refresh_job(space: TeamKey, headline: str, slot: str, part: str, due: datetime) -> ScheduledJob:
+    """One message of a digest to update in place: its headline, or a reply by its place in the thread."""
+    return ScheduledJob(
+        id=f"refresh:{headline}:{slot}:{part}",
         team=space,
         kind="digest_refresh",
-        due_at=slot + REFRESH_SLOT,
-        payload={"headline": post.headline.message_id},
+        due_at=due,
+        payload={"headline": headline, "slot": slot, "part": part},
     )
-    return await store.add_job(job)

@@ -11,12 +11,14 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from bot import messages as say
 from bot.errors import InvalidInput, NotAllowed, NotFound
 from bot.keys import TeamKey, TenantKey
 from bot.models import DigestSchedule, Member, Person, Role, Team
 from bot.store import Store
+from bot.working_calendar import Nation, WorkingCalendar
 
 
 async def member_space(store: Store, tenant: TenantKey, user_id: str, group_id: str) -> TeamKey:
@@ -188,3 +190,8 @@ async def groups_of(store: Store, tenant: TenantKey, user_id: str) -> list[tuple
         if team is not None and role is not None:
             found.append((team, role))
     return found
+
+
+def calendar_of(team: Team) -> WorkingCalendar:
+    """The group's working time: its zone, its nation's bank holidays and its quiet hours."""
+    return WorkingCalendar(zone=ZoneInfo(team.time_zone), nation=Nation(team.nation), quiet_hours=team.quiet_hours)
