@@ -142,6 +142,7 @@ GROUP_HELP_LINES = (
     "digest: post the digest now; digest monday 09:00 or digest off: leads change or stop the weekly digest",
     "close cycle: a lead closes this cycle and starts the next",
     "rename group <name>: a lead renames the group",
+    "set zone, set nation, set quiet, set minimum: a lead changes the group's time zone, bank holidays, quiet hours, or answers needed before figures show",
 )
 DEFAULT_GROUP_NAME = "Working group"
 NOT_A_MEMBER = "That belongs to a working group you are not a member of, so nothing was changed."
@@ -284,3 +285,9 @@ LAST_CYCLE_EVIDENCE = "Your evidence then: {text}"
 JOINED = "joined {day}"
 JOINED_UNKNOWN = "a member"
 A_LEAD = "A lead"
+SETTINGS_HOW = (
+    "Leads can type: set zone Europe/London, set nation scotland (england, wales, scotland or northern_ireland), "
+    "set quiet 20:00-08:00, or set minimum 3 (answers before a section's figures show)."
+)
+SETTING_CHANGED = "Done: {what} is now {value} for {name}."
+SETTING_NAMES = {"zone": "the time zone", "nation": "the nation for bank holidays", "quiet": "quiet hours", "minimum": "the minimum number of answers"}

@@ -12,17 +12,18 @@ import re
 from bot import messages as say
 from bot.intents import CloseCycle, LeaveGroup, OpenGroup, ShareResults, ShowParticipation, StartGroupAssessment
 from bot.keys import AssessmentKey, TeamKey
+from bot.local_time import parse_time_zone
 from bot.models import Awaiting, Person, Role, Scope, ScopeDraft, Team
-from bot.services import assessments, groups, participation, shared
+from bot.services import assessments, digest_schedule, groups, participation, shared
 from bot.views import Notice
+from bot.working_calendar import Nation, parse_quiet_hours
+from dialogs import digest as group_digest
+from dialogs import reflection
 from dialogs.flow import FlowContext, FlowResult, leads_to
 from dialogs.groups_cards import group_card, groups_card, participation_card, status_card
 from dialogs.reflection_cards import phases_card
 from dialogs.setup_cards import subject_card
 from dialogs.where import author, here
-from dialogs import digest as group_digest
-from dialogs import reflection
-from bot.services import digest_schedule
 
 EVERYONE = "everyone"
 _LEAD_WORDS = re.compile(r"^(leads?)\b", re.IGNORECASE)
@@ -240,3 +241,35 @@ async def participation_typed(ctx: FlowContext) -> FlowResult:
     reach = await participation.reach_of(ctx.store, space.tenant, team.members)
     rows = participation.member_progress(ctx.framework, team.members, digest.holdings.responses, reach)
     return FlowResult(views=(participation_card(digest, rows, len(ctx.framework.sections)),))
+
+
+def _setting(name: str, value: str) -> tuple[str, object] | None:
+    """A typed setting as the group's field and its checked value; None for anything not understood."""
+    try:
+        if name == "zone":
+            return "time_zone", parse_time_zone(value).key
+        if name == "nation":
+            return "nation", Nation(value.casefold()).value
+        if name == "quiet":
+            return "quiet_hours", parse_quiet_hours(value).model_dump()
+        if name == "minimum" and value.isdigit():
+            return "min_answers", int(value)
+    except ValueError:
+        return None
+    return None
+
+
+@leads_to()
+async def settings(ctx: FlowContext, text: str) -> FlowResult:
+    """`set zone|nation|quiet|minimum <value>`: leads only; the weekly digest follows a new zone at once.
+
+    A value the group cannot hold (a minimum over 50, say) is refused by the pipeline like any invalid input.
+    """
+    name, _, value = " ".join(text.split()).partition(" ")
+    setting = _setting(name.casefold(), value)
+    if setting is None:
+        return _notice(say.SETTINGS_HOW)
+    space, _team = await here(ctx)
+    team = await groups.settle(ctx.store, space, ctx.user_id, **dict([setting]))
+    await digest_schedule.schedule_weekly(ctx.store, space, team, ctx.now)
+    return _notice(say.SETTING_CHANGED.format(what=say.SETTING_NAMES[name.casefold()], value=value, name=team.name))

@@ -116,6 +116,7 @@ COMMANDS_WITH_ARGUMENT: dict[str, TextStep] = {
     "add": groups.add,
     "remove": groups.remove,
     "rename": groups.rename,
+    "set": groups.settings,
     "digest": digest.schedule,
 }
 AWAITED: dict[str, TextStep] = {

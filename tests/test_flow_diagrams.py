@@ -252,6 +252,7 @@ async def _run_group(talk: Conversation) -> None:
     await talk.say("link this channel")
     await talk.say("group help")
     await talk.say_with("rename", "group Forum")
+    await talk.say_with("set", "zone Europe/Paris")
     await talk.say_with("add", "@bo", "bo")
     await talk.say_with("add", "lead @cy", "cy")
     await talk.say_with("add", "everyone")

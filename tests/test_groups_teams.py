@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -167,3 +168,41 @@ async def test_group_and_groups_in_a_personal_chat_list_every_group_and_open_one
     assert card.title == say.DEFAULT_GROUP_NAME
     assert say.GROUP_ROLE["member"] in card.texts()
     assert list(card.submits()) == [say.RATE_MINE, say.MY_ANSWERS, say.LEAVE_GROUP]
+
+
+async def test_a_lead_sees_completion_per_member_and_phase_with_last_activity_and_who_can_be_reached(tmp_path: Path) -> None:
+    roster = set(g.PEOPLE) - {"29:cy"}
+    async with FakeConnector(roster=roster) as connector, running_bot(tmp_path / "data", connector=connector) as bot:
+        alice = await g.set_up(bot, members=("29:bob", "29:cy"))
+        await g.settle(bot)
+        bob = bot.chat(user="29:bob")
+        (phases,) = await bob.tap(g.sent_in_direct(bot, "29:bob")[0], "Rate sections")
+        (section,) = await bob.tap(phases, "1 Check · 0/4")
+        await bob.tap(section, "Maturing")
+        (view,) = await g.command(alice, "participation")
+
+    assert view.texts()[1] == "1 of 3 members have answered something. Least answered first."
+    assert view.texts()[2] == "Check: 0 of 3 complete"
+    assert view.texts()[-3:] == [
+        "0 of 22 sections: Person 29:alice · Phases done: none · last active never · not yet messaged",
+        "0 of 22 sections: Cy · Phases done: none · last active never · not reachable",
+        "1 of 22 sections: Bob · Phases done: none · last active 23 Nov 2026 · reachable",
+    ]
+
+
+async def test_leads_set_the_groups_zone_nation_quiet_hours_and_minimum_and_members_cannot(bot: RunningBot) -> None:
+    alice = await g.set_up(bot, members=("29:bob",))
+    replies = [
+        (await g.command(alice, text))[0].text
+        for text in ("set zone Europe/Paris", "set nation scotland", "set quiet 19:00-07:30", "set minimum 2", "set zone Mars/Base")
+    ]
+    (refused,) = await g.command(g.in_channel(bot, "29:bob"), "set minimum 5")
+
+    team = await g.group(bot)
+    assert (team.time_zone, team.nation, f"{team.quiet_hours.start:%H:%M}-{team.quiet_hours.end:%H:%M}", team.min_answers) == (
+        "Europe/Paris", "scotland", "19:00-07:30", 2,
+    )
+    assert replies[0] == say.SETTING_CHANGED.format(what="the time zone", value="Europe/Paris", name=team.name)
+    assert replies[-1] == say.SETTINGS_HOW and refused.text == say.LEADS_ONLY
+    job = await bot.app[STORE].get_job(g.SPACE, "digest:2026-11-30:0-0900-Europe/Paris")
+    assert job is not None and job.due_at == datetime(2026, 11, 30, 8, 0, tzinfo=UTC)

@@ -1,7 +1,7 @@
 """Who in a group has answered what, when they were last active, and whether the bot can reach them: for leads only.
 
-Reachable means the person has a personal chat with the bot that no send has found closed; a person the bot
-has never written to is shown as not yet messaged rather than guessed at.
+Reachable means the person has a personal chat with the bot that no send has found closed; one whose chat was
+closed, or could not be opened, is not reachable; a person the bot never wrote to is shown as not yet messaged.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
-from bot.conversation_refs import personal_ref
+from bot.conversation_refs import is_reachable, personal_ref
 from bot.framework import Framework, Phase
 from bot.keys import TenantKey
 from bot.models import Member, Response
@@ -57,9 +57,12 @@ def member_progress(
 
 
 async def reach_of(store: Store, tenant: TenantKey, members: Iterable[Member]) -> dict[str, Reach]:
-    """Whether each member's personal chat with the bot is known, and open."""
-    found: dict[str, Reach] = {}
-    for member in members:
-        ref = await personal_ref(store, tenant, member.user_id)
-        found[member.user_id] = "unknown" if ref is None else ("reachable" if ref.active else "unreachable")
-    return found
+    """Whether each member's personal chat with the bot is known and open, closed, or was never opened."""
+    return {member.user_id: await _reach(store, tenant, member.user_id) for member in members}
+
+
+async def _reach(store: Store, tenant: TenantKey, user_id: str) -> Reach:
+    ref = await personal_ref(store, tenant, user_id)
+    if ref is not None:
+        return "reachable" if ref.active else "unreachable"
+    return "unknown" if await is_reachable(store, tenant, user_id) else "unreachable"
