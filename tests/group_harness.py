@@ -5,12 +5,16 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+import pytest
+
 from adapters.http import SCHEDULER, STORE
+from adapters.scheduler import PLATFORM_LIMITS, Limits
 from bot.jobs import Outcome
 from bot.keys import AssessmentKey, TeamKey, TenantKey
 from bot.models import Response, Team
 from tests import builders
 from tests.harness import RunningBot, Sent, TeamsChat
+from tests.slack_harness import RunningSlackBot
 
 TENANT = TenantKey("teams", "tenant-a")
 TEAM = "19:team-forum@thread.tacv2"
@@ -32,12 +36,22 @@ async def command(chat: TeamsChat, text: str, *mentioned: str) -> list[Sent]:
     return await chat.say(f"<at>Reflect</at> {text} {tags}".strip(), entities=entities)
 
 
-async def settle(bot: RunningBot) -> list[Outcome]:
+async def settle(bot: RunningBot | RunningSlackBot) -> list[Outcome]:
     """Run the scheduler until nothing more is due now: a digest's thread and lists follow one another."""
     outcomes: list[Outcome] = []
     while ran := await bot.app[SCHEDULER].run_now():
         outcomes.extend(ran)
     return outcomes
+
+
+def unpaced(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Lift the platforms' rate limits for a test about what is said, not how fast (tests/test_scheduler.py paces).
+
+    The pacer reads the app's clock, which a test holds still, so it would otherwise wait in real time for slots
+    it thinks are still to come.
+    """
+    for platform in ("teams", "slack"):
+        monkeypatch.setitem(PLATFORM_LIMITS, platform, Limits(per_conversation=1e6))
 
 
 async def group(bot: RunningBot, space: TeamKey = SPACE) -> Team:

@@ -1,4 +1,7 @@
-"""Calibration, cycles and isolation over HTTP in Teams: figures from three answers, agreed levels, movement, two groups."""
+"""Calibration, cycles and isolation over HTTP in Teams: figures from three answers, agreed levels, movement, two groups.
+
+On the memory store, which the contract suite holds to TinyDB's behaviour; tests/test_groups_digest.py runs on TinyDB.
+"""
 
 from __future__ import annotations
 
@@ -7,11 +10,13 @@ from pathlib import Path
 
 import pytest
 
+from adapters.store.memory import MemoryStore
 from adapters.http import STORE
 from bot import messages as say
 from bot.keys import AssessmentKey, TeamKey
 from bot.models import Agreement, Assessment
 from tests import group_harness as g
+from tests.group_harness import unpaced
 from tests.fakes import NetworkGuard
 from tests.fakes.connector import FakeConnector
 from tests.harness import NOW, RunningBot, Sent, TeamsChat, running_bot
@@ -25,6 +30,7 @@ OTHER = TeamKey(g.TENANT, OTHER_TEAM)
 def loopback_only(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     guard = NetworkGuard()
     guard.install(monkeypatch)
+    unpaced(monkeypatch)
     yield
     assert guard.attempts == []
 
@@ -37,7 +43,7 @@ def clock() -> ManualClock:
 @pytest.fixture
 async def bot(tmp_path: Path, clock: ManualClock) -> AsyncIterator[RunningBot]:
     async with FakeConnector(roster=set(g.PEOPLE)) as connector:
-        async with running_bot(tmp_path / "data", clock=clock, connector=connector) as running:
+        async with running_bot(tmp_path / "data", clock=clock, connector=connector, store=MemoryStore()) as running:
             yield running
 
 

@@ -16,6 +16,7 @@ from bot.models import DigestPost, Response, SentMessage
 from bot.store import Store
 from tests import group_fixture as fx
 from tests import group_harness as g
+from tests.group_harness import unpaced
 from tests.fakes import NetworkGuard
 from tests.fakes.connector import FakeConnector
 from tests.harness import RunningBot, Sent, running_bot
@@ -28,6 +29,7 @@ PREVIOUS_ID = "a-fixture0000000000"
 def loopback_only(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     guard = NetworkGuard()
     guard.install(monkeypatch)
+    unpaced(monkeypatch)
     yield
     assert guard.attempts == []
 

@@ -1,4 +1,7 @@
-"""Working groups in Teams over HTTP: linking a channel, members and leads, and a shared assessment rated in private."""
+"""Working groups in Teams over HTTP: linking a channel, members and leads, and a shared assessment rated in private.
+
+On the memory store, which the contract suite holds to TinyDB's behaviour; tests/test_groups_digest.py runs on TinyDB.
+"""
 
 from __future__ import annotations
 
@@ -8,11 +11,13 @@ from pathlib import Path
 
 import pytest
 
+from adapters.store.memory import MemoryStore
 from adapters.http import STORE
 from bot import messages as say
 from bot.keys import AssessmentKey, TeamKey
 from bot.models import Response
 from tests import group_harness as g
+from tests.group_harness import unpaced
 from tests.fakes import NetworkGuard
 from tests.fakes.connector import FakeConnector
 from tests.harness import NOW, RunningBot, running_bot
@@ -23,6 +28,7 @@ from tests.manual_clock import ManualClock
 def loopback_only(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     guard = NetworkGuard()
     guard.install(monkeypatch)
+    unpaced(monkeypatch)
     yield
     assert guard.attempts == []
 
@@ -35,7 +41,7 @@ def clock() -> ManualClock:
 @pytest.fixture
 async def bot(tmp_path: Path, clock: ManualClock) -> AsyncIterator[RunningBot]:
     async with FakeConnector(roster=set(g.PEOPLE), members={g.TEAM: g.ROSTER}, page_limit=2) as connector:
-        async with running_bot(tmp_path / "data", clock=clock, connector=connector) as running:
+        async with running_bot(tmp_path / "data", clock=clock, connector=connector, store=MemoryStore()) as running:
             yield running
 
 
@@ -172,7 +178,7 @@ async def test_group_and_groups_in_a_personal_chat_list_every_group_and_open_one
 
 async def test_a_lead_sees_completion_per_member_and_phase_with_last_activity_and_who_can_be_reached(tmp_path: Path) -> None:
     roster = set(g.PEOPLE) - {"29:cy"}
-    async with FakeConnector(roster=roster) as connector, running_bot(tmp_path / "data", connector=connector) as bot:
+    async with FakeConnector(roster=roster) as connector, running_bot(tmp_path / "data", connector=connector, store=MemoryStore()) as bot:
         alice = await g.set_up(bot, members=("29:bob", "29:cy"))
         await g.settle(bot)
         bob = bot.chat(user="29:bob")

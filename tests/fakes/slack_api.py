@@ -80,6 +80,7 @@ class FakeSlackApi:
     async def __aenter__(self) -> Self:
         app = web.Application()
         app.router.add_post("/api/{method}", self._call)
+        app.router.add_get("/api/{method}", self._call)
         self._runner = web.AppRunner(app)
         await self._runner.setup()
         await web.TCPSite(self._runner, "127.0.0.1", 0).start()
