@@ -164,6 +164,8 @@ class Assessment(Document):
     previous_id: Id | None = None
     """The cycle before this one, for movement since the last cycle."""
     closed_at: AwareDatetime | None = None
+    results: dict[SectionCode, float] | None = None
+    """A closed shared cycle's result per section as it closed; its answers can no longer change, so it is kept."""
 
     @property
     def doc_id(self) -> str:

@@ -12,7 +12,7 @@ from bot.framework import Level
 from bot.intents import AgreeLevel, ChooseAgreed, GroupResults, MyAnswers
 from bot.keys import AssessmentKey, TeamKey
 from bot.models import Assessment, Awaiting, Team
-from bot.services import assessments, calibration, groups, shared
+from bot.services import assessments, calibration, digest_schedule, groups, shared
 from bot.views import Notice
 from dialogs.calibration_cards import agree_card, my_answers_card, rationale_card, results_card
 from dialogs.cards import answered
@@ -40,7 +40,7 @@ async def _results(ctx: FlowContext, space: TeamKey, team: Team, assessment: Ass
     _may_see_results(team, ctx.user_id)
     held = await shared.holdings(ctx.store, AssessmentKey(space, assessment.id), assessment)
     former = frozenset(m.user_id for m in team.former)
-    spreads = calibration.spreads(ctx.framework, held.responses, former)
+    spreads = await calibration.spreads_in_parts(ctx.framework, held.responses, former)
     earlier = await calibration.last_cycle(ctx.store, ctx.framework, space, team, assessment)
     card = results_card(
         ctx.framework, team, assessment, ctx.framework.phase(phase), spreads, held.agreements, earlier,
@@ -80,13 +80,15 @@ async def choose_agreed(ctx: FlowContext, intent: ChooseAgreed) -> FlowResult:
     groups.require_lead(team, ctx.user_id)
     section = assessments.section(ctx.framework, intent.section)
     held = await shared.holdings(ctx.store, AssessmentKey(space, assessment.id), assessment)
-    spread = calibration.spreads(ctx.framework, held.responses, frozenset(m.user_id for m in team.former))[section.code]
+    former = frozenset(m.user_id for m in team.former)
+    spread = (await calibration.spreads_in_parts(ctx.framework, held.responses, former))[section.code]
     return FlowResult(views=(agree_card(team, assessment, section, spread),))
 
 
 @leads_to(rationale_card)
 async def agree(ctx: FlowContext, intent: AgreeLevel) -> FlowResult:
-    """A level alone asks for its reason; with the reason typed in, the agreed level is recorded."""
+    """A level alone asks for its reason; with the reason typed in, the agreed level is recorded (and the latest
+    digest refreshed, since it is now the group's result)."""
     space, team, assessment = await _assessment(ctx, intent.assessment)
     groups.require_lead(team, ctx.user_id)
     assessments.require_open(assessment)
@@ -97,6 +99,7 @@ async def agree(ctx: FlowContext, intent: AgreeLevel) -> FlowResult:
         return FlowResult(views=(rationale_card(team, assessment, section, intent.level),), state=state)
     key = AssessmentKey(space, assessment.id)
     await calibration.agree(ctx.store, key, ctx.user_id, section.code, intent.level, intent.text, ctx.now)
+    await digest_schedule.request_refresh(ctx.store, space, assessment.id, ctx.now)
     done = say.AGREED.format(level=intent.level.label, code=section.code)
     card = answered(rationale_card(team, assessment, section, intent.level), say.RESULTS_AGREED.format(
         level=intent.level.label, rationale=intent.text))

@@ -8,7 +8,7 @@ from bot import messages as say
 from bot.framework import Framework, Level, Phase, Section
 from bot.intents import AgreeLevel, ChooseAgreed, GroupResults, OpenGroup
 from bot.models import RATIONALE_MAX_CHARS, Agreement, Assessment, Response, Team
-from bot.services.calibration import Spread
+from bot.services.tally import Spread
 from bot.views import Button, Card, Fact, TextInput
 from dialogs.cards import level_label, shorten
 from dialogs.reflection_cards import rating_label, section_heading

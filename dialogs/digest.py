@@ -16,7 +16,7 @@ from bot.framework import Framework
 from bot.keys import AssessmentKey, TeamKey
 from bot.models import Assessment, DigestPost, DigestSchedule, ScheduledJob, Team
 from bot.services import calibration, digest_schedule, groups, shared
-from bot.services.digest import Digest, Period, compute
+from bot.services.digest import Digest, Period, compute_in_parts
 from bot.store import Store
 from bot.views import Notice
 from dialogs.flow import FlowContext, FlowResult, leads_to
@@ -55,7 +55,7 @@ async def measured(
     last = await calibration.last_cycle(store, framework, space, team, assessment)
     post = await store.get(space, DigestPost, digest_schedule.LATEST)
     period = _period(post, assessment, last, kept=kept)
-    return Measured(compute(framework, team, held, period, now, local_now(team, now).date()), period)
+    return Measured(await compute_in_parts(framework, team, held, period, now, local_now(team, now).date()), period)
 
 
 async def measure(store: Store, framework: Framework, space: TeamKey, team: Team, now: datetime) -> Digest:

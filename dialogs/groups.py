@@ -14,7 +14,7 @@ from bot.intents import CloseCycle, LeaveGroup, OpenGroup, ShareResults, ShowPar
 from bot.keys import AssessmentKey, TeamKey
 from bot.local_time import parse_time_zone
 from bot.models import Awaiting, Person, Role, Scope, ScopeDraft, Team
-from bot.services import assessments, digest_schedule, groups, participation, shared
+from bot.services import assessments, calibration, digest_schedule, groups, participation, shared
 from bot.views import Notice
 from bot.working_calendar import Nation, parse_quiet_hours
 from dialogs import digest as group_digest
@@ -205,7 +205,12 @@ async def close_cycle_typed(ctx: FlowContext) -> FlowResult:
 
 
 async def _close(ctx: FlowContext, space: TeamKey, assessment_id: str) -> FlowResult:
-    following = await shared.close_cycle(ctx.store, space, ctx.user_id, assessment_id, ctx.now)
+    """The closing cycle's results are kept with it, so later digests need not read its answers again."""
+    team = await groups.group(ctx.store, space)
+    groups.require_lead(team, ctx.user_id)
+    closing = await assessments.find(ctx.store, space, assessment_id)
+    kept = await calibration.cycle_results(ctx.store, ctx.framework, space, team, closing)
+    following = await shared.close_cycle(ctx.store, space, ctx.user_id, assessment_id, ctx.now, kept)
     team = await groups.group(ctx.store, space)
     await shared.invite(ctx.store, space, following, [m.user_id for m in team.members], ctx.now)
     result = await _group_card(ctx, space, team)

@@ -7,94 +7,27 @@ in the figures and are counted apart, and a lead's agreed level becomes the grou
 
 from __future__ import annotations
 
-import statistics
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 
 from bot import messages as say
 from bot.errors import InvalidInput
 from bot.framework import Framework, Level
 from bot.keys import AssessmentKey, TeamKey
-from bot.models import NOT_SURE, Agreement, Assessment, Response, Team
+from bot.models import Agreement, Assessment, Response, Team
 from bot.services import shared
-from bot.services.shared import Holdings
+from bot.services.tally import Spread, Tally, tallied
 from bot.store import Store
-
-DISAGREEMENT_GAP = 2
-"""Ratings this many levels apart (Emerging and Maturing, say) are flagged for discussion."""
-
-
-@dataclass(frozen=True)
-class Note:
-    """One evidence note, unattributed, marked when its author has left the group."""
-
-    text: str
-    former: bool
-
-
-@dataclass
-class Spread:
-    """One section's answers across the group: how many chose each level or 'not sure', and their evidence."""
-
-    section: str
-    counts: dict[Level, int] = field(default_factory=lambda: dict.fromkeys(Level, 0))
-    not_sure: int = 0
-    former: int = 0
-    notes: list[Note] = field(default_factory=list)
-
-    @property
-    def answered(self) -> int:
-        """Everyone who rated the section, 'not sure' included."""
-        return sum(self.counts.values()) + self.not_sure
-
-    @property
-    def levels(self) -> list[int]:
-        return [int(level) for level, count in self.counts.items() for _ in range(count)]
-
-    @property
-    def median(self) -> float | None:
-        """The middle rating (between two levels when the count is even); 'not sure' has no place on the scale."""
-        rated = self.levels
-        return float(statistics.median(rated)) if rated else None
-
-    @property
-    def low(self) -> Level | None:
-        return next((level for level in Level if self.counts[level]), None)
-
-    @property
-    def high(self) -> Level | None:
-        return next((level for level in reversed(Level) if self.counts[level]), None)
-
-    @property
-    def disagreement(self) -> bool:
-        low, high = self.low, self.high
-        return low is not None and high is not None and high - low >= DISAGREEMENT_GAP
-
-    def shown(self, min_answers: int) -> bool:
-        """Figures appear only once enough people answered that no single rating can be read off them."""
-        return self.answered >= min_answers
-
-    def add(self, response: Response, former: bool) -> None:
-        if response.rating is None:
-            return
-        if response.rating == NOT_SURE:
-            self.not_sure += 1
-        else:
-            self.counts[Level(response.rating)] += 1
-        self.former += former
-        if response.evidence:
-            self.notes.append(Note(response.evidence, former))
 
 
 def spreads(framework: Framework, responses: Iterable[Response], former: frozenset[str]) -> dict[str, Spread]:
     """Every section's spread, in loop order, from one pass over the answers."""
-    found = {section.code: Spread(section.code) for section in framework.sections}
-    for response in responses:
-        spread = found.get(response.section)
-        if spread is not None:
-            spread.add(response, response.author_id in former)
-    return found
+    return Tally.empty(framework, (), former, datetime.max.replace(tzinfo=UTC)).add(responses).spreads
+
+
+async def spreads_in_parts(framework: Framework, responses: list[Response], former: frozenset[str]) -> dict[str, Spread]:
+    """`spreads`, gathered a part at a time so that a big group's answers never hold up the event loop."""
+    return (await tallied(Tally.empty(framework, (), former, datetime.max.replace(tzinfo=UTC)), responses)).spreads
 
 
 def result(spread: Spread, agreed: Agreement | None, min_answers: int) -> float | None:
@@ -131,16 +64,16 @@ async def agree(
     return agreement
 
 
-def group_results(framework: Framework, team: Team, holdings: Holdings) -> dict[str, float]:
-    """The group's result per section in one assessment, its former members' answers included."""
-    former = frozenset(member.user_id for member in team.former)
-    return results(spreads(framework, holdings.responses, former), holdings.agreements, team.min_answers)
+async def cycle_results(store: Store, framework: Framework, space: TeamKey, team: Team, assessment: Assessment) -> dict[str, float]:
+    """A cycle's result per section: as kept when it closed, else gathered now from its answers, in parts."""
+    if assessment.results is not None:
+        return dict(assessment.results)
+    held = await shared.holdings(store, AssessmentKey(space, assessment.id), assessment)
+    tally = Tally.empty(framework, (), (m.user_id for m in team.former), assessment.created_at)
+    return results((await tallied(tally, held.responses)).spreads, held.agreements, team.min_answers)
 
 
 async def last_cycle(store: Store, framework: Framework, space: TeamKey, team: Team, assessment: Assessment) -> dict[str, float]:
     """The group's result per section in the cycle before this one (empty for a first cycle)."""
     earlier = await shared.previous(store, space, assessment)
-    if earlier is None:
-        return {}
-    held = await shared.holdings(store, AssessmentKey(space, earlier.id), earlier)
-    return group_results(framework, team, held)
+    return {} if earlier is None else await cycle_results(store, framework, space, team, earlier)

@@ -7,16 +7,17 @@ done, and where to look next. Views (dialogs/digest_cards.py) decide how it look
 
 from __future__ import annotations
 
+import asyncio
 import statistics
-from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Generator, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Literal
 
 from bot.framework import Framework, Phase
-from bot.models import Action, Agreement, Member, Response, Team
-from bot.services.calibration import Spread, results, spreads
+from bot.models import Action, Agreement, Member, Team
+from bot.services.calibration import results
+from bot.services.tally import PART, Spread, Tally, feeding
 from bot.services.shared import Holdings
 
 STALLED_AFTER = timedelta(days=28)
@@ -41,7 +42,7 @@ class PhaseLine:
         return self.rated / self.possible if self.possible else 0.0
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Attention:
     """Something to act on: an overdue or stalled action (with its owner) or a section the group disagrees on."""
 
@@ -101,36 +102,63 @@ class Period:
     """No digest of this assessment came before: changes count from its start."""
 
 
+Steps = Generator[None, None, "Digest"]
+"""The computation as a series of short steps: a caller may let other work run at each `yield`."""
+
+
+def tally_of(framework: Framework, team: Team, period: Period) -> Tally:
+    """An empty tally for this group and period, to be fed the answers."""
+    return Tally.empty(framework, (m.user_id for m in team.members), (m.user_id for m in team.former), period.since)
+
+
 def compute(framework: Framework, team: Team, holdings: Holdings, period: Period, now: datetime, today: date) -> Digest:
-    """The whole digest; `today` is the group's local date, which decides what is overdue."""
-    sections = spreads(framework, holdings.responses, frozenset(m.user_id for m in team.former))
-    levels = results(sections, holdings.agreements, team.min_answers)
-    rated = _rated_by_author(holdings.responses, {m.user_id for m in team.members})
-    phases = tuple(_phase_line(phase, team, rated, levels, holdings, period.last_cycle) for phase in framework.phases)
+    """The whole digest, in one go; `today` is the group's local date, which decides what is overdue."""
+    steps = computing(framework, team, holdings, period, now, today)
+    while True:
+        try:
+            next(steps)
+        except StopIteration as done:
+            return done.value  # type: ignore[no-any-return]
+
+
+async def compute_in_parts(
+    framework: Framework, team: Team, holdings: Holdings, period: Period, now: datetime, today: date
+) -> Digest:
+    """`compute`, letting the event loop run between its steps, so that a big group's digest never stalls it."""
+    steps = computing(framework, team, holdings, period, now, today)
+    while True:
+        try:
+            next(steps)
+        except StopIteration as done:
+            return done.value  # type: ignore[no-any-return]
+        await asyncio.sleep(0)
+
+
+def computing(framework: Framework, team: Team, holdings: Holdings, period: Period, now: datetime, today: date) -> Steps:
+    """The digest, a step at a time: answers a part at a time, each phase, then the actions a part at a time."""
+    tally = tally_of(framework, team, period)
+    yield from feeding(tally, holdings.responses)
+    levels = results(tally.spreads, holdings.agreements, team.min_answers)
+    phases = []
+    for phase in framework.phases:
+        phases.append(_phase_line(phase, team, tally.rated, levels, holdings, period.last_cycle))
+        yield
+    seen = yield from _scan(holdings.actions, now, today, period.since)
     owners = {m.user_id: m for m in (*team.members, *team.former)}
-    to_discuss = disagreements(sections, holdings.agreements, team.min_answers)
+    late = yield from seen.attention(owners)
     return Digest(
         team=team,
         holdings=holdings,
-        responded=sum(bool(rated.get(m.user_id)) for m in team.members),
-        phases=phases,
-        attention=(*_actions_needing_attention(holdings.actions, owners, now, today), *to_discuss),
-        changes=_changes(holdings, period, levels),
-        quick_wins=_quick_wins(holdings.actions, period.since),
+        responded=sum(bool(tally.rated.get(m.user_id)) for m in team.members),
+        phases=tuple(phases),
+        attention=(*late, *disagreements(tally.spreads, holdings.agreements, team.min_answers)),
+        changes=_changes(tally, period, levels, seen.done),
+        quick_wins=tuple(sorted(seen.quick_wins, key=lambda a: (a.updated_at, a.title))),
         focus=focus(phases),
-        non_responders=tuple(m for m in team.members if not rated.get(m.user_id)),
+        non_responders=tuple(m for m in team.members if not tally.rated.get(m.user_id)),
         levels=levels,
         since=period.since,
     )
-
-
-def _rated_by_author(responses: Iterable[Response], members: set[str]) -> dict[str, set[str]]:
-    """Sections each current member has rated ('not sure' counts as an answer)."""
-    rated: dict[str, set[str]] = defaultdict(set)
-    for response in responses:
-        if response.rating is not None and response.author_id in members:
-            rated[response.author_id].add(response.section)
-    return rated
 
 
 def _median(values: Sequence[float]) -> float | None:
@@ -161,20 +189,46 @@ def _phase_line(
     )
 
 
-def _actions_needing_attention(
-    actions: Iterable[Action], owners: Mapping[str, Member], now: datetime, today: date
-) -> tuple[Attention, ...]:
-    """Overdue actions first (oldest due date first), then stalled ones (longest untouched first)."""
-    open_actions = [a for a in actions if a.status == "open"]
-    overdue = sorted((a for a in open_actions if a.due < today), key=lambda a: (a.due, a.section, a.title))
-    stalled = sorted(
-        (a for a in open_actions if a.due >= today and now - a.updated_at >= STALLED_AFTER),
-        key=lambda a: (a.updated_at, a.section, a.title),
-    )
-    return (
-        *(Attention("overdue", a.section, a.title, owners.get(a.owner_id), a.due) for a in overdue),
-        *(Attention("stalled", a.section, a.title, owners.get(a.owner_id), a.due) for a in stalled),
-    )
+@dataclass
+class _Seen:
+    """The actions a digest reports, picked out in one pass: overdue, stalled, and done within the period."""
+
+    overdue: list[Action] = field(default_factory=list)
+    stalled: list[Action] = field(default_factory=list)
+    quick_wins: list[Action] = field(default_factory=list)
+    done: int = 0
+
+    def note(self, action: Action, now: datetime, today: date, since: datetime) -> None:
+        if action.status == "done":
+            recent = action.updated_at >= since
+            self.done += recent
+            if recent and action.horizon == "quick_win":
+                self.quick_wins.append(action)
+        elif action.status == "open" and action.due < today:
+            self.overdue.append(action)
+        elif action.status == "open" and now - action.updated_at >= STALLED_AFTER:
+            self.stalled.append(action)
+
+    def attention(self, owners: Mapping[str, Member]) -> Generator[None, None, tuple[Attention, ...]]:
+        """Overdue first (oldest due date first), then stalled (longest untouched first), each with its owner."""
+        self.overdue.sort(key=lambda a: (a.due, a.section, a.title))
+        self.stalled.sort(key=lambda a: (a.updated_at, a.section, a.title))
+        yield
+        overdue = [Attention("overdue", a.section, a.title, owners.get(a.owner_id), a.due) for a in self.overdue]
+        yield
+        stalled = [Attention("stalled", a.section, a.title, owners.get(a.owner_id), a.due) for a in self.stalled]
+        yield
+        return (*overdue, *stalled)
+
+
+def _scan(actions: Sequence[Action], now: datetime, today: date, since: datetime) -> Generator[None, None, _Seen]:
+    """Every action looked at once, a part at a time, since a group can hold thousands."""
+    seen = _Seen()
+    for start in range(0, len(actions), PART):
+        for action in actions[start : start + PART]:
+            seen.note(action, now, today, since)
+        yield
+    return seen
 
 
 def disagreements(
@@ -188,20 +242,11 @@ def disagreements(
     )
 
 
-def _changes(holdings: Holdings, period: Period, levels: Mapping[str, float]) -> Changes:
-    since = period.since
-    new = sum(r.rating is not None and r.created_at >= since for r in holdings.responses)
-    changed = sum(r.created_at < since <= r.updated_at for r in holdings.responses)
+def _changes(tally: Tally, period: Period, levels: Mapping[str, float], done: int) -> Changes:
     moved = tuple(
         (code, period.baseline.get(code), level) for code, level in levels.items() if period.baseline.get(code) != level
     )
-    done = sum(a.status == "done" and a.updated_at >= since for a in holdings.actions)
-    return Changes(new_answers=new, changed_answers=changed, actions_done=done, levels=moved)
-
-
-def _quick_wins(actions: Iterable[Action], since: datetime) -> tuple[Action, ...]:
-    done = (a for a in actions if a.horizon == "quick_win" and a.status == "done" and a.updated_at >= since)
-    return tuple(sorted(done, key=lambda a: (a.updated_at, a.title)))
+    return Changes(new_answers=tally.new, changed_answers=tally.changed, actions_done=done, levels=moved)
 
 
 def focus(phases: Sequence[PhaseLine]) -> Focus | None:

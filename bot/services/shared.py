@@ -61,8 +61,11 @@ async def start(store: Store, space: TeamKey, lead: str, scope: Scope, now: date
     return assessment
 
 
-async def close_cycle(store: Store, space: TeamKey, lead: str, assessment_id: str, now: datetime) -> Assessment:
-    """Close the current cycle and start the next with the same scope; an old or repeated tap changes nothing."""
+async def close_cycle(
+    store: Store, space: TeamKey, lead: str, assessment_id: str, now: datetime, results: dict[str, float]
+) -> Assessment:
+    """Close the current cycle, keeping its `results`, and start the next with the same scope; an old or repeated
+    tap changes nothing."""
     team = await groups.group(store, space)
     groups.require_lead(team, lead)
     closing = await require_current(store, space, team)
@@ -75,7 +78,8 @@ async def close_cycle(store: Store, space: TeamKey, lead: str, assessment_id: st
     await store.put(space, following)
     await _point_to(store, space, lead, closing.id, following)
     await store.update(
-        space, Assessment, closing.id, lambda old: (old or closing).model_copy(update={"status": "closed", "closed_at": now})
+        space, Assessment, closing.id,
+        lambda old: (old or closing).model_copy(update={"status": "closed", "closed_at": now, "results": results}),
     )
     return following
 
