@@ -188,6 +188,7 @@ async def store_read(group: Group) -> float:
 
 
 async def measure(framework: Framework, group: Group, kept: dict[str, float], runs: int) -> tuple[Figures, tuple[int, int]]:
+    """`runs` digests after one warm-up, timed in wall and CPU time, with every loop callback watched."""
     figures, sizes = Figures(), (0, 0)
     await digest_once(framework, group, kept, NOW.date())
     with watch_loop(figures):
@@ -214,6 +215,7 @@ def _ms(seconds: float) -> str:
 
 
 def report(figures: Figures, sizes: tuple[int, int], read: float, close: tuple[float, Figures], runs: int) -> None:
+    """The figures docs/performance.md records, with the machine's load, which inflates wall times."""
     wall, cpu = sorted(figures.wall), sorted(figures.cpu)
     print(f"runs: {runs}; load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     print(f"digest wall ms: median {_ms(statistics.median(wall))}, p95 {_ms(wall[int(0.95 * (len(wall) - 1))])}")

@@ -34,6 +34,7 @@ class Measured:
 
 
 def local_now(team: Team, now: datetime) -> datetime:
+    """The group's wall-clock time: its date decides what is overdue, its hour reads as 'updated at'."""
     return now.astimezone(ZoneInfo(team.time_zone))
 
 

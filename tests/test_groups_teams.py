@@ -114,8 +114,11 @@ async def test_members_are_invited_in_their_own_chat_and_their_answers_live_in_t
     (phases,) = await bot.chat(user="29:bob").tap(invite, "Rate sections")
     (section,) = await bot.chat(user="29:bob").tap(phases, "1 Check · 0/4")
     await bot.chat(user="29:bob").tap(section, "Developing")
+    (group_card,) = await bot.chat(user="29:bob").tap(invite, f"Open {say.DEFAULT_GROUP_NAME}")
+    (mine,) = await bot.chat(user="29:bob").tap(group_card, say.MY_ANSWERS)
 
     assert sorted(outcomes) == ["sent", "sent", "sent"]
+    assert mine.texts()[2:4] == ["1 of 22 sections answered.", "1a Identifying stakeholders: Developing"]
     assert invite.title == say.INVITE_TITLE.format(name=say.DEFAULT_GROUP_NAME)
     (answer,) = await g.answers(bot)
     assert (answer.author_id, answer.section, answer.rating) == ("29:bob", "1a", 2)

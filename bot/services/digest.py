@@ -39,6 +39,7 @@ class PhaseLine:
 
     @property
     def share(self) -> float:
+        """The part of all possible answers given: what a phase's bar shows."""
         return self.rated / self.possible if self.possible else 0.0
 
 
@@ -199,6 +200,7 @@ class _Seen:
     done: int = 0
 
     def note(self, action: Action, now: datetime, today: date, since: datetime) -> None:
+        """Sort one action into what the digest reports; an open one is overdue or stalled, never both."""
         if action.status == "done":
             recent = action.updated_at >= since
             self.done += recent

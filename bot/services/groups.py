@@ -46,6 +46,7 @@ async def group(store: Store, space: TeamKey) -> Team:
 
 
 def require_member(team: Team, user_id: str) -> Role:
+    """The person's role; anyone outside the group is refused before anything is read or changed."""
     role = team.role_of(user_id)
     if role is None:
         raise NotAllowed(say.NOT_A_MEMBER)
@@ -178,6 +179,7 @@ async def settle(store: Store, space: TeamKey, by: str, **changes: object) -> Te
 
 
 async def set_schedule(store: Store, space: TeamKey, by: str, schedule: DigestSchedule) -> Team:
+    """A lead sets (or switches off) the weekly digest; the caller schedules the next one."""
     return await settle(store, space, by, digest=schedule.model_dump())
 
 

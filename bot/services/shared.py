@@ -26,6 +26,7 @@ async def current(store: Store, space: TeamKey, team: Team) -> Assessment | None
 
 
 async def require_current(store: Store, space: TeamKey, team: Team) -> Assessment:
+    """The group's current assessment, or a refusal that says how a lead starts one."""
     found = await current(store, space, team)
     if found is None:
         raise NotFound(say.NO_GROUP_ASSESSMENT)
