@@ -1,7 +1,8 @@
 """Properties of working time that must hold for any instant, zone, nation, quiet hours and closed days.
 
 The zones include ones whose clocks change at midnight (America/Santiago, Africa/Cairo) or by half an hour
-(Australia/Lord_Howe), so the skipped and repeated hours meet quiet-hour boundaries and day boundaries.
+(Australia/Lord_Howe), so the skipped and repeated hours meet quiet-hour boundaries and day boundaries. The suite
+runs the same examples each time; REFLECT_FUZZ_EXAMPLES=N runs N random ones per property.
 """
 
 from __future__ import annotations
@@ -10,20 +11,21 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import holidays
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.local_time import local_date, parse_time_zone, to_utc
 from bot.models import QuietHours
 from bot.schedules import Weekly
 from bot.working_calendar import Nation, WorkingCalendar
+from tests.fuzz import fuzz_settings
 
 ZONES = (
     "Europe/London", "Europe/Dublin", "America/New_York", "America/Santiago", "Africa/Cairo", "Australia/Lord_Howe",
 )
 SUBDIVISIONS = {Nation.ENGLAND: "ENG", Nation.WALES: "WLS", Nation.SCOTLAND: "SCT", Nation.NORTHERN_IRELAND: "NIR"}
 BANK_HOLIDAYS = {nation: holidays.country_holidays("GB", subdiv=code) for nation, code in SUBDIVISIONS.items()}
-EXAMPLES = settings(max_examples=100, deadline=None, database=None)
+EXAMPLES = fuzz_settings(100)
 
 
 def clock_changes(zone: ZoneInfo) -> list[datetime]:
