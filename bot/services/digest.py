@@ -147,16 +147,18 @@ def computing(framework: Framework, team: Team, holdings: Holdings, period: Peri
     seen = yield from _scan(holdings.actions, now, today, period.since)
     owners = {m.user_id: m for m in (*team.members, *team.former)}
     late = yield from seen.attention(owners)
+    silent = tuple(m for m in team.members if not tally.rated.get(m.user_id))
+    yield
     return Digest(
         team=team,
         holdings=holdings,
-        responded=sum(bool(tally.rated.get(m.user_id)) for m in team.members),
+        responded=len(team.members) - len(silent),
         phases=tuple(phases),
         attention=(*late, *disagreements(tally.spreads, holdings.agreements, team.min_answers)),
         changes=_changes(tally, period, levels, seen.done),
         quick_wins=tuple(sorted(seen.quick_wins, key=lambda a: (a.updated_at, a.title))),
         focus=focus(phases),
-        non_responders=tuple(m for m in team.members if not tally.rated.get(m.user_id)),
+        non_responders=silent,
         levels=levels,
         since=period.since,
     )

@@ -7,7 +7,6 @@ are gathered a slice at a time with the event loop free in between (`tallied`); 
 from __future__ import annotations
 
 import asyncio
-import statistics
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -47,9 +46,20 @@ class Spread:
 
     @property
     def median(self) -> float | None:
-        """The middle rating (between two levels when the count is even); 'not sure' has no place on the scale."""
-        rated = [int(level) for level, count in self.counts.items() for _ in range(count)]
-        return float(statistics.median(rated)) if rated else None
+        """The middle rating (halfway between two levels when the count is even), read off the counts;
+        'not sure' has no place on the scale."""
+        total = sum(self.counts.values())
+        if total == 0:
+            return None
+        return (self._nth((total - 1) // 2) + self._nth(total // 2)) / 2
+
+    def _nth(self, index: int) -> int:
+        """The level of the `index`th rating in ascending order."""
+        for level, count in self.counts.items():
+            if index < count:
+                return int(level)
+            index -= count
+        raise IndexError(index)
 
     @property
     def low(self) -> Level | None:
