@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
 from functools import partial
 
+import aiohttp
 from aiohttp import web
 from botframework.connector.auth import ServiceClientCredentialsFactory
 from slack_sdk.http_retry.builtin_async_handlers import AsyncConnectionErrorRetryHandler, AsyncRateLimitErrorRetryHandler
@@ -54,6 +55,7 @@ from bot.errors import StoreError
 from bot.store import Store
 
 Clock = Callable[[], datetime]
+SLACK_WEB = web.AppKey("slack_web", AsyncWebClient)
 log = logging.getLogger("reflect")
 
 
@@ -81,11 +83,12 @@ def create_app(
     app.cleanup_ctx.append(_store_lifecycle)
     add_routes(app)
     if settings.teams_enabled:
-        teams = TeamsEndpoint(settings, bot, credentials_factory=credentials_factory, on_turn_error=bot.on_turn_error)
+        teams = TeamsEndpoint(settings, bot, credentials_factory=credentials_factory, on_turn_error=bot.on_turn_error, clock=now)
         teams.adapter.use(StripMention())
         teams.adapter.use(RememberConversations(store, now))
         app[TEAMS] = teams
         app[TEAMS_OUTBOUND] = _teams_outbound(settings, teams, now)
+        app.on_cleanup.append(_close_teams)
         add_teams_routes(app)
     if settings.slack_bot_token is not None and settings.slack_signing_secret is not None:
         token = settings.slack_bot_token.get_secret_value()
@@ -101,6 +104,8 @@ def create_app(
         app[SLACK] = slack
         app[SLACK_OUTBOUND] = SlackOutbound(AsyncWebClient(token=token, base_url=settings.slack_api_url), clock=now)
         app.on_shutdown.append(_drain_slack)
+        app[SLACK_WEB] = client
+        app.cleanup_ctx.append(_shared_slack_session)
     app[SCHEDULER] = _scheduler(app, now)
     app.cleanup_ctx.append(app[SCHEDULER].lifecycle)
     return app
@@ -134,9 +139,25 @@ def _teams_outbound(settings: Settings, teams: TeamsEndpoint, clock: Clock) -> T
     )
 
 
+async def _close_teams(app: web.Application) -> None:
+    await app[TEAMS].close()
+
+
 async def _drain_slack(app: web.Application) -> None:
     """Finish every acknowledged Slack request before the store closes."""
     await app[SLACK].drain()
+
+
+async def _shared_slack_session(app: web.Application) -> AsyncIterator[None]:
+    """One HTTP session, so Web API calls reuse connections; closed on cleanup, after shutdown drained the turns.
+
+    No connection cap: calls in flight are bounded by the turns in flight, and a cap would queue replies behind a slow API.
+    """
+    client = app[SLACK_WEB]
+    timeout = aiohttp.ClientTimeout(total=client.timeout)
+    async with aiohttp.ClientSession(timeout=timeout, connector=aiohttp.TCPConnector(limit=0)) as session:
+        client.session = session
+        yield
 
 
 async def _store_lifecycle(app: web.Application) -> AsyncIterator[None]:

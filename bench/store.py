@@ -1,6 +1,7 @@
 """Store benchmark: per-answer write and read latency and event-loop stalls, beside a single-file TinyDB baseline.
 
 Run with `make bench` (or `.venv/bin/python bench/store.py`; `--quick` for a smaller smoke run).
+Stalls are reported in wall time and in the loop thread's CPU time (see `watch_loop`).
 Two scenarios, each in one run against the Reflect store and the baseline:
 - scale across teams: 100 answers per team, 10 teams (1k answers) against 1,000 teams (100k);
 - a big working group: 200 members x 22 sections plus revisions (about 5,000 answers) in one team.
@@ -44,6 +45,7 @@ class Figures:
     writes: list[float] = field(default_factory=list)
     reads: list[float] = field(default_factory=list)
     longest_callback: float = 0.0
+    longest_callback_cpu: float = 0.0
     longest_lag: float = 0.0
 
 
@@ -54,13 +56,18 @@ def pct(samples: list[float], q: float) -> float:
 
 @contextmanager
 def watch_loop(figures: Figures) -> Iterator[None]:
-    """Time every loop callback (the longest is a true stall) and the lateness of a 1 ms ticker (loop lag)."""
+    """Time every loop callback, in wall time and in the loop thread's CPU time, and a 1 ms ticker's lateness.
+
+    A callback's CPU time is what the loop itself spent on it: on a shared machine the wall time also counts the
+    moments the thread was preempted or waited for the interpreter lock, which are not work the store did.
+    """
     original = asyncio.events.Handle._run
 
     def timed(handle: asyncio.events.Handle) -> None:
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.thread_time()
         original(handle)
         figures.longest_callback = max(figures.longest_callback, time.perf_counter() - started)
+        figures.longest_callback_cpu = max(figures.longest_callback_cpu, time.thread_time() - cpu)
 
     async def ticker() -> None:
         while True:
@@ -192,7 +199,7 @@ def row(label: str, figures: Figures) -> str:
     return (
         f"| {label} | {pct(figures.writes, 0.5) * ms:.2f} | {pct(figures.writes, 0.99) * ms:.2f} "
         f"| {pct(figures.reads, 0.5) * ms:.3f} | {pct(figures.reads, 0.99) * ms:.3f} "
-        f"| {figures.longest_callback * ms:.2f} | {figures.longest_lag * ms:.2f} |"
+        f"| {figures.longest_callback * ms:.2f} | {figures.longest_callback_cpu * ms:.2f} | {figures.longest_lag * ms:.2f} |"
     )
 
 
@@ -200,8 +207,11 @@ async def main(quick: bool) -> None:
     rng = random.Random(2026)
     large_teams, samples = (100, 300) if quick else (1000, 2000)
     members, revisits = (40, 3) if quick else (200, 3)
-    print("| scenario | write p50 ms | write p99 ms | read p50 ms | read p99 ms | longest callback ms | longest loop lag ms |")
-    print("|---|---|---|---|---|---|---|")
+    print(
+        "| scenario | write p50 ms | write p99 ms | read p50 ms | read p99 ms | longest callback ms "
+        "| longest callback, loop CPU ms | longest loop lag ms |"
+    )
+    print("|---|---|---|---|---|---|---|---|")
     results: dict[str, Figures] = {}
     for teams in (10, large_teams):
         answers = teams * 100
@@ -225,7 +235,8 @@ async def main(quick: bool) -> None:
     print(f"write p50 ratio, {large_teams * 100:,} vs 1,000 answers: {pct(large.writes, 0.5) / pct(small.writes, 0.5):.2f}x (goal <= 1.2x)")
     print(
         f"big group: write p99 {pct(group.writes, 0.99) * 1000:.2f} ms (goal <= 10); longest callback "
-        f"{max(group.longest_callback, burst.longest_callback) * 1000:.2f} ms, burst included (goal <= 5)"
+        f"{max(group.longest_callback, burst.longest_callback) * 1000:.2f} ms wall, "
+        f"{max(group.longest_callback_cpu, burst.longest_callback_cpu) * 1000:.2f} ms loop CPU, burst included (goal <= 5)"
     )
 
 

@@ -1,16 +1,22 @@
-"""Turn benchmark: HTTP latency of whole Teams turns through POST /api/messages, beside an echo bot baseline.
+"""Turn benchmark: server CPU per Teams turn and the throughput ceiling, Reflect beside two echo bots.
 
-Run with `.venv/bin/python bench/turns.py` (`--quick` for a small smoke run). Figures go in docs/performance.md.
+Run with `.venv/bin/python bench/turns.py` (about four minutes; `--quick` for a smoke run). Figures go in
+docs/performance.md. `--before PATH` adds a fourth bot to the same rounds, "Reflect before": the app.py of another
+checkout (an exported older commit), for before-and-after figures measured side by side.
 
-Why: the store benchmark times one write; a person waits for a whole turn (request checks, the SDK, store reads,
-`fsync`ed writes, card rendering and the outbound Connector calls). The echo bot runs the same endpoint class and
-SDK with no store and one outbound send, so the ratio between the two is what Reflect itself adds to a turn.
+Each bot runs in its own process, started as it is deployed (`python app.py` in local mode, logging at INFO to a
+file); the load generator and the fake Bot Connector share this process. Three bots:
+- **Reflect**: people in personal chats who say hi, start, tap the four scope buttons, pick a phase, then rate,
+  skip evidence and move on, tapping the buttons the bot actually sent (`replyToId` set, as Teams does).
+- **stock echo**: botbuilder's echo sample as published, which builds new SDK clients on every turn.
+- **echo with reuse**: the same echo behind Reflect's own endpoint, with the same kept clients.
 
-Everything (the client, both apps and the fake Bot Connector) runs in this process on 127.0.0.1, on one event
-loop, as the tests do. A turn's latency is from sending the POST to reading the HTTP answer; the bot's outbound
-calls to the fake connector finish inside the turn, before the answer. With 50 conversations in flight the process
-is CPU-bound, so latency is mostly queueing (p50 is close to conversations / turns per second); the CPU time per turn
-it prints is the cost behind the latency.
+**CPU per turn** is the bot process's user + system time (from /proc) over a block of turns, divided by the turns.
+The bots are measured in interleaved blocks (A B C, then C B A, ...), so a disturbance on the machine lands on all
+of them; each round gives one Reflect/echo ratio, and the median and spread of those ratios are reported.
+**Throughput ceiling**: open-loop arrivals (each scheduled at a fixed rate, whether or not earlier turns have
+answered; latency counts from the scheduled time) in steps of rising rate; the ceiling is the highest rate whose
+p99 stays under 1 s.
 """
 
 from __future__ import annotations
@@ -18,261 +24,283 @@ from __future__ import annotations
 import argparse
 import asyncio
 import random
+import statistics
 import sys
 import tempfile
 import time
-from collections import defaultdict
-from collections.abc import Awaitable, Callable
+from collections import deque
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import aiohttp  # noqa: E402
-from aiohttp import web  # noqa: E402
-from botbuilder.core import ActivityHandler, MessageFactory, TurnContext  # noqa: E402
 
-from adapters.teams.endpoint import TeamsEndpoint  # noqa: E402
-from app import create_app  # noqa: E402
-from bot.config import Settings  # noqa: E402
+from bench.connector import BenchConnector  # noqa: E402
+from bench.processes import ROOT, ServedBot, free_port, local_env, machine_load, served  # noqa: E402
 from tests import builders  # noqa: E402
-from tests.fakes.connector import FakeConnector, RecordedRequest  # noqa: E402
 from tests.harness import Sent  # noqa: E402
 
 TENANT = "bench"
 RATINGS = ("Emerging", "Developing", "Maturing", "Thriving", "Not sure")
 SCOPE_TAPS = ("Whole system", "Strategic", "Place", "Planning new work")
-WARM_UP_TURNS = 20
-MAX_HTTP_CONNECTIONS = 100
-
-
-@dataclass
-class Figures:
-    """Turn latencies (seconds), by kind of turn, plus what came back."""
-
-    latencies: list[float] = field(default_factory=list)
-    by_kind: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
-    non_2xx: int = 0
-    elapsed: float = 0.0
-    cpu: float = 0.0
+TURNS_PER_PERSON = 25
+P99_LIMIT = 1.0
+RATES = (40, 60, 80, 100, 110, 120, 130, 140, 150, 160, 180, 200, 225, 250, 300, 350, 400)
 
 
 def pct(samples: list[float], q: float) -> float:
-    """Nearest-rank percentile, the same rule as bench/store.py, so the two pages compare."""
+    """Nearest-rank percentile, the same rule as bench/store.py."""
     ordered = sorted(samples)
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
-class Inbox:
-    """Hands each conversation the connector requests its own turn caused.
+@dataclass
+class Person:
+    """One person in a personal chat, following the cards the bot sends."""
 
-    The 50 conversations run at once, so 'requests since I posted' would mix them up; requests are filed by the
-    conversation id in their body instead. A turn's outbound calls finish before its HTTP answer, so after the
-    answer a conversation's file holds exactly that turn's calls.
-    """
+    user: str
+    seed: int
+    turn: int = 0
+    card: Sent | None = None
+    rng: random.Random = field(init=False)
 
-    def __init__(self, connector: FakeConnector) -> None:
-        self.connector = connector
-        self._cursor = 0
-        self._filed: dict[str, list[RecordedRequest]] = defaultdict(list)
+    def __post_init__(self) -> None:
+        self.rng = random.Random(self.seed)
 
-    def take(self, conversation_id: str) -> list[RecordedRequest]:
-        requests = self.connector.requests
-        while self._cursor < len(requests):
-            request = requests[self._cursor]
-            self._cursor += 1
-            body = request.body if isinstance(request.body, dict) else {}
-            self._filed[str((body.get("conversation") or {}).get("id"))].append(request)
-        return self._filed.pop(conversation_id, [])
+    def reflect_body(self, service_url: str) -> dict[str, Any]:
+        text, button = self._next_move()
+        if button is not None and self.card is not None:
+            value = self.card.submits()[button]
+            return builders.message(service_url, value=value, reply_to_id=self.card.id, user=self.user, tenant=TENANT)
+        return builders.message(service_url, text, user=self.user, tenant=TENANT)
 
-    def counts(self) -> dict[str, int]:
-        """Successful sends and updates the connector answered, and every request it saw."""
-        sent = sum(1 for r in self.connector.requests if r.kind == "send" and r.status == 200)
-        updated = sum(1 for r in self.connector.requests if r.kind == "update" and r.status == 200)
-        return {"sent": sent, "updated": updated, "requests": len(self.connector.requests)}
+    def echo_body(self, service_url: str) -> dict[str, Any]:
+        return builders.message(service_url, f"message {self.seed}.{self.turn}", user=self.user, tenant=TENANT)
+
+    def _next_move(self) -> tuple[str | None, str | None]:
+        """(text to say, button to tap): welcome, start, the scope taps, a phase, then rate / skip / next."""
+        if self.turn < 2:
+            return ("hi", "start")[self.turn], None
+        buttons = self.card.submits() if self.card is not None else {}
+        for wanted in ("No evidence now", "Next section"):
+            if wanted in buttons:
+                return None, wanted
+        if "Emerging" in buttons:
+            return None, self.rng.choice(RATINGS)
+        phase = self.seed % 7 + 1
+        for title in buttons:
+            if title.startswith(("Next phase", f"{phase} ")) or title in SCOPE_TAPS:
+                return None, title
+        return "resume", None
 
 
 @dataclass
 class Target:
-    """One bot behind its own /api/messages, replying to its own fake connector."""
+    """A served bot, its fake connector, and the people waiting to take their next turn."""
 
-    name: str
-    url: str
-    connector: FakeConnector
+    bot: ServedBot
+    connector: BenchConnector
     session: aiohttp.ClientSession
-    inbox: Inbox
+    follows_cards: bool
+    idle: deque[Person] = field(default_factory=deque)
+    people: int = 0
 
-    async def post(self, body: dict[str, Any], kind: str, figures: Figures) -> list[Sent]:
-        """One timed turn; returns the activities the bot sent in this conversation during it."""
+    async def turn(self) -> float | None:
+        """One turn by an idle person (or a new one); its latency, or None if the bot did not answer 2xx."""
+        person = self.idle.popleft() if self.idle else self._newcomer()
+        body = person.reflect_body(self.connector.url) if self.follows_cards else person.echo_body(self.connector.url)
         started = time.perf_counter()
-        async with self.session.post(f"{self.url}/api/messages", json=body) as reply:
-            await reply.read()
-            status = reply.status
+        try:
+            async with self.session.post(f"{self.bot.url}/api/messages", json=body) as reply:
+                await reply.read()
+                ok = 200 <= reply.status < 300
+        except aiohttp.ClientError:
+            ok = False
         elapsed = time.perf_counter() - started
-        figures.latencies.append(elapsed)
-        figures.by_kind[kind].append(elapsed)
-        if not 200 <= status < 300:
-            figures.non_2xx += 1
-        return [
-            Sent(request.reply["id"], request.body)
-            for request in self.inbox.take(body["conversation"]["id"])
-            if request.kind == "send" and request.status == 200 and request.reply
-        ]
+        if self.follows_cards:
+            person.card = self.connector.take_card(body["conversation"]["id"])
+        person.turn += 1
+        if person.turn < TURNS_PER_PERSON:
+            self.idle.append(person)
+        return elapsed if ok else None
+
+    def _newcomer(self) -> Person:
+        self.people += 1
+        return Person(f"29:{self.bot.name}-{self.people}", self.people)
 
 
-class EchoBot(ActivityHandler):
-    """The baseline: the least a bot can do with a message on the same SDK and endpoint."""
+@dataclass
+class Block:
+    """A closed-loop block of turns and what the bot process spent on it."""
 
-    async def on_message_activity(self, turn_context: TurnContext) -> None:
-        await turn_context.send_activity(MessageFactory.text(turn_context.activity.text or "ok"))
+    latencies: list[float]
+    failures: int
+    cpu_seconds: float
+    connector_calls: int
 
+    @property
+    def turns(self) -> int:
+        return len(self.latencies) + self.failures
 
-def next_move(turn: int, card: Sent | None, phase: int, rng: random.Random) -> tuple[str, str | None, str | None]:
-    """(kind, text to say, button to tap) for a person who follows the buttons the bot actually sent."""
-    if turn == 0:
-        return "welcome", "hi", None
-    if turn == 1:
-        return "start", "start", None
-    buttons = card.submits() if card is not None else {}
-    if "No evidence now" in buttons:
-        return "skip evidence", None, "No evidence now"
-    if "Next section" in buttons:
-        return "next section", None, "Next section"
-    if "Emerging" in buttons:
-        return "rate", None, rng.choice(RATINGS)
-    following = next((title for title in buttons if title.startswith("Next phase")), None)
-    if following is not None:
-        return "next phase", None, following
-    chosen = next((title for title in buttons if title.startswith(f"{phase} ")), None)
-    if chosen is not None:
-        return "choose phase", None, chosen
-    scope = next((title for title in SCOPE_TAPS if title in buttons), None)
-    if scope is not None:
-        return "scope", None, scope
-    return "resume", "resume", None  # lost the thread (an error notice): the bot's own way back
+    @property
+    def cpu_ms_per_turn(self) -> float:
+        return self.cpu_seconds / self.turns * 1000
 
 
-async def reflect_conversation(target: Target, user: str, turns: int, seed: int, figures: Figures) -> None:
-    """One person in a personal chat: welcome, start, scope, a phase, then rate / no evidence / next section."""
-    rng = random.Random(seed)
-    phase = seed % 7 + 1
-    card: Sent | None = None
-    for turn in range(turns):
-        kind, text, button = next_move(turn, card, phase, rng)
-        if button is not None and card is not None:
-            body = builders.message(
-                target.connector.url, value=card.submits()[button], reply_to_id=card.id, user=user, tenant=TENANT
-            )
-        else:
-            body = builders.message(target.connector.url, text, user=user, tenant=TENANT)
-        cards = [sent for sent in await target.post(body, kind, figures) if sent.card is not None]
-        card = cards[-1] if cards else None
+async def closed_block(target: Target, turns: int, concurrency: int) -> Block:
+    """`turns` turns, `concurrency` at a time; CPU and connector calls are read before and after."""
+    results: list[float | None] = []
+    calls, cpu = target.connector.calls, target.bot.cpu()
+
+    async def worker() -> None:
+        while len(results) < turns:
+            slot = len(results)
+            results.append(None)
+            results[slot] = await target.turn()
+
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    latencies = [r for r in results if r is not None]
+    return Block(latencies, len(results) - len(latencies), target.bot.cpu() - cpu, target.connector.calls - calls)
 
 
-async def echo_conversation(target: Target, user: str, turns: int, seed: int, figures: Figures) -> None:
-    """Plain text messages, one after another, in one personal chat."""
-    for turn in range(turns):
-        body = builders.message(target.connector.url, f"message {seed}.{turn}", user=user, tenant=TENANT)
-        await target.post(body, "echo", figures)
+async def open_step(target: Target, rate: float, seconds: float) -> list[float]:
+    """Arrivals at a fixed rate for `seconds`; latency counts from each arrival's scheduled time (no coordinated
+    omission). A turn still unanswered 10 s after the last arrival, or answered non-2xx, counts as infinitely slow."""
+    loop = asyncio.get_running_loop()
+    start = loop.time()
+
+    async def arrival(at: float) -> float:
+        await asyncio.sleep(at - loop.time())
+        latency = await target.turn()
+        return float("inf") if latency is None else loop.time() - at
+
+    tasks = [asyncio.create_task(arrival(start + i / rate)) for i in range(int(rate * seconds))]
+    done, pending = await asyncio.wait(tasks, timeout=seconds + 10)
+    for task in pending:
+        task.cancel()
+    await asyncio.gather(*pending, return_exceptions=True)
+    return [task.result() for task in done] + [float("inf")] * len(pending)
 
 
-Conversation = Callable[[Target, str, int, int, Figures], Awaitable[None]]
+@dataclass(frozen=True)
+class Step:
+    """One open-loop rate: latency percentiles, and the share of one core the bot process got meanwhile."""
+
+    rate: float
+    p50: float
+    p99: float
+    cpu_share: float
 
 
-async def drive(target: Target, conversation: Conversation, prefix: str, conversations: int, turns: int) -> Figures:
-    """Run `conversations` chats at once, `turns` each; every POST counts as a turn."""
-    figures = Figures()
-    started, cpu = time.perf_counter(), time.process_time()
-    await asyncio.gather(
-        *(conversation(target, f"29:{prefix}-{n}", turns, n, figures) for n in range(conversations))
-    )
-    figures.elapsed = time.perf_counter() - started
-    figures.cpu = time.process_time() - cpu
-    return figures
+async def ceiling(target: Target, seconds: float) -> list[Step]:
+    """Rising open-loop rates until p99 passes the limit (the last step is the first that failed)."""
+    steps: list[Step] = []
+    for rate in RATES:
+        cpu, started = target.bot.cpu(), time.perf_counter()
+        latencies = await open_step(target, rate, seconds)
+        share = (target.bot.cpu() - cpu) / (time.perf_counter() - started)
+        steps.append(Step(rate, pct(latencies, 0.5), pct(latencies, 0.99), share))
+        print(
+            f"  {target.bot.name} {rate}/s: p50 {steps[-1].p50 * 1000:.0f} ms, p99 {steps[-1].p99 * 1000:.0f} ms, "
+            f"bot CPU {share:.0%} of a core",
+            flush=True,
+        )
+        if steps[-1].p99 >= P99_LIMIT:
+            break
+        await asyncio.sleep(1)
+    return steps
 
 
-async def serve(app: web.Application) -> tuple[web.AppRunner, str]:
-    """Serve `app` on 127.0.0.1 on a free port."""
-    runner = web.AppRunner(app)
-    await runner.setup()
-    await web.TCPSite(runner, "127.0.0.1", 0).start()
-    return runner, f"http://127.0.0.1:{runner.addresses[0][1]}"
+@asynccontextmanager
+async def targets(folder: Path, before: Path | None) -> AsyncIterator[list[Target]]:
+    """Reflect, the two echo bots and optionally an older Reflect, each in its own process with its own connector."""
+    bots = [
+        ("Reflect", ROOT / "app.py", []),
+        ("stock echo", ROOT / "bench" / "echo_bots.py", ["stock"]),
+        ("echo with reuse", ROOT / "bench" / "echo_bots.py", ["reuse"]),
+    ]
+    if before is not None:
+        bots.append(("Reflect before", before, []))
+    async with AsyncExitStack() as stack:
+        session = await stack.enter_async_context(aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)))
+        found = []
+        for name, script, args in bots:
+            reflect = name.startswith("Reflect")
+            env = local_env(free_port(), folder / name / "data")
+            bot = await stack.enter_async_context(served(name, script, args, env, folder / name))
+            connector = await stack.enter_async_context(BenchConnector(keep_cards=reflect))
+            found.append(Target(bot, connector, session, follows_cards=reflect))
+        yield found
 
 
-def echo_app(settings: Settings) -> web.Application:
-    """The echo bot behind the same endpoint class Reflect uses."""
-    app = web.Application()
-    app.router.add_post("/api/messages", TeamsEndpoint(settings, EchoBot()).handle)
-    return app
+def spread(values: list[float]) -> str:
+    return f"{statistics.median(values):.2f}x (rounds {min(values):.2f}–{max(values):.2f}x)"
 
 
-def row(label: str, figures: Figures, concurrency: int) -> str:
-    ms = 1000.0
-    samples = figures.latencies
-    return (
-        f"| {label} | {len(samples):,} | {concurrency} | {pct(samples, 0.5) * ms:.2f} "
-        f"| {pct(samples, 0.95) * ms:.2f} | {pct(samples, 0.99) * ms:.2f} |"
-    )
-
-
-def _utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
-async def main(quick: bool) -> None:
-    conversations, turns = (10, 20) if quick else (50, 25)
-    with tempfile.TemporaryDirectory() as folder:
-        settings = Settings(_env_file=None, REFLECT_LOCAL_MODE=True, REFLECT_DATA_DIR=Path(folder) / "data")  # type: ignore[call-arg]
-        client = aiohttp.TCPConnector(limit=MAX_HTTP_CONNECTIONS)
-        async with FakeConnector() as reflect_fake, FakeConnector() as echo_fake, aiohttp.ClientSession(connector=client) as session:
-            reflect_runner, reflect_url = await serve(create_app(settings, clock=_utc_now))
-            echo_runner, echo_url = await serve(echo_app(settings))
-            try:
-                reflect = Target("Reflect", reflect_url, reflect_fake, session, Inbox(reflect_fake))
-                echo = Target("echo", echo_url, echo_fake, session, Inbox(echo_fake))
-                # Warm-up, not counted: imports, first store open, first connections, the SDK's caches.
-                await drive(echo, echo_conversation, "warm", 4, WARM_UP_TURNS // 4)
-                await drive(reflect, reflect_conversation, "warm", 2, WARM_UP_TURNS // 2)
-                warm_counts = {"echo": echo.inbox.counts(), "Reflect": reflect.inbox.counts()}
-                # Echo first, so anything Reflect leaves running in the background cannot slow the baseline down.
-                echoed = await drive(echo, echo_conversation, "echo", conversations, turns)
-                reflected = await drive(reflect, reflect_conversation, "user", conversations, turns)
-            finally:
-                await echo_runner.cleanup()
-                await reflect_runner.cleanup()
-    print("| bot | turns | concurrency | p50 ms | p95 ms | p99 ms |")
+def report(blocks: dict[str, list[Block]], steps: dict[str, list[Step]]) -> None:
+    print("\n| bot | CPU ms per turn, median (min–max) | p50 ms | p99 ms | Connector calls per turn | non-2xx |")
     print("|---|---|---|---|---|---|")
-    print(row("Reflect (realistic mix)", reflected, conversations))
-    print(row("echo baseline (same endpoint and SDK)", echoed, conversations))
-    print()
-    for label, q in (("p50", 0.5), ("p95", 0.95), ("p99", 0.99)):
-        ratio = pct(reflected.latencies, q) / pct(echoed.latencies, q)
-        goal = " (goal <= 1.5x; above 2x is a defect)" if label == "p50" else ""
-        print(f"{label} ratio Reflect/echo: {ratio:.2f}x{goal}")
-    print()
-    for name, figures, target in (("Reflect", reflected, reflect), ("echo", echoed, echo)):
-        counts, warm = target.inbox.counts(), warm_counts[name]
+    for name, measured in blocks.items():
+        cpu = [b.cpu_ms_per_turn for b in measured]
+        latencies = [x for b in measured for x in b.latencies]
+        calls = sum(b.connector_calls for b in measured) / sum(b.turns for b in measured)
         print(
-            f"{name}: non-2xx responses {figures.non_2xx} (must be 0); fake connector received "
-            f"{counts['sent'] - warm['sent']:,} sent activities and {counts['updated'] - warm['updated']:,} updates "
-            f"({counts['requests'] - warm['requests']:,} requests) for {len(figures.latencies):,} turns; "
-            f"{len(figures.latencies) / figures.elapsed:.0f} turns/s, "
-            f"{figures.cpu / len(figures.latencies) * 1000:.1f} ms of CPU per turn (client, bot and fake connector)"
+            f"| {name} | {statistics.median(cpu):.2f} ({min(cpu):.2f}–{max(cpu):.2f}) | {pct(latencies, 0.5) * 1000:.1f} "
+            f"| {pct(latencies, 0.99) * 1000:.1f} | {calls:.2f} | {sum(b.failures for b in measured)} |"
         )
-    print()
-    print("Reflect turns by kind:")
-    print("| kind | turns | p50 ms | p95 ms | p99 ms |")
-    print("|---|---|---|---|---|")
-    for kind, samples in sorted(reflected.by_kind.items(), key=lambda item: -len(item[1])):
-        print(
-            f"| {kind} | {len(samples):,} | {pct(samples, 0.5) * 1000:.2f} | {pct(samples, 0.95) * 1000:.2f} "
-            f"| {pct(samples, 0.99) * 1000:.2f} |"
+    reflect = blocks["Reflect"]
+    for name, goal in (("stock echo", " (goal <= 0.7x)"), ("echo with reuse", " (goal <= 1.5x)"), ("Reflect before", "")):
+        if name in blocks:
+            ratios = [r.cpu_ms_per_turn / e.cpu_ms_per_turn for r, e in zip(reflect, blocks[name])]
+            print(f"\nCPU per turn, Reflect / {name}: {spread(ratios)}{goal}")
+    if steps:
+        print_ceilings(steps)
+
+
+def print_ceilings(steps: dict[str, list[Step]]) -> None:
+    print(
+        "\n| bot | ceiling: highest rate with p99 < 1 s | p50 / p99 ms there | first rate over | p99 ms there "
+        "| bot CPU there, share of a core |"
+    )
+    print("|---|---|---|---|---|---|")
+    for name, ladder in steps.items():
+        passed = [s for s in ladder if s.p99 < P99_LIMIT]
+        failed = [s for s in ladder if s.p99 >= P99_LIMIT]
+        best = f"{passed[-1].rate:.0f}/s | {passed[-1].p50 * 1000:.0f} / {passed[-1].p99 * 1000:.0f}" if passed else "none | –"
+        over = (
+            f"{failed[0].rate:.0f}/s | {failed[0].p99 * 1000:.0f} | {failed[0].cpu_share:.0%}"
+            if failed else f"not reached by {RATES[-1]}/s | – | –"
         )
+        print(f"| {name} | {best} | {over} |")
+
+
+async def main(quick: bool, before: Path | None, with_ceiling: bool) -> None:
+    rounds, turns, concurrency, seconds = (2, 100, 4, 2.0) if quick else (6, 300, 4, 4.0)
+    print(f"start: {machine_load()}", flush=True)
+    with tempfile.TemporaryDirectory() as folder:
+        async with targets(Path(folder), before) as bots:
+            for target in bots:
+                await closed_block(target, 100, concurrency)
+            blocks: dict[str, list[Block]] = {target.bot.name: [] for target in bots}
+            for round_number in range(rounds):
+                for target in bots if round_number % 2 == 0 else bots[::-1]:
+                    blocks[target.bot.name].append(await closed_block(target, turns, concurrency))
+                print(f"round {round_number + 1}: " + ", ".join(
+                    f"{name} {measured[-1].cpu_ms_per_turn:.2f} ms" for name, measured in blocks.items()
+                ), flush=True)
+            steps = {target.bot.name: await ceiling(target, seconds) for target in bots if with_ceiling}
+    report(blocks, steps)
+    print(f"\nend: {machine_load()}")
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="10 conversations x 20 turns, for a smoke run")
-    asyncio.run(main(parser.parse_args().quick))
+    parser.add_argument("--quick", action="store_true", help="2 rounds of 100 turns and 2 s steps, for a smoke run")
+    parser.add_argument("--before", type=Path, help="an older checkout's app.py, measured in the same rounds")
+    parser.add_argument("--no-ceiling", action="store_true", help="skip the open-loop throughput steps")
+    arguments = parser.parse_args()
+    asyncio.run(main(arguments.quick, arguments.before and arguments.before.resolve(), not arguments.no_ceiling))

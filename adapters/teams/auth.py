@@ -24,14 +24,20 @@ from botframework.connector.auth import (
     SkillValidation,
 )
 
+from adapters.teams.clients import ReusedClientsAuthentication
 from adapters.teams.sdk_config import AppIdFromSettings, sdk_configuration
 from adapters.teams.signing_keys import KeyPolicy, SigningKeys, SigningKeysUnavailable
 from bot.config import Settings
+from bot.clock import Clock, utc_now
 from bot.errors import Rejected
 
 
 class TeamsAuthentication:
-    """Authenticates one activity's Authorization header; `sdk` is what the CloudAdapter is built with."""
+    """Authenticates one activity's Authorization header; `sdk` is what the CloudAdapter is built with.
+
+    `sdk` keeps the Connector clients it makes between turns (adapters/teams/clients.py), and the result of
+    `authenticate` carries that reusing factory, so every turn and proactive send shares them.
+    """
 
     def __init__(
         self,
@@ -39,11 +45,15 @@ class TeamsAuthentication:
         *,
         credentials_factory: ServiceClientCredentialsFactory | None = None,
         key_policy: KeyPolicy = KeyPolicy(),
+        clock: Clock = utc_now,
     ) -> None:
         configuration = sdk_configuration(settings)
         outbound = credentials_factory or ConfigurationServiceClientCredentialFactory(configuration)
-        self.sdk = ConfigurationBotFrameworkAuthentication(
-            configuration, credentials_factory=AppIdFromSettings(configuration.APP_ID or None, outbound)
+        self.sdk = ReusedClientsAuthentication(
+            ConfigurationBotFrameworkAuthentication(
+                configuration, credentials_factory=AppIdFromSettings(configuration.APP_ID or None, outbound)
+            ),
+            clock=clock,
         )
         self._required = not settings.local_mode
         self._channel_keys = SigningKeys(configuration.channel_metadata_url, key_policy)

@@ -24,6 +24,7 @@ from adapters.teams.delivery import DeliveringCloudAdapter
 from adapters.teams.invokes import AnswerInvokes
 from adapters.teams.service_urls import service_url_allowed
 from adapters.teams.signing_keys import KeyPolicy
+from bot.clock import Clock, utc_now
 from bot.config import Settings
 from bot.errors import DeliveryError, Rejected, where
 
@@ -41,15 +42,20 @@ class TeamsEndpoint:
         credentials_factory: ServiceClientCredentialsFactory | None = None,
         on_turn_error: Callable[[TurnContext, Exception], Awaitable[None]] | None = None,
         key_policy: KeyPolicy = KeyPolicy(),
+        clock: Clock = utc_now,
     ) -> None:
         self._settings = settings
         self._bot = bot
         self._authentication = TeamsAuthentication(
-            settings, credentials_factory=credentials_factory, key_policy=key_policy
+            settings, credentials_factory=credentials_factory, key_policy=key_policy, clock=clock
         )
         self.adapter = DeliveringCloudAdapter(self._authentication.sdk)
         self.adapter.on_turn_error = on_turn_error
         self.adapter.use(AnswerInvokes())
+
+    async def close(self) -> None:
+        """Close the Connector clients kept between turns."""
+        await self._authentication.sdk.close()
 
     async def handle(self, request: web.Request) -> web.Response:
         """POST /api/messages: refuse bad requests with 4xx before the SDK sees them, then run the turn."""

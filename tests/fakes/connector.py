@@ -25,6 +25,7 @@ class RecordedRequest:
     status: int
     kind: str | None
     reply: dict[str, Any]
+    peer: tuple[str, int] | None = None
 
 
 @dataclass(frozen=True)
@@ -180,11 +181,16 @@ class FakeConnector:
         else:
             status, reply = 200, success
         self.requests.append(
-            RecordedRequest(request.method, request.path, dict(request.headers), body, status, kind, reply)
+            RecordedRequest(request.method, request.path, dict(request.headers), body, status, kind, reply, _peer(request))
         )
         async with self._changed:
             self._changed.notify_all()
         return web.json_response(reply, status=status, headers=headers)
+
+
+def _peer(request: web.Request) -> tuple[str, int] | None:
+    """The client's address and port: the same value on two requests means one kept-alive connection."""
+    return None if request.transport is None else request.transport.get_extra_info("peername")
 
 
 class StaticTokenCredentials(AppCredentials):

@@ -37,6 +37,7 @@ class SlackCall:
     body: dict[str, Any]
     status: int
     response: dict[str, Any]
+    peer: tuple[str, int] | None = None
 
 
 @dataclass(frozen=True)
@@ -121,7 +122,8 @@ class FakeSlackApi:
         method = request.match_info["method"]
         body = {**request.query, **await _arguments(request)}
         status, response, headers = self._answer(method, request.headers.get("Authorization"), body)
-        self.requests.append(SlackCall(method, dict(request.headers), body, status, response))
+        peer = None if request.transport is None else request.transport.get_extra_info("peername")
+        self.requests.append(SlackCall(method, dict(request.headers), body, status, response, peer))
         async with self._changed:
             self._changed.notify_all()
         return web.json_response(response, status=status, headers=headers)

@@ -1,0 +1,71 @@
+"""A lean fake Bot Connector for benchmarks, served by the load generator's process, outside the bot's.
+
+Unlike tests/fakes/connector.py it keeps no request log (a long run would hold every card in memory): it counts
+calls, and for a bot whose cards the load generator follows, it keeps the last card sent to each conversation.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+from types import TracebackType
+from typing import Any, Self
+
+from aiohttp import web
+
+from tests.harness import Sent
+
+
+class BenchConnector:
+    """Answers sends, replies and updates at once; `take_card` hands the load generator the card to tap next."""
+
+    def __init__(self, *, keep_cards: bool) -> None:
+        self.calls = 0
+        self._keep_cards = keep_cards
+        self._cards: dict[str, Sent] = {}
+        self._ids = itertools.count(1)
+        self._runner: web.AppRunner | None = None
+
+    async def __aenter__(self) -> Self:
+        app = web.Application()
+        app.router.add_post("/v3/conversations/{cid}/activities", self._send)
+        app.router.add_post("/v3/conversations/{cid}/activities/{aid}", self._send)
+        app.router.add_put("/v3/conversations/{cid}/activities/{aid}", self._update)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        await web.TCPSite(self._runner, "127.0.0.1", 0).start()
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    @property
+    def url(self) -> str:
+        assert self._runner is not None
+        return f"http://127.0.0.1:{self._runner.addresses[0][1]}/"
+
+    def take_card(self, conversation_id: str) -> Sent | None:
+        """The last card sent to this conversation since the previous take, if any."""
+        return self._cards.pop(conversation_id, None)
+
+    async def _send(self, request: web.Request) -> web.Response:
+        raw = await request.read()
+        self.calls += 1
+        sent = Sent(f"activity-{next(self._ids)}", {})
+        if self._keep_cards:
+            sent = Sent(sent.id, json.loads(raw))
+            self._file(sent)
+        return web.json_response({"id": sent.id})
+
+    async def _update(self, request: web.Request) -> web.Response:
+        await request.read()
+        self.calls += 1
+        return web.json_response({"id": request.match_info["aid"]})
+
+    def _file(self, sent: Sent) -> None:
+        body: dict[str, Any] = sent.body
+        if sent.card is not None:
+            self._cards[str(body["conversation"]["id"])] = sent
