@@ -24,7 +24,19 @@ from adapters.teams.mentions import StripMention
 from adapters.render import render
 from adapters.conversation_refs import RememberConversations
 from adapters.deliveries import HandleOnce
-from adapters.http import FRAMEWORK, SETTINGS, SLACK, SLACK_OUTBOUND, STORE, TEAMS, TEAMS_OUTBOUND, add_routes, add_teams_routes
+from adapters.http import (
+    FRAMEWORK,
+    SCHEDULER,
+    SETTINGS,
+    SLACK,
+    SLACK_OUTBOUND,
+    STORE,
+    TEAMS,
+    TEAMS_OUTBOUND,
+    add_routes,
+    add_teams_routes,
+)
+from adapters.scheduler import RatePacer, Scheduler, scheduler_id
 from adapters.slack.adapter import SlackAdapter
 from adapters.slack.ingress import SlackIngress
 from adapters.slack.outbound import SlackOutbound
@@ -35,7 +47,11 @@ from bot.errors import ConfigError
 from bot.config import Settings, load_settings
 from bot.errors import FrameworkError
 from bot.framework import Framework, load_framework
+from bot.jobs import JobRunner
+from bot.keys import Platform
+from bot.outbound import Outbound
 from adapters.pipeline import ReflectBot
+from dialogs.jobs import HANDLERS
 from bot.errors import StoreError
 from bot.store import Store
 
@@ -93,6 +109,8 @@ def create_app(
         app.on_shutdown.append(_drain_slack)
         app[SLACK_WEB] = client
         app.cleanup_ctx.append(_shared_slack_session)
+    app[SCHEDULER] = _scheduler(app, now)
+    app.cleanup_ctx.append(app[SCHEDULER].lifecycle)
     return app
 
 
@@ -105,6 +123,23 @@ def default_store(settings: Settings) -> Store:
     except ImportError:
         raise ConfigError("REFLECT_DATABASE_URL needs the postgres extra: pip install 'reflect-bot[postgres]'") from None
     return PostgresStore(settings.database_url.get_secret_value(), pool_size=settings.database_pool_size)
+
+
+def _scheduler(app: web.Application, clock: Clock) -> Scheduler:
+    """The job loop over this app's store and outbound channels; it stops before the store closes.
+
+    The pacer reads the app's clock too, so a test that moves the clock past a Retry-After never waits for it.
+    """
+    outbounds: dict[Platform, Outbound] = {}
+    if TEAMS_OUTBOUND in app:
+        outbounds["teams"] = app[TEAMS_OUTBOUND]
+    if SLACK_OUTBOUND in app:
+        outbounds["slack"] = app[SLACK_OUTBOUND]
+    pacer = RatePacer(monotonic=lambda: clock().timestamp())
+    runner = JobRunner(
+        app[STORE], outbounds, HANDLERS, framework=app[FRAMEWORK], clock=clock, owner=scheduler_id(), pacer=pacer
+    )
+    return Scheduler(app[STORE], runner, clock, pacer=pacer)
 
 
 def _teams_outbound(settings: Settings, teams: TeamsEndpoint, clock: Clock) -> TeamsOutbound:

@@ -16,14 +16,13 @@ from botbuilder.core import Middleware, TurnContext
 from botbuilder.schema import Activity
 
 from adapters.events import TURN_REFUSED
-from adapters.identity import identify
+from adapters.identity import conversation_type, identify
 from bot.conversation_refs import remember
 from bot.errors import Refusal, StoreError
 from bot.keys import TenantKey
-from bot.models import ConversationRef, ConversationType
+from bot.models import ConversationRef
 from bot.store import Store
 
-THREAD_SUFFIX = ";messageid="
 log = logging.getLogger("reflect.refs")
 
 
@@ -50,10 +49,10 @@ def reference_of(activity: Activity, now: datetime) -> tuple[TenantKey, Conversa
         who = identify(activity)
     except Refusal:
         return None
-    kind = _conversation_type(activity.conversation.conversation_type)
+    kind = conversation_type(activity.conversation.conversation_type)
     try:
         ref = ConversationRef(
-            conversation_id=who.conversation_id.split(THREAD_SUFFIX, 1)[0],
+            conversation_id=who.conversation_id,
             channel_id=activity.channel_id,
             tenant_id=who.team.tenant.tenant_id,
             conversation_type=kind,
@@ -66,11 +65,3 @@ def reference_of(activity: Activity, now: datetime) -> tuple[TenantKey, Conversa
         return None
     return who.team.tenant, ref
 
-
-def _conversation_type(kind: str | None) -> ConversationType:
-    """As `identify` reads it: anything but a channel or a group chat is a personal conversation."""
-    if kind == "channel":
-        return "channel"
-    if kind == "groupChat":
-        return "groupChat"
-    return "personal"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from adapters.scheduler import Scheduler
 from adapters.slack.ingress import SlackIngress
 from adapters.teams.endpoint import TeamsEndpoint
 from bot.config import Settings
@@ -18,6 +19,7 @@ TEAMS = web.AppKey("teams", TeamsEndpoint)
 SLACK = web.AppKey("slack", SlackIngress)
 TEAMS_OUTBOUND = web.AppKey("teams_outbound", Outbound)
 SLACK_OUTBOUND = web.AppKey("slack_outbound", Outbound)
+SCHEDULER = web.AppKey("scheduler", Scheduler)
 
 
 async def healthz(request: web.Request) -> web.Response:

@@ -8,12 +8,17 @@ from typing import Any
 
 from botbuilder.schema import Activity
 
+from adapters.slack.mentions import slack_mentions
+from adapters.teams.people import teams_mentions
 from bot import messages as say
 from bot.errors import InvalidInput
 from bot.keys import Platform, TeamKey, TenantKey
+from bot.models import ConversationType, Person
 
 PLATFORMS: dict[str, Platform] = {"msteams": "teams", "emulator": "teams", "webchat": "teams", "console": "console", "slack": "slack"}
 LOCAL_TENANT = "local"
+THREAD_SUFFIX = ";messageid="
+"""Teams marks a message in a channel thread by this suffix on the channel's id; the channel is the part before it."""
 
 
 @dataclass(frozen=True)
@@ -23,6 +28,7 @@ class Identity:
     team: TeamKey
     user_id: str
     conversation_id: str
+    kind: ConversationType = "personal"
 
 
 def teams_tenant(payload: Mapping[str, Any]) -> str | None:
@@ -72,8 +78,8 @@ def identify(activity: Activity) -> Identity:
             raise InvalidInput(say.BAD_INPUT)
         tenant_id = LOCAL_TENANT
     user_id = str(activity.from_property.id)
-    conversation_id = str(activity.conversation.id)
-    kind = activity.conversation.conversation_type
+    conversation_id = str(activity.conversation.id).split(THREAD_SUFFIX, 1)[0]
+    kind = conversation_type(activity.conversation.conversation_type)
     if kind == "channel":
         team_id = _channel_team_id(activity) or conversation_id
     elif kind == "groupChat":
@@ -81,6 +87,28 @@ def identify(activity: Activity) -> Identity:
     else:
         team_id = f"user:{user_id}"
     try:
-        return Identity(TeamKey(TenantKey(platform, tenant_id), team_id), user_id, conversation_id)
+        return Identity(TeamKey(TenantKey(platform, tenant_id), team_id), user_id, conversation_id, kind)
     except ValueError:
         raise InvalidInput(say.BAD_INPUT) from None
+
+
+def conversation_type(kind: str | None) -> ConversationType:
+    """Anything but a channel or a group chat is a personal conversation."""
+    if kind == "channel":
+        return "channel"
+    if kind == "groupChat":
+        return "groupChat"
+    return "personal"
+
+
+def author(activity: Activity) -> Person:
+    """Who sent the activity, with the display name the channel gave (Teams does; Slack events do not)."""
+    name = (activity.from_property.name or "").strip()[:100] or None
+    return Person(user_id=str(activity.from_property.id), name=name)
+
+
+def mentioned(activity: Activity) -> tuple[Person, ...]:
+    """People the message @mentioned, the bot itself left out; each channel marks mentions its own way."""
+    if activity.channel_id == "slack":
+        return slack_mentions(activity.text or "")
+    return teams_mentions(activity)

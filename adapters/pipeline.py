@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from datetime import datetime
 
 from botbuilder.core import ActivityHandler, TurnContext
@@ -14,12 +15,14 @@ from botbuilder.schema import Activity, ChannelAccount
 from pydantic import ValidationError
 
 from adapters.events import HOME_EVENT, TURN_FAILED, TURN_REFUSED
-from adapters.identity import identify
+from adapters.identity import author, identify, mentioned
+from adapters.roster import roster_of
 from bot import messages as say
-from bot.errors import DeliveryError, Refusal, StoreError, where
+from bot.errors import DeliveryError, NotAllowed, Refusal, StoreError, where
 from bot.framework import Framework
-from bot.intents import parse
+from bot.intents import GroupClaim, Intent, parse
 from bot.models import EVIDENCE_MAX_CHARS, ConversationState
+from bot.services import groups
 from bot.store import Store
 from bot.views import Notice, View
 from dialogs import routes
@@ -118,7 +121,12 @@ class ReflectBot(ActivityHandler):
         stored = await self._store.get(who.team, ConversationState, f"{who.conversation_id}/{who.user_id}")
         now = self._clock()
         state = stored or ConversationState(conversation_id=who.conversation_id, user_id=who.user_id, updated_at=now)
-        return FlowContext(self._store, self._framework, who.team, who.user_id, who.conversation_id, now, state), stored
+        ctx = FlowContext(
+            self._store, self._framework, who.team, who.user_id, who.conversation_id, now, state,
+            in_channel=who.kind == "channel", author=author(activity), mentions=mentioned(activity),
+            roster=roster_of(turn_context),
+        )
+        return ctx, stored
 
     async def _step(self, ctx: FlowContext, activity: Activity, *, first: bool) -> FlowResult:
         """Run one flow step; expected refusals become a notice and change nothing."""
@@ -126,11 +134,11 @@ class ReflectBot(ActivityHandler):
             if activity.value is not None:
                 intent = parse(activity.value)
                 log.info("turn intent=%s", intent.intent)
-                return await routes.on_intent(ctx, intent)
+                return await routes.on_intent(await self._in_group(ctx, intent), intent)
             text = (activity.text or "").strip()
             if len(text) > MAX_TEXT_CHARS:
                 return _Refused(views=(Notice(text=say.TOO_LONG.format(limit=EVIDENCE_MAX_CHARS)),))
-            return await routes.on_text(ctx, text, first=first)
+            return await routes.on_text(await self._in_group(ctx, None), text, first=first)
         except ValidationError as exc:
             log.info("turn refused: payload failed validation (%d errors)", exc.error_count())
             return _Refused(views=(Notice(text=_refusal(exc)),))
@@ -140,6 +148,26 @@ class ReflectBot(ActivityHandler):
         except StoreError:
             log.exception("turn failed: store error")
             return _Failed(views=(Notice(text=say.SAVE_FAILED),))
+
+    async def _in_group(self, ctx: FlowContext, intent: Intent | None) -> FlowContext:
+        """The group a turn acts on, resolved only after the store confirms the person is a current member of it.
+
+        A card that names a group is refused outright for anyone else, and one that names none means none. Typed text
+        and other cards follow the conversation's group; in a channel, the channel's own group is the default. Those
+        are used when the person belongs to the group, and quietly not when they no longer do.
+        """
+        claimed = intent.group if isinstance(intent, GroupClaim) else None
+        followed = None if isinstance(intent, GroupClaim) else ctx.state.group_id
+        named = claimed or followed or (ctx.team.team_id if ctx.in_channel else None)
+        if named is None:
+            return ctx
+        try:
+            space = await groups.member_space(self._store, ctx.team.tenant, ctx.user_id, named)
+        except NotAllowed:
+            if claimed is not None:
+                raise
+            return ctx
+        return replace(ctx, group=space)
 
     async def _send(self, turn_context: TurnContext, result: FlowResult) -> None:
         channel = turn_context.activity.channel_id

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.views import Button, Notice, View
+from bot.models import Person
+from bot.views import Button, Fact, Notice, View
 
 TEXT_HINT = "Type your answer, or pick a number."
 TEXT_ONLY_HINT = "Type your answer."
@@ -27,9 +28,19 @@ def render_text(view: View, *, hint: bool = True) -> tuple[str, list[Button]]:
     blocks = [
         view.title if not view.progress else f"{view.title}\n[{view.progress}]",
         "\n".join(view.lines),
-        "\n".join(f"{fact.label}: {fact.value}" for fact in view.facts),
+        "\n".join(f"{fact.label}: {fact_text(fact)}" for fact in view.facts),
         "\n".join(f"{number}. {button.label}" for number, button in enumerate(buttons, start=1)),
     ]
     if hint and view.text_input is not None:
         blocks.append("\n".join(filter(None, [view.text_input.placeholder, TEXT_HINT if buttons else TEXT_ONLY_HINT])))
     return "\n\n".join(block for block in blocks if block), buttons
+
+
+def person_name(person: Person) -> str:
+    """A person as plain text: their display name, or their id when the channel gave no name."""
+    return person.name or person.user_id
+
+
+def fact_text(fact: Fact) -> str:
+    """A fact's value, after the name of the person it is about."""
+    return fact.value if fact.who is None else f"{person_name(fact.who)} · {fact.value}"

@@ -9,18 +9,38 @@
 
 In both, the document id is the conversation id. A ref is rewritten only when an address field changed or the
 stored one is over a day old, so an ordinary turn costs no write.
+
+Someone who cannot be written to (blocked the bot, app not installed, conversation gone) is not written to again
+until they write themselves: their stored ref is marked inactive, and the next inbound activity stores it active
+again. If no conversation could even be opened, an `Unreachable` note in their space does the same job until a
+ref of theirs is stored.
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import ClassVar
+
+from pydantic import AwareDatetime
 
 from bot.keys import TeamKey, TenantKey
-from bot.models import ConversationRef
+from bot.models import ConversationRef, Document, Id
 from bot.outbound import Outbound
 from bot.store import Store
 
 REFRESH_AFTER = timedelta(days=1)
+
+
+class Unreachable(Document):
+    """A person no conversation could be opened with; a stored ref of theirs (they wrote since) outranks it."""
+
+    table: ClassVar[str] = "unreachable"
+    user_id: Id
+    since: AwareDatetime
+
+    @property
+    def doc_id(self) -> str:
+        return self.user_id
 
 
 def personal_space(tenant: TenantKey, user_id: str) -> TeamKey:
@@ -64,3 +84,25 @@ async def direct_conversation(
     if stored is not None:
         return stored
     return await remember(store, tenant, await outbound.open_direct(user_id, via=via))
+
+
+async def mark_inactive(store: Store, tenant: TenantKey, ref: ConversationRef) -> None:
+    """Stop writing to a conversation until an activity from it stores its ref again (active)."""
+
+    def deactivate(current: ConversationRef | None) -> ConversationRef:
+        return (current or ref).model_copy(update={"active": False})
+
+    await store.update(space_of(tenant, ref), ConversationRef, ref.doc_id, deactivate)
+
+
+async def mark_unreachable(store: Store, tenant: TenantKey, user_id: str, at: datetime) -> None:
+    """Note that no conversation with the person could be opened; cleared in effect once they write."""
+    await store.put(personal_space(tenant, user_id), Unreachable(user_id=user_id, since=at))
+
+
+async def is_reachable(store: Store, tenant: TenantKey, user_id: str) -> bool:
+    """False while the person's latest ref is inactive, or (with no ref at all) while an Unreachable note stands."""
+    ref = await personal_ref(store, tenant, user_id)
+    if ref is not None:
+        return ref.active
+    return await store.get(personal_space(tenant, user_id), Unreachable, user_id) is None

@@ -35,6 +35,10 @@ class AlreadyDone(Refusal):
     """A one-time button was used again, perhaps delivered twice by the channel; nothing was changed."""
 
 
+class NotAllowed(Refusal):
+    """The person may not do this here (not a member of the group, or not one of its leads); nothing was changed."""
+
+
 class Rejected(ReflectError):
     """A refused HTTP request: `status` is the answer, `public` its short body, `reason` what the log says."""
 

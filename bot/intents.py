@@ -13,7 +13,8 @@ from typing import Annotated, ClassVar, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, TypeAdapter
 
-from bot.models import ActionChange, Evidence, Id, Rating, ScopeField, SectionCode
+from bot.framework import Level
+from bot.models import ActionChange, Evidence, Id, Rating, Rationale, ScopeField, SectionCode
 
 PhaseNumber = Annotated[int, Field(ge=1, le=7)]
 NONCE_BYTES = 12
@@ -40,6 +41,22 @@ class _Change(_Intent):
 
     changes_data: ClassVar[bool] = True
     n: Nonce | None = None
+
+
+class OnAssessment(_Intent):
+    """Names an assessment, and the working group it belongs to when it is a shared one.
+
+    The group is only a claim: the pipeline honours it for a current member of that group and refuses it otherwise.
+    """
+
+    assessment: Id
+    group: Id | None = None
+
+
+class InGroup(_Intent):
+    """Acts on a working group, which the pipeline honours only for a current member."""
+
+    group: Id
 
 
 class ShowMenu(_Intent):
@@ -77,51 +94,44 @@ class NameSubject(_Change):
     text: Annotated[Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)] | None, Typed] = None
 
 
-class ShowPhases(_Intent):
+class ShowPhases(OnAssessment):
     intent: Literal["phases"] = "phases"
-    assessment: Id
 
 
-class ChoosePhase(_Intent):
+class ChoosePhase(OnAssessment):
     intent: Literal["phase"] = "phase"
-    assessment: Id
     phase: PhaseNumber
 
 
-class Rate(_Change):
+class Rate(OnAssessment, _Change):
     intent: Literal["rate"] = "rate"
-    assessment: Id
     section: SectionCode
     level: Rating
 
 
-class AddEvidence(_Change):
+class AddEvidence(OnAssessment, _Change):
     """Evidence typed into the card's text box; Adaptive Cards merge the input into this payload."""
 
     intent: Literal["evidence"] = "evidence"
-    assessment: Id
     section: SectionCode
     text: Annotated[Evidence | None, Typed] = None
 
 
-class SkipEvidence(_Intent):
+class SkipEvidence(OnAssessment):
     intent: Literal["skip_evidence"] = "skip_evidence"
-    assessment: Id
     section: SectionCode
 
 
-class TakeIdea(_Change):
+class TakeIdea(OnAssessment, _Change):
     """Turn one of a section's next-step ideas into an action."""
 
     intent: Literal["idea"] = "idea"
-    assessment: Id
     section: SectionCode
     idea: Annotated[int, Field(ge=0, le=3)]
 
 
-class NextSection(_Intent):
+class NextSection(OnAssessment):
     intent: Literal["next"] = "next"
-    assessment: Id
     section: SectionCode
 
 
@@ -139,9 +149,76 @@ class EditAction(_Change):
     text: Annotated[Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)] | None, Typed] = None
 
 
+class OpenGroup(InGroup):
+    """A working group's card: its assessment, the person's progress, and what their role lets them do."""
+
+    intent: Literal["group"] = "group"
+
+
+class StartGroupAssessment(InGroup, _Change):
+    """A lead starts the group's shared assessment with the same scope questions as anyone's."""
+
+    intent: Literal["group_start"] = "group_start"
+
+
+class MyAnswers(OnAssessment):
+    """The person's own answers in an assessment, section by section."""
+
+    intent: Literal["my_answers"] = "my_answers"
+
+
+class GroupResults(OnAssessment):
+    """The group's calibration view for one phase: spread, median, range and evidence per section."""
+
+    intent: Literal["results"] = "results"
+    phase: PhaseNumber
+
+
+class ChooseAgreed(OnAssessment):
+    """A lead opens the card for recording a section's agreed level."""
+
+    intent: Literal["agree_open"] = "agree_open"
+    section: SectionCode
+
+
+class AgreeLevel(OnAssessment, _Change):
+    """A lead's agreed level for a section, with its one-line rationale typed into the card's box."""
+
+    intent: Literal["agree"] = "agree"
+    section: SectionCode
+    level: Level
+    text: Annotated[Rationale | None, Typed] = None
+
+
+class ShareResults(InGroup, _Change):
+    """A lead lets members see the group's results (or stops it)."""
+
+    intent: Literal["share"] = "share"
+    share: bool
+
+
+class ShowParticipation(InGroup):
+    """A lead's view of completion per member and per phase, last activity, and who can be reached."""
+
+    intent: Literal["participation"] = "participation"
+
+
+class CloseCycle(OnAssessment, _Change):
+    """A lead closes this cycle of the group's assessment and starts the next with the same scope."""
+
+    intent: Literal["close_cycle"] = "close_cycle"
+
+
+class LeaveGroup(InGroup, _Change):
+    """A member leaves a group; their answers stay, marked as a former member's."""
+
+    intent: Literal["leave"] = "leave"
+
+
 Intent = Annotated[
     ShowMenu | ShowHelp | StartAssessment | Resume | ShowActions | SetScope | NameSubject | ShowPhases | ChoosePhase | Rate
-    | AddEvidence | SkipEvidence | TakeIdea | NextSection | OpenAction | EditAction,
+    | AddEvidence | SkipEvidence | TakeIdea | NextSection | OpenAction | EditAction | OpenGroup | StartGroupAssessment
+    | MyAnswers | GroupResults | ChooseAgreed | AgreeLevel | ShareResults | ShowParticipation | CloseCycle | LeaveGroup,
     Field(discriminator="intent"),
 ]
 INTENT = TypeAdapter(Intent)
@@ -172,3 +249,8 @@ def nonce_of(intent: Intent) -> str | None:
 def parse(value: object) -> Intent:
     """Raises pydantic.ValidationError for anything that is not exactly one known intent."""
     return INTENT.validate_python(value)
+
+
+
+GroupClaim = OnAssessment | InGroup
+"""Intents that say for themselves which group (if any) they act on; any other turn follows the conversation's group."""

@@ -20,6 +20,7 @@ HELP_LINES = (
     "skip: leave this section for now",
     "back: go to the previous section",
     "stop: pause; nothing you answered is lost",
+    "groups: your working groups; group help: what a group can do",
     "help: show this list",
 )
 UNKNOWN_TEXT = "Sorry, I didn't catch that. Here is what you can type."
@@ -128,3 +129,166 @@ CARD_ACTION_UNSUPPORTED = "This card is from an older version of Reflect. Type m
 
 def due_label(day: date) -> str:
     return f"{day.day} {day:%b %Y}"
+
+
+# -- working groups -------------------------------------------------------------------------------------------------
+
+GROUP_HELP_LINES = (
+    "In a group's channel (mention me first in Teams):",
+    "link this channel: make this channel a working group, with you as its lead",
+    "add @name …, add lead @name …, add everyone: leads add members or leads",
+    "remove @name …: leads remove members; leave: leave the group",
+    "start group assessment: a lead starts the group's shared assessment",
+    "status, group, results, participation: how the group is doing",
+    "digest: post the digest now; digest monday 09:00 or digest off: leads change or stop the weekly digest",
+    "close cycle: a lead closes this cycle and starts the next",
+    "rename group <name>: a lead renames the group",
+    "set zone, set nation, set quiet, set minimum: a lead changes the group's time zone, bank holidays, quiet hours, or answers needed before figures show",
+)
+DEFAULT_GROUP_NAME = "Working group"
+NOT_A_MEMBER = "That belongs to a working group you are not a member of, so nothing was changed."
+NOT_A_GROUP = "This channel is not linked to a working group yet. A lead can type: link this channel"
+NOT_IN_A_GROUP_HERE = "Type that in your group's channel, or type groups here to choose one of your groups."
+LEADS_ONLY = "Only the group's leads can do that, so nothing was changed."
+LAST_LEAD = "A group needs a lead: add another lead first, then try again."
+LINK_IN_CHANNEL = "Type link this channel in the channel you want to link, mentioning me there."
+LINKED = "This channel is now linked to the working group {name}. You are its lead."
+RELINKED = "The working group {name} now posts in this channel."
+RENAMED = "The group is now called {name}."
+RENAME_HOW = "Type rename group followed by the new name, for example: rename group Diabetes forum"
+ADD_HOW = "Mention the people to add, for example: add @Sam @Priya, or add lead @Sam, or add everyone."
+ADDED = "Added {count} to {name}. They will get a message from me when there is something to rate."
+ADDED_NONE = "Everyone you mentioned was already in {name}."
+ROSTER_UNAVAILABLE = "I couldn't read this channel's member list just now, so nobody was added. Please try again."
+REMOVE_HOW = "Mention the people to remove, for example: remove @Sam"
+REMOVED = "Removed {count} from {name}. Their answers stay, marked as a former member's."
+LEFT = "You have left {name}. Your answers stay with the group, marked as a former member's."
+GROUP_ASSESSMENT_RUNNING = "The group's assessment is still open. A lead can close its cycle to start the next one."
+GROUP_STARTING = "Setting up {name}'s shared assessment. Everyone in the group will rate it in their own chat with me."
+NO_GROUP_ASSESSMENT = "The group has no assessment yet. A lead can type: start group assessment"
+CYCLE_ALREADY_MOVED = "That cycle has already been closed or replaced, so nothing was changed."
+CYCLE_CLOSED = "That cycle of the group's assessment is closed, so answers can no longer change. Open the group to rate the current one."
+CYCLE_CLOSED_NOTICE = "Cycle {old} is closed and cycle {new} has started with the same scope. Earlier answers are shown as people rate again."
+GROUPS_TITLE = "Your working groups"
+GROUPS_NONE = "You are not in any working group yet. A lead adds you from the group's channel."
+OPEN_GROUP = "Open {name}"
+GROUP_ROLE = {"lead": "You are a lead of this group.", "member": "You are a member of this group."}
+GROUP_MEMBERS = "{members} members · {leads} leads"
+GROUP_ASSESSMENT = "Assessing: {subject} (cycle {cycle}, {stance})"
+GROUP_MY_PROGRESS = "You have answered {answered} of {total} sections."
+GROUP_SHARING = {True: "Members can see the group's results.", False: "Only leads can see the group's results so far."}
+RATE_MINE = "Rate sections"
+MY_ANSWERS = "My answers"
+GROUP_RESULTS = "Group results"
+PARTICIPATION = "Participation"
+SHARE = "Share results"
+UNSHARE = "Stop sharing"
+CLOSE_CYCLE = "Close cycle"
+START_GROUP = "Start group assessment"
+LEAVE_GROUP = "Leave group"
+SHARED_NOW = "Members of {name} can now see the group's results."
+UNSHARED_NOW = "Only leads of {name} can see the group's results now."
+RESULTS_HIDDEN = "The group's results are shared with members once a lead allows it. Your own answers are under My answers."
+INVITE_TITLE = "{name}: your view is wanted"
+INVITE_LINE = "{lead} started a shared assessment of {subject} (cycle {cycle}). Rate each section here, in your own time."
+INVITE_PRIVACY = "The group sees figures for a section only once at least {min} members have answered it."
+INVITE_CATCH_UP = "You joined after it started: the others' progress does not hold you back, and your answers count the same."
+MY_ANSWERS_TITLE = "Your answers · {subject}, cycle {cycle}"
+MY_ANSWERS_LINE = "{answered} of {total} sections answered."
+
+RESULTS_TITLE = "{phase}: group results"
+RESULTS_LINE = "Cycle {cycle} · figures appear for a section once {min} members have answered it."
+RESULTS_SECTION = "{code} {title}"
+RESULTS_TOO_FEW = "{answered} answered so far; figures appear at {min}."
+RESULTS_SPREAD = "Emerging {e} · Developing {d} · Maturing {m} · Thriving {t} · Not sure {n}"
+RESULTS_MEDIAN = "Median {median} · range {low} to {high}"
+RESULTS_NO_LEVELS = "Everyone who answered chose not sure."
+RESULTS_FORMER = "Includes {count} answers from former members."
+RESULTS_DISAGREE = "⚑ Ratings are two or more levels apart: worth discussing."
+RESULTS_AGREED = "Agreed: {level}. {rationale}"
+RESULTS_LAST_CYCLE = "Last cycle: {level}"
+RESULTS_NOTE = "• {text}"
+RESULTS_NOTE_FORMER = "• {text} (former member)"
+RESULTS_MORE_NOTES = "… and {count} more notes."
+AGREE_BUTTON = "Agree {code}"
+AGREE_TITLE = "Agree a level for {section}"
+AGREE_LINE = "Choose the level the group agrees on; the spread of ratings stays beside it."
+RATIONALE_TITLE = "Why {level} for {code}?"
+RATIONALE_LINE = "In one line, why the group agrees on {level}."
+RATIONALE_PLACEHOLDER = "For example: two forums held, but no one from the most affected groups yet"
+RATIONALE_SAVE = "Record agreed level"
+RATIONALE_EMPTY = "Please give a one-line reason for the agreed level; nothing was recorded yet."
+AGREED = "Recorded: the group agrees on {level} for {code}."
+BETWEEN = "between {low} and {high}"
+
+PARTICIPATION_TITLE = "Participation · {name}"
+PARTICIPATION_LINE = "{responded} of {members} members have answered something. Least answered first."
+PARTICIPATION_PHASE = "{complete} of {members} complete"
+PARTICIPATION_MEMBER = "{answered} of {total} sections"
+PARTICIPATION_DETAIL = "Phases done: {phases} · last active {active} · {reach}"
+PARTICIPATION_NO_PHASES = "none"
+PARTICIPATION_NEVER = "never"
+REACH = {"reachable": "reachable", "unreachable": "not reachable", "unknown": "not yet messaged"}
+MORE_PEOPLE = "… and {count} more."
+
+STATUS_TITLE = "{name} · status"
+STATUS_LINE = "{subject}, cycle {cycle} · {responded} of {members} members have answered."
+STATUS_PHASE = "{complete} of {members} · {level}{movement}"
+MOVEMENT = " ({before} → {after})"
+NO_LEVEL = "no group level yet"
+AGREED_SUFFIX = " (agreed)"
+
+SCHEDULE_HOW = "Type digest followed by a day and a time, for example: digest monday 09:00; or digest off."
+SCHEDULE_SET = "The weekly digest now goes out on {day}s at {time} ({zone}), skipping quiet hours, weekends and bank holidays."
+SCHEDULE_OFF = "The weekly digest is stopped. A lead can type digest monday 09:00 to start it again."
+DIGEST_COMING = "Posting the digest in the group's channel now."
+DIGEST_NO_CHANNEL = "The group has no linked channel to post in. A lead can type link this channel there."
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+DIGEST_TITLE = "{name} · weekly digest"
+DIGEST_TITLE_ASKED = "{name} · digest"
+DIGEST_PARTICIPATION = "{responded} of {members} members have answered so far."
+DIGEST_ATTENTION = "Needs attention: {overdue} overdue, {stalled} stalled, {discuss} to discuss. Details in the thread."
+DIGEST_ALL_CLEAR = "Nothing overdue or stuck."
+DIGEST_FOCUS = {
+    "least_answered": "Suggested focus: {phase}, the least answered phase.",
+    "lowest": "Suggested focus: {phase}, the phase with the lowest level.",
+}
+DIGEST_WHY_WEEKLY = "Sent because this group gets a digest every {day} at {time}. A lead can change it (digest friday 14:00) or stop it (digest off)."
+DIGEST_WHY_ASKED = "Sent because someone typed digest. A lead can change the weekly digest (digest friday 14:00) or stop it (digest off)."
+DIGEST_UPDATED = "Updated {time} as new answers came in."
+DIGEST_PHASE = "{complete} of {members} done"
+ATTENTION_TITLE = "Needs attention"
+ATTENTION_NONE = "Nothing is overdue, stalled or waiting for a discussion."
+ATTENTION_OVERDUE = "Overdue · {section} · due {due}"
+ATTENTION_STALLED = "Stalled · {section} · due {due}"
+ATTENTION_DISCUSS = "To discuss · {section}"
+ATTENTION_DISCUSS_VALUE = "Ratings are two or more levels apart and no level is agreed yet."
+ATTENTION_MORE = "… and {count} more."
+PROGRESS_TITLE = "Progress by phase"
+PROGRESS_LINE = "Bars show the share of sections answered by current members."
+PROGRESS_VALUE = "{bar} {percent}% · {level}{movement}"
+CHANGES_TITLE = "Since the last digest"
+CHANGES_TITLE_FIRST = "Since the assessment started"
+CHANGES_LINE = "{new} new answers · {changed} changed · {done} actions done"
+CHANGES_LEVEL = "{section}"
+CHANGES_LEVEL_VALUE = "{before} → {after}"
+CHANGES_LEVEL_NEW = "new: {after}"
+CHANGES_NO_LEVELS = "No group level has changed."
+QUICK_WINS_LINE = "Quick wins done: {count}"
+QUICK_WIN = "Quick win · {section}"
+NON_RESPONDERS_TITLE = "{name}: not answered yet"
+NON_RESPONDERS_LINE = "Only leads get this list. {count} of {members} members have not answered anything in cycle {cycle}."
+NON_RESPONDERS_NONE = "Everyone in {name} has answered something in cycle {cycle}."
+NON_RESPONDER = "Not answered yet"
+LAST_CYCLE_RATING = "Last cycle you chose: {rating}"
+LAST_CYCLE_EVIDENCE = "Your evidence then: {text}"
+JOINED = "joined {day}"
+JOINED_UNKNOWN = "a member"
+A_LEAD = "A lead"
+SETTINGS_HOW = (
+    "Leads can type: set zone Europe/London, set nation scotland (england, wales, scotland or northern_ireland), "
+    "set quiet 20:00-08:00, or set minimum 3 (answers before a section's figures show)."
+)
+SETTING_CHANGED = "Done: {what} is now {value} for {name}."
+SETTING_NAMES = {"zone": "the time zone", "nation": "the nation for bank holidays", "quiet": "quiet hours", "minimum": "the minimum number of answers"}

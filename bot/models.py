@@ -26,6 +26,10 @@ Rating = Level | Literal["not_sure"]
 Role = Literal["lead", "member"]
 ScopeField = Literal["subject", "focus", "footprint", "stance"]
 ActionChange = Literal["done", "reopen", "quick_win", "long_term", "later_7", "later_28", "rename"]
+JobKind = Literal[
+    "reminder", "digest", "checkin_close", "digest_reply", "digest_leads", "digest_refresh", "group_invite"
+]
+"""What a job does; dialogs/jobs.py maps each kind to the handler that composes its message."""
 JobStatus = Literal["pending", "claimed", "sending", "done", "failed", "uncertain", "cancelled"]
 LEASED: tuple[JobStatus, ...] = ("claimed", "sending")
 READY_STATUSES: tuple[JobStatus, ...] = ("pending", *LEASED)
@@ -62,9 +66,29 @@ class Document(_Frozen):
         raise NotImplementedError
 
 
+PersonName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+Nation = Literal["england", "wales", "scotland", "northern_ireland"]
+"""The UK nation whose bank holidays a group keeps: the values of `bot.working_calendar.Nation`."""
+
+
+class Person(_Frozen):
+    """Someone the bot can address: the channel's id for them, and their display name when the channel gave one."""
+
+    user_id: Id
+    name: PersonName | None = None
+
+
 class Member(_Frozen):
     user_id: Id
     role: Role = "member"
+    name: PersonName | None = None
+    joined_at: AwareDatetime | None = None
+    left_at: AwareDatetime | None = None
+    """Set only on a former member: when they left or were removed."""
+
+    @property
+    def person(self) -> Person:
+        return Person(user_id=self.user_id, name=self.name)
 
 
 class QuietHours(_Frozen):
@@ -72,6 +96,14 @@ class QuietHours(_Frozen):
 
     start: time = time(20, 0)
     end: time = time(8, 0)
+
+
+class DigestSchedule(_Frozen):
+    """When a group's weekly digest goes out: a weekday (0 is Monday) and a local time, or not at all."""
+
+    weekday: Annotated[int, Field(ge=0, le=6)] = 0
+    at: time = time(9, 0)
+    enabled: bool = True
 
 
 class Team(Document):
@@ -84,6 +116,13 @@ class Team(Document):
     channel_conversation_id: Id | None = None
     time_zone: Annotated[str, AfterValidator(_known_time_zone)] = "Europe/London"
     quiet_hours: QuietHours = QuietHours()
+    nation: Nation = "england"
+    digest: DigestSchedule = DigestSchedule()
+    min_answers: Annotated[int, Field(ge=1, le=50)] = 3
+    share_results: bool = False
+    assessment_id: Id | None = None
+    """The group's current shared assessment, if a lead has started one."""
+    former: tuple[Member, ...] = ()
 
     @property
     def doc_id(self) -> str:
@@ -91,6 +130,14 @@ class Team(Document):
 
     def role_of(self, user_id: str) -> Role | None:
         return next((m.role for m in self.members if m.user_id == user_id), None)
+
+    def member(self, user_id: str) -> Member | None:
+        """A current or former member's record, current first."""
+        return next((m for m in (*self.members, *self.former) if m.user_id == user_id), None)
+
+    @property
+    def leads(self) -> tuple[Member, ...]:
+        return tuple(m for m in self.members if m.role == "lead")
 
 
 class Scope(_Frozen):
@@ -112,6 +159,13 @@ class Assessment(Document):
     cycle: Annotated[int, Field(ge=1)] = 1
     status: Literal["open", "closed"] = "open"
     created_at: AwareDatetime
+    shared: bool = False
+    """A working group's assessment: every member rates it, and it lives in the group's partition."""
+    previous_id: Id | None = None
+    """The cycle before this one, for movement since the last cycle."""
+    closed_at: AwareDatetime | None = None
+    results: dict[SectionCode, float] | None = None
+    """A closed shared cycle's result per section as it closed; its answers can no longer change, so it is kept."""
 
     @property
     def doc_id(self) -> str:
@@ -199,19 +253,21 @@ class Action(Document):
 
 
 class ScopeDraft(_Frozen):
-    """Scope answers collected so far while an assessment is being set up."""
+    """Scope answers collected so far while an assessment is being set up; `for_group` makes it the group's."""
 
     subject: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)] | None = None
     focus: Literal["strategic", "operational"] | None = None
     footprint: Literal["system", "place"] | None = None
     stance: Literal["looking_back", "planning_ahead"] | None = None
+    for_group: bool = False
 
 
 class Awaiting(_Frozen):
-    """The free-text answer the bot is waiting for, if any."""
+    """The free-text answer the bot is waiting for, if any; a rationale remembers the level it explains."""
 
-    kind: Literal["evidence", "scope_subject"]
+    kind: Literal["evidence", "scope_subject", "rationale"]
     section: SectionCode | None = None
+    level: Level | None = None
 
 
 class ConversationState(Document):
@@ -225,11 +281,65 @@ class ConversationState(Document):
     section: SectionCode | None = None
     awaiting: Awaiting | None = None
     scope_draft: ScopeDraft | None = None
+    group_id: Id | None = None
+    """The working group whose assessment this conversation is on; checked against membership every turn."""
     updated_at: AwareDatetime
 
     @property
     def doc_id(self) -> str:
         return f"{self.conversation_id}/{self.user_id}"
+
+
+RATIONALE_MAX_CHARS = 200
+Rationale = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=RATIONALE_MAX_CHARS)]
+
+
+class Agreement(Document):
+    """A group's agreed level for one section, with a one-line reason; it is the group's result, the spread stays beside it."""
+
+    table: ClassVar[str] = "agreements"
+    assessment_id: Id
+    section: SectionCode
+    level: Level
+    rationale: Rationale
+    by: Id
+    at: AwareDatetime
+
+    @property
+    def doc_id(self) -> str:
+        return f"{self.assessment_id}/{self.section}"
+
+
+class SentMessage(_Frozen):
+    """A message posted outside a turn that may be changed later: its conversation (a thread, for a reply) and id."""
+
+    conversation_id: Id
+    message_id: Id
+
+
+class DigestPost(Document):
+    """The latest digest in a group's channel: where its messages are and what it measured, so it can be updated in place."""
+
+    table: ClassVar[str] = "digests"
+    id: Id = "latest"
+    assessment_id: Id
+    headline: SentMessage
+    replies: tuple[SentMessage, ...] = ()
+    posted_at: AwareDatetime
+    since: AwareDatetime
+    """When the digest before it was posted (or the assessment started): 'changes' are counted from here."""
+    first: bool = False
+    """No digest of this assessment came before it."""
+    baseline: dict[SectionCode, float] = {}
+    """The group's level per section as the digest before it measured them."""
+    levels: dict[SectionCode, float] = {}
+    """The group's level per section when this digest was posted: the next digest's baseline."""
+    reason: Literal["weekly", "asked"] = "weekly"
+    asked_by: Id | None = None
+
+    @property
+    def doc_id(self) -> str:
+        return self.id
 
 
 ConversationType = Literal["personal", "channel", "groupChat"]
@@ -271,7 +381,7 @@ class ScheduledJob(Document):
     table: ClassVar[str] = "jobs"
     id: Id
     team: TeamKey
-    kind: Literal["reminder", "digest", "checkin_close"]
+    kind: JobKind
     due_at: AwareDatetime
     payload: Annotated[dict[PayloadKey, PayloadValue], Field(max_length=16)] = {}
     status: JobStatus = "pending"
@@ -279,6 +389,8 @@ class ScheduledJob(Document):
     lease_until: AwareDatetime | None = None
     attempts: Annotated[int, Field(ge=0)] = 0
     last_error: Annotated[str, StringConstraints(max_length=JOB_ERROR_MAX_CHARS)] | None = None
+    late: bool = False
+    """Missed its time (the bot was down) and was moved to the recipient's next working window: say so when sent."""
 
     @property
     def doc_id(self) -> str:
@@ -332,6 +444,17 @@ class ScheduledJob(Document):
             lease_until=None,
             attempts=self.attempts if owner is not None else 0,
             last_error=None if error is None else error[:JOB_ERROR_MAX_CHARS],
+            late=self.late and owner is not None,
+        )
+
+    def deferred(self, owner: str, until: datetime, *, late: bool) -> Self:
+        """Its holder moves it, before any send, to the recipient's next working time; `late` if it missed its own.
+
+        No delivery was tried, so the attempt count starts again.
+        """
+        self._require_holder(owner, ("claimed",))
+        return self._with(
+            status="pending", due_at=until, lease_owner=None, lease_until=None, attempts=0, late=self.late or late
         )
 
     def cancelled(self) -> Self:

@@ -35,6 +35,13 @@ class Outbound(ABC):
         """Post a view as a new message in a stored conversation, rendered as a turn would render it."""
 
     @abstractmethod
+    async def reply(self, root: MessageRef, view: View) -> MessageRef:
+        """Post a view as a reply in the thread of a message sent earlier (a channel digest's detail, say).
+
+        The returned ref addresses the reply itself, so it can be updated in place like any other message.
+        """
+
+    @abstractmethod
     async def open_direct(self, user_id: str, *, via: ConversationRef) -> ConversationRef:
         """Open (or reopen) the personal conversation with someone in `via`'s tenant or workspace.
 

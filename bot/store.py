@@ -194,6 +194,13 @@ class Store(ABC):
         """
         return await self._change_job(team, job_id, lambda job: job.rescheduled(due_at, owner, error))
 
+    async def defer_job(self, team: TeamKey, job_id: str, until: datetime, *, owner: str, late: bool) -> ScheduledJob:
+        """Move a job, not yet sending, to `until` (out of quiet hours), marking it late if it missed its time.
+
+        Raises JobStateError unless `owner` holds it and has not started sending.
+        """
+        return await self._change_job(team, job_id, lambda job: job.deferred(owner, until, late=late))
+
     async def cancel_job(self, team: TeamKey, job_id: str) -> ScheduledJob | None:
         """Stop a job that has not started sending; returns it as it now stands, or None if there is none."""
         cancel = _if_present(lambda job: job.cancelled())

@@ -11,6 +11,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field
 
 from bot.intents import Intent
+from bot.models import Person
 
 Label = Annotated[str, Field(min_length=1, max_length=60)]
 
@@ -28,8 +29,11 @@ class Button(_View):
 
 
 class Fact(_View):
+    """A label and its value; `who` names a person the value is about, shown before it in each channel's own way."""
+
     label: Annotated[str, Field(min_length=1, max_length=60)]
     value: Annotated[str, Field(min_length=1, max_length=300)]
+    who: Person | None = None
 
 
 class TextInput(_View):
@@ -55,6 +59,8 @@ class Card(_View):
     text_input: TextInput | None = None
     actions: tuple[Button, ...] = ()
     ref: str | None = None
+    notify: bool = False
+    """@mention the people the facts name (a channel digest's owners); otherwise they are only named."""
 
 
 class Notice(_View):

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import math
+
+from bot import messages as say
+from bot.framework import Level
 from bot.views import Card
 
 LABEL_MAX = 60
@@ -15,3 +19,27 @@ def shorten(text: str, limit: int = LABEL_MAX) -> str:
 def answered(card: Card, recorded: str) -> Card:
     """The card as it should look once answered: what was recorded, and nothing left to tap."""
     return card.model_copy(update={"lines": (*card.lines, recorded), "choices": (), "text_input": None, "actions": ()})
+
+
+BAR_WIDTH = 10
+
+
+def level_label(value: float | None) -> str:
+    """A group level as people read it: a level's name, or the two it falls between when the median is a half."""
+    if value is None:
+        return say.NO_LEVEL
+    low, high = Level(math.floor(value)), Level(math.ceil(value))
+    return low.label if low is high else say.BETWEEN.format(low=low.label, high=high.label)
+
+
+def bar(share: float, width: int = BAR_WIDTH) -> str:
+    """A compact progress bar that reads on a phone: filled blocks for the share done, light ones for the rest."""
+    filled = round(max(0.0, min(share, 1.0)) * width)
+    return "▓" * filled + "░" * (width - filled)
+
+
+def movement(before: float | None, after: float | None) -> str:
+    """' (Emerging → Developing)' when a level moved since the last cycle; nothing when it did not, or is unknown."""
+    if before is None or after is None or before == after:
+        return ""
+    return say.MOVEMENT.format(before=level_label(before), after=level_label(after))

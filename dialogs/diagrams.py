@@ -21,10 +21,21 @@ from pydantic import BaseModel
 
 from bot.framework import Framework, Level, load_framework
 from bot.intents import Intent
-from bot.models import Action, Assessment, Scope
-from bot.services import actions, assessments
+from bot.models import Action, Assessment, Member, Scope, Team
+from bot.services import actions, assessments, calibration, participation
+from bot.services.digest import Period, compute
+from bot.services.shared import Holdings
 from bot.views import Button, Card
-from dialogs import actions_cards, home_cards, reflection_cards, routes, setup_cards
+from dialogs import (
+    actions_cards,
+    calibration_cards,
+    digest_cards,
+    groups_cards,
+    home_cards,
+    reflection_cards,
+    routes,
+    setup_cards,
+)
 from dialogs.flow import CardBuilder, cards_after
 
 START = "[*]"
@@ -76,7 +87,9 @@ def samples(framework: Framework) -> dict[CardBuilder, tuple[Card, ...]]:
     ideas = actions.ideas(section, Level.EMERGING)
     return {
         setup_cards.welcome_card: (setup_cards.welcome_card(),),
-        setup_cards.help_card: (setup_cards.help_card(), setup_cards.help_card(unknown=True)),
+        setup_cards.help_card: (
+            setup_cards.help_card(), setup_cards.help_card(unknown=True), setup_cards.help_card(group=True),
+        ),
         setup_cards.subject_card: (setup_cards.subject_card(),),
         setup_cards.scope_card: tuple(setup_cards.scope_card(field) for field in assessments.SCOPE_FIELDS[1:]),
         reflection_cards.phases_card: (reflection_cards.phases_card(SAMPLE_ID, progress),),
@@ -89,6 +102,43 @@ def samples(framework: Framework) -> dict[CardBuilder, tuple[Card, ...]]:
         actions_cards.actions_card: (actions_cards.actions_card([action]),),
         actions_cards.action_card: (actions_cards.action_card(action), actions_cards.action_card(finished)),
         home_cards.home_card: (home_cards.home_card([(assessment, progress)], [action]),),
+        **_group_samples(framework, scope),
+    }
+
+
+def _group_samples(framework: Framework, scope: Scope) -> dict[CardBuilder, tuple[Card, ...]]:
+    """The group flows' cards, for a lead and for a member, with results shared and not."""
+    lead, member = Member(user_id="lead", role="lead"), Member(user_id="member")
+    team = Team(id="g-sample", name="Sample group", members=(lead, member))
+    shared = team.model_copy(update={"share_results": True})
+    assessment = Assessment(id=SAMPLE_ID, owner_id="lead", scope=scope, created_at=_SAMPLE_TIME, shared=True)
+    held = Holdings(assessment, [], {}, [])
+    digest = compute(framework, team, held, Period(_SAMPLE_TIME, {}, {}), _SAMPLE_TIME, _SAMPLE_TIME.date())
+    spreads = calibration.spreads(framework, [], frozenset())
+    phase, section = framework.phases[0], framework.phases[0].sections[0]
+    rows = participation.member_progress(framework, team.members, [], {})
+    return {
+        groups_cards.groups_card: (groups_cards.groups_card([(team, "lead")]),),
+        groups_cards.group_card: (
+            groups_cards.group_card(team, "lead", None, 0, 22),
+            groups_cards.group_card(team, "lead", assessment, 0, 22),
+            groups_cards.group_card(shared, "lead", assessment, 0, 22),
+            groups_cards.group_card(shared, "member", assessment, 0, 22),
+        ),
+        groups_cards.invite_card: (groups_cards.invite_card(team, assessment, "Sam", late=True),),
+        groups_cards.status_card: (groups_cards.status_card(digest),),
+        groups_cards.participation_card: (groups_cards.participation_card(digest, rows, 22),),
+        calibration_cards.results_card: (
+            calibration_cards.results_card(framework, team, assessment, phase, spreads, {}, {}, lead=True),
+        ),
+        calibration_cards.my_answers_card: (calibration_cards.my_answers_card(framework, team, assessment, {}),),
+        calibration_cards.agree_card: (calibration_cards.agree_card(team, assessment, section, spreads[section.code]),),
+        calibration_cards.rationale_card: (calibration_cards.rationale_card(team, assessment, section, Level.DEVELOPING),),
+        digest_cards.headline_card: (digest_cards.headline_card(digest, "Why", asked=False),),
+        digest_cards.attention_card: (digest_cards.attention_card(digest),),
+        digest_cards.progress_card: (digest_cards.progress_card(digest),),
+        digest_cards.changes_card: (digest_cards.changes_card(digest, first=True),),
+        digest_cards.non_responders_card: (digest_cards.non_responders_card(digest),),
     }
 
 

@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TypeVar
 
 from bot.framework import Framework
 from bot.keys import AssessmentKey, TeamKey
-from bot.models import ConversationState
+from bot.models import ConversationState, Person
 from bot.store import Store
 from bot.views import Card, View
 
 CardBuilder = Callable[..., Card]
+Roster = Callable[[], Awaitable[list[Person]]]
+"""Everyone in the conversation the turn came from (a Teams team's roster, a Slack channel's members), fetched on demand."""
 S = TypeVar("S", bound=Callable[..., object])
 _LEADS_TO: dict[Callable[..., object], tuple[CardBuilder, ...]] = {}
 
@@ -30,14 +32,36 @@ class FlowContext:
     conversation_id: str
     now: datetime
     state: ConversationState
+    group: TeamKey | None = None
+    """The working group the card or conversation names, set by the pipeline only for a current member."""
+    in_channel: bool = False
+    author: Person | None = None
+    """Who is acting, with the display name the channel gave, if any."""
+    mentions: tuple[Person, ...] = ()
+    """People the message @mentioned, the bot itself left out."""
+    roster: Roster | None = None
+
+    @property
+    def space(self) -> TeamKey:
+        """Where this turn's assessment lives: the named group's partition, else the conversation's own."""
+        return self.group or self.team
 
     def key(self, assessment_id: str) -> AssessmentKey:
         """An assessment addressed through this turn's partition, so a step cannot reach another team's."""
-        return AssessmentKey(self.team, assessment_id)
+        return AssessmentKey(self.space, assessment_id)
+
+    @property
+    def group_id(self) -> str | None:
+        """The group to name on cards this turn builds, so their buttons come back to the same partition."""
+        return None if self.group is None else self.group.team_id
 
     def with_state(self, **changes: object) -> ConversationState:
-        """The conversation state with some fields changed, stamped now so the pipeline saves it."""
-        return self.state.model_copy(update={**changes, "updated_at": self.now})
+        """The conversation state with some fields changed, stamped now so the pipeline saves it.
+
+        Moving to an assessment also records the group it belongs to, so typed follow-ups reach the same partition.
+        """
+        group = {"group_id": self.group_id} if "assessment_id" in changes and "group_id" not in changes else {}
+        return self.state.model_copy(update={**changes, **group, "updated_at": self.now})
 
 
 @dataclass(frozen=True)

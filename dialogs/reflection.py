@@ -10,12 +10,12 @@ from __future__ import annotations
 from dataclasses import replace
 
 from bot import messages as say
-from bot.errors import InvalidInput
+from bot.errors import InvalidInput, NotAllowed
 from bot.framework import Phase, Section
 from bot.intents import AddEvidence, ChoosePhase, NextSection, Rate, ShowPhases, SkipEvidence, TakeIdea
 from bot.models import NOT_SURE, Assessment, Awaiting, Response
-from bot.services import actions, assessments
-from bot.views import Notice
+from bot.services import actions, assessments, digest_schedule
+from bot.views import Card, Notice
 from dialogs import setup
 from dialogs.cards import answered
 from dialogs.flow import FlowContext, FlowResult, leads_to
@@ -27,9 +27,17 @@ def _notice(text: str) -> FlowResult:
     return FlowResult(views=(Notice(text=text),))
 
 
+async def _find(ctx: FlowContext, assessment_id: str) -> Assessment:
+    """The assessment in this turn's partition; a group's shared one only when the pipeline confirmed membership."""
+    assessment = await assessments.find(ctx.store, ctx.space, assessment_id)
+    if assessment.shared and ctx.group is None:
+        raise NotAllowed(say.NOT_A_MEMBER)
+    return assessment
+
+
 async def _summary(ctx: FlowContext, assessment_id: str, phase: Phase, responses: dict[str, Response]) -> FlowResult:
     new_actions = await actions.count_in_phase(ctx.store, ctx.key(assessment_id), ctx.user_id, phase)
-    card = summary_card(ctx.framework, assessment_id, phase, responses, new_actions)
+    card = summary_card(ctx.framework, assessment_id, phase, responses, new_actions, group=ctx.group_id)
     state = ctx.with_state(assessment_id=assessment_id, phase=phase.number, section=None, awaiting=None)
     return FlowResult(views=(card,), state=state)
 
@@ -40,33 +48,45 @@ async def _next_in_phase(ctx: FlowContext, assessment_id: str, phase: Phase, aft
     section = assessments.next_unanswered(phase, assessments.answered(responses), after)
     if section is None:
         return await _summary(ctx, assessment_id, phase, responses)
-    card = section_card(ctx.framework, assessment_id, section, responses.get(section.code))
+    card = await _section_card(ctx, assessment_id, section, responses.get(section.code))
     state = ctx.with_state(assessment_id=assessment_id, phase=phase.number, section=section.code, awaiting=None)
     return FlowResult(views=(card,), state=state)
+
+
+async def _section_card(ctx: FlowContext, assessment_id: str, section: Section, response: Response | None) -> Card:
+    """The rating card, with what the person said in the cycle before when there was one."""
+    assessment = await _find(ctx, assessment_id)
+    earlier = await assessments.earlier_answer(ctx.store, ctx.space, assessment, ctx.user_id, section.code)
+    return section_card(ctx.framework, assessment_id, section, response, group=ctx.group_id, earlier=earlier)
 
 
 @leads_to(phases_card)
 async def show_phases(ctx: FlowContext, intent: ShowPhases) -> FlowResult:
     """Every phase with the person's progress, since the loop can begin anywhere."""
-    await assessments.find(ctx.store, ctx.team, intent.assessment)
+    await _find(ctx, intent.assessment)
     progress = await assessments.progress_of(ctx.store, ctx.framework, ctx.key(intent.assessment), ctx.user_id)
     state = ctx.with_state(assessment_id=intent.assessment, awaiting=None)
-    return FlowResult(views=(phases_card(intent.assessment, progress),), state=state)
+    return FlowResult(views=(phases_card(intent.assessment, progress, group=ctx.group_id),), state=state)
 
 
 @leads_to(section_card, summary_card)
 async def choose_phase(ctx: FlowContext, intent: ChoosePhase) -> FlowResult:
     """The chosen phase's first unanswered section, or its summary when none is left."""
-    await assessments.find(ctx.store, ctx.team, intent.assessment)
+    await _find(ctx, intent.assessment)
     return await _next_in_phase(ctx, intent.assessment, ctx.framework.phase(intent.phase), after=None)
 
 
 @leads_to(evidence_card)
 async def rate(ctx: FlowContext, intent: Rate) -> FlowResult:
-    """Record a rating (a revision if it changes an earlier one), refresh the tapped card, ask for evidence."""
-    await assessments.find(ctx.store, ctx.team, intent.assessment)
+    """Record a rating (a revision if it changes an earlier one), refresh the tapped card, ask for evidence.
+
+    A rating in a group's assessment also asks for the group's latest digest to be refreshed in place.
+    """
+    assessment = assessments.require_open(await _find(ctx, intent.assessment))
     section = assessments.section(ctx.framework, intent.section)
     response = await assessments.rate(ctx.store, ctx.key(intent.assessment), ctx.user_id, section.code, intent.level, ctx.now)
+    if assessment.shared:
+        await digest_schedule.request_refresh(ctx.store, ctx.space, assessment.id, ctx.now)
     state = ctx.with_state(
         assessment_id=intent.assessment,
         phase=ctx.framework.phase_of(section.code).number,
@@ -74,14 +94,14 @@ async def rate(ctx: FlowContext, intent: Rate) -> FlowResult:
         awaiting=Awaiting(kind="evidence", section=section.code),
     )
     return FlowResult(
-        views=(evidence_card(ctx.framework, intent.assessment, section, intent.level),),
-        replace=section_card(ctx.framework, intent.assessment, section, response),
+        views=(evidence_card(ctx.framework, intent.assessment, section, intent.level, group=ctx.group_id),),
+        replace=await _section_card(ctx, intent.assessment, section, response),
         state=state,
     )
 
 
 async def _rated(ctx: FlowContext, assessment_id: str, code: str) -> tuple[Section, Response]:
-    await assessments.find(ctx.store, ctx.team, assessment_id)
+    assessments.require_open(await _find(ctx, assessment_id))
     section = assessments.section(ctx.framework, code)
     return section, await assessments.rated(ctx.store, ctx.key(assessment_id), ctx.user_id, section.code)
 
@@ -89,7 +109,7 @@ async def _rated(ctx: FlowContext, assessment_id: str, code: str) -> tuple[Secti
 async def _ideas(ctx: FlowContext, assessment_id: str, section: Section, response: Response) -> FlowResult:
     taken = await actions.taken(ctx.store, ctx.key(assessment_id), ctx.user_id, section.code)
     offered = actions.ideas(section, response.rating)
-    card = ideas_card(ctx.framework, assessment_id, section, response.rating, offered, taken)
+    card = ideas_card(ctx.framework, assessment_id, section, response.rating, offered, taken, group=ctx.group_id)
     return FlowResult(views=(card,), state=ctx.with_state(assessment_id=assessment_id, section=section.code, awaiting=None))
 
 
@@ -102,7 +122,7 @@ async def add_evidence(ctx: FlowContext, intent: AddEvidence) -> FlowResult:
     key = ctx.key(intent.assessment)
     response = await assessments.add_evidence(ctx.store, key, ctx.user_id, section.code, intent.text, ctx.now)
     result = await _ideas(ctx, intent.assessment, section, response)
-    card = evidence_card(ctx.framework, intent.assessment, section, response.rating or NOT_SURE)
+    card = evidence_card(ctx.framework, intent.assessment, section, response.rating or NOT_SURE, group=ctx.group_id)
     return FlowResult(
         views=(Notice(text=say.EVIDENCE_SAVED), *result.views),
         replace=answered(card, say.EVIDENCE_RECORDED.format(text=intent.text)),
@@ -116,7 +136,8 @@ async def typed_evidence(ctx: FlowContext, text: str) -> FlowResult:
     state, awaiting = ctx.state, ctx.state.awaiting
     if state.assessment_id is None or awaiting is None or awaiting.section is None:
         return await setup.not_understood(ctx)
-    return await add_evidence(ctx, AddEvidence(assessment=state.assessment_id, section=awaiting.section, text=text.strip()))
+    evidence = AddEvidence(assessment=state.assessment_id, group=ctx.group_id, section=awaiting.section, text=text.strip())
+    return await add_evidence(ctx, evidence)
 
 
 @leads_to(ideas_card)
@@ -124,7 +145,7 @@ async def skip_evidence(ctx: FlowContext, intent: SkipEvidence) -> FlowResult:
     """Evidence is optional: go straight to the ideas, and mark the evidence card as answered."""
     section, response = await _rated(ctx, intent.assessment, intent.section)
     result = await _ideas(ctx, intent.assessment, section, response)
-    card = evidence_card(ctx.framework, intent.assessment, section, response.rating or NOT_SURE)
+    card = evidence_card(ctx.framework, intent.assessment, section, response.rating or NOT_SURE, group=ctx.group_id)
     return replace(result, replace=answered(card, say.NO_EVIDENCE_RECORDED))
 
 
@@ -140,14 +161,14 @@ async def take_idea(ctx: FlowContext, intent: TakeIdea) -> FlowResult:
     else:
         notice = Notice(text=say.ACTION_ADDED.format(title=title, due=say.due_label(action.due)))
     offered = actions.ideas(section, response.rating)
-    card = ideas_card(ctx.framework, intent.assessment, section, response.rating, offered, taken | {title})
+    card = ideas_card(ctx.framework, intent.assessment, section, response.rating, offered, taken | {title}, group=ctx.group_id)
     return FlowResult(views=(notice,), replace=card)
 
 
 @leads_to(section_card, summary_card)
 async def next_section(ctx: FlowContext, intent: NextSection) -> FlowResult:
     """The next unanswered section after this one, so skipping never loops back to it at once."""
-    await assessments.find(ctx.store, ctx.team, intent.assessment)
+    await _find(ctx, intent.assessment)
     section = assessments.section(ctx.framework, intent.section)
     return await _next_in_phase(ctx, intent.assessment, ctx.framework.phase_of(section.code), after=section.code)
 
@@ -160,7 +181,7 @@ async def back(ctx: FlowContext) -> FlowResult:
         return _notice(say.NO_ASSESSMENT)
     section = assessments.previous(ctx.framework.phase(state.phase), state.section)
     responses = await assessments.answers(ctx.store, ctx.key(state.assessment_id), ctx.user_id)
-    card = section_card(ctx.framework, state.assessment_id, section, responses.get(section.code))
+    card = await _section_card(ctx, state.assessment_id, section, responses.get(section.code))
     return FlowResult(views=(card,), state=ctx.with_state(section=section.code, awaiting=None))
 
 
@@ -169,10 +190,10 @@ async def skip(ctx: FlowContext) -> FlowResult:
     """Skip the evidence the bot awaits, or else the current section."""
     state = ctx.state
     if state.awaiting is not None and state.awaiting.kind == "evidence" and state.assessment_id and state.section:
-        return await skip_evidence(ctx, SkipEvidence(assessment=state.assessment_id, section=state.section))
+        return await skip_evidence(ctx, SkipEvidence(assessment=state.assessment_id, group=ctx.group_id, section=state.section))
     if state.assessment_id is None or state.section is None:
         return _notice(say.NO_ASSESSMENT)
-    return await next_section(ctx, NextSection(assessment=state.assessment_id, section=state.section))
+    return await next_section(ctx, NextSection(assessment=state.assessment_id, group=ctx.group_id, section=state.section))
 
 
 @leads_to()
@@ -184,10 +205,10 @@ async def stop(ctx: FlowContext) -> FlowResult:
 async def _current(ctx: FlowContext) -> Assessment | None:
     """The conversation's assessment if it still exists, else the person's newest open one."""
     if ctx.state.assessment_id is not None:
-        current = await ctx.store.get(ctx.team, Assessment, ctx.state.assessment_id)
+        current = await ctx.store.get(ctx.space, Assessment, ctx.state.assessment_id)
         if current is not None:
             return current
-    return await assessments.latest_open(ctx.store, ctx.team, ctx.user_id)
+    return await assessments.latest_open(ctx.store, ctx.space, ctx.user_id)
 
 
 async def _resume_section(ctx: FlowContext, assessment_id: str, phase: Phase, code: str) -> FlowResult:
@@ -195,7 +216,7 @@ async def _resume_section(ctx: FlowContext, assessment_id: str, phase: Phase, co
     responses = await assessments.answers(ctx.store, ctx.key(assessment_id), ctx.user_id)
     if code in assessments.answered(responses):
         return await _next_in_phase(ctx, assessment_id, phase, after=code)
-    card = section_card(ctx.framework, assessment_id, ctx.framework.section(code), responses.get(code))
+    card = await _section_card(ctx, assessment_id, ctx.framework.section(code), responses.get(code))
     return FlowResult(views=(card,), state=ctx.with_state(awaiting=None))
 
 
@@ -208,7 +229,7 @@ async def resume(ctx: FlowContext) -> FlowResult:
         return replace(result, views=(Notice(text=say.NOTHING_TO_RESUME), *result.views))
     state = ctx.state
     if state.assessment_id != assessment.id or state.phase is None:
-        return await show_phases(ctx, ShowPhases(assessment=assessment.id))
+        return await show_phases(ctx, ShowPhases(assessment=assessment.id, group=ctx.group_id))
     phase = ctx.framework.phase(state.phase)
     if state.section is None:
         return await _next_in_phase(ctx, assessment.id, phase, after=None)
@@ -221,7 +242,7 @@ async def status(ctx: FlowContext) -> FlowResult:
     assessment = await _current(ctx)
     if assessment is None:
         return _notice(say.NO_ASSESSMENT)
-    return await show_phases(ctx, ShowPhases(assessment=assessment.id))
+    return await show_phases(ctx, ShowPhases(assessment=assessment.id, group=ctx.group_id))
 
 
 @leads_to(section_card, summary_card)

@@ -30,7 +30,7 @@ def _position(phase: Phase, section: Section) -> str:
     return say.SECTION_PROGRESS.format(phase=phase.name, index=index, count=len(phase.sections), number=phase.number)
 
 
-def phases_card(assessment_id: str, progress: Iterable[PhaseProgress]) -> Card:
+def phases_card(assessment_id: str, progress: Iterable[PhaseProgress], group: str | None = None) -> Card:
     """Every phase with the sections answered so far; the loop can begin anywhere."""
     return Card(
         title=say.PHASES_TITLE,
@@ -38,7 +38,7 @@ def phases_card(assessment_id: str, progress: Iterable[PhaseProgress]) -> Card:
         choices=tuple(
             Button(
                 label=say.PHASE_BUTTON.format(number=p.phase.number, name=p.phase.name, answered=p.answered, total=p.total),
-                intent=ChoosePhase(assessment=assessment_id, phase=p.phase.number),
+                intent=ChoosePhase(assessment=assessment_id, group=group, phase=p.phase.number),
             )
             for p in progress
         ),
@@ -46,24 +46,42 @@ def phases_card(assessment_id: str, progress: Iterable[PhaseProgress]) -> Card:
     )
 
 
-def section_card(framework: Framework, assessment_id: str, section: Section, response: Response | None) -> Card:
+def _earlier_lines(earlier: Response | None) -> tuple[str, ...]:
+    """What the person said last cycle, so a second round starts from it rather than from nothing."""
+    if earlier is None or earlier.rating is None:
+        return ()
+    rating = say.LAST_CYCLE_RATING.format(rating=rating_label(earlier.rating))
+    evidence = () if not earlier.evidence else (say.LAST_CYCLE_EVIDENCE.format(text=shorten(earlier.evidence, 300)),)
+    return (rating, *evidence)
+
+
+def section_card(
+    framework: Framework,
+    assessment_id: str,
+    section: Section,
+    response: Response | None,
+    group: str | None = None,
+    earlier: Response | None = None,
+) -> Card:
     """The rating card; once answered it shows the recorded choice and still lets the person change it."""
     recorded = () if response is None or response.rating is None else (say.RECORDED.format(rating=rating_label(response.rating)),)
     return Card(
         title=section_heading(section),
         progress=_position(framework.phase_of(section.code), section),
-        lines=(*recorded, section.summary, section.why, say.SECTION_QUESTION),
+        lines=(*recorded, *_earlier_lines(earlier), section.summary, section.why, say.SECTION_QUESTION),
         facts=tuple(Fact(label=level.label, value=section.level(level).descriptor) for level in Level),
         choices=(
-            *(Button(label=level.label, intent=Rate(assessment=assessment_id, section=section.code, level=level)) for level in Level),
-            Button(label=say.NOT_SURE, intent=Rate(assessment=assessment_id, section=section.code, level=NOT_SURE)),
+            *(Button(label=level.label, intent=Rate(assessment=assessment_id, group=group, section=section.code, level=level)) for level in Level),
+            Button(label=say.NOT_SURE, intent=Rate(assessment=assessment_id, group=group, section=section.code, level=NOT_SURE)),
         ),
-        actions=(Button(label=say.SKIP, intent=NextSection(assessment=assessment_id, section=section.code)),),
+        actions=(Button(label=say.SKIP, intent=NextSection(assessment=assessment_id, group=group, section=section.code)),),
         ref=f"section:{assessment_id}:{section.code}",
     )
 
 
-def evidence_card(framework: Framework, assessment_id: str, section: Section, rating: Rating) -> Card:
+def evidence_card(
+    framework: Framework, assessment_id: str, section: Section, rating: Rating, group: str | None = None
+) -> Card:
     """Asks for optional evidence right after a rating, while the reason is fresh."""
     return Card(
         title=say.EVIDENCE_TITLE.format(section=section_heading(section)),
@@ -72,9 +90,9 @@ def evidence_card(framework: Framework, assessment_id: str, section: Section, ra
         text_input=TextInput(
             placeholder=say.EVIDENCE_PLACEHOLDER,
             max_length=EVIDENCE_MAX_CHARS,
-            submit=Button(label=say.SAVE_EVIDENCE, intent=AddEvidence(assessment=assessment_id, section=section.code), primary=True),
+            submit=Button(label=say.SAVE_EVIDENCE, intent=AddEvidence(assessment=assessment_id, group=group, section=section.code), primary=True),
         ),
-        actions=(Button(label=say.SKIP_EVIDENCE, intent=SkipEvidence(assessment=assessment_id, section=section.code)),),
+        actions=(Button(label=say.SKIP_EVIDENCE, intent=SkipEvidence(assessment=assessment_id, group=group, section=section.code)),),
         ref=f"evidence:{assessment_id}:{section.code}",
     )
 
@@ -88,7 +106,13 @@ def _ideas_intro(rating: Rating | None) -> str:
 
 
 def ideas_card(
-    framework: Framework, assessment_id: str, section: Section, rating: Rating | None, ideas: tuple[str, ...], taken: Set[str]
+    framework: Framework,
+    assessment_id: str,
+    section: Section,
+    rating: Rating | None,
+    ideas: tuple[str, ...],
+    taken: Set[str],
+    group: str | None = None,
 ) -> Card:
     """The ideas offered for the rating; those already taken as actions are ticked and lose their button."""
     return Card(
@@ -99,11 +123,11 @@ def ideas_card(
             *(say.IDEA_TAKEN.format(title=idea) if idea in taken else f"{n}. {idea}" for n, idea in enumerate(ideas, start=1)),
         ),
         choices=tuple(
-            Button(label=f"Add idea {n}", intent=TakeIdea(assessment=assessment_id, section=section.code, idea=n - 1))
+            Button(label=f"Add idea {n}", intent=TakeIdea(assessment=assessment_id, group=group, section=section.code, idea=n - 1))
             for n, idea in enumerate(ideas, start=1)
             if idea not in taken
         ),
-        actions=(Button(label=say.NEXT_SECTION, intent=NextSection(assessment=assessment_id, section=section.code), primary=True),),
+        actions=(Button(label=say.NEXT_SECTION, intent=NextSection(assessment=assessment_id, group=group, section=section.code), primary=True),),
         ref=f"ideas:{assessment_id}:{section.code}",
     )
 
@@ -114,7 +138,12 @@ def _summary_fact(section: Section, response: Response | None) -> Fact:
 
 
 def summary_card(
-    framework: Framework, assessment_id: str, phase: Phase, responses: Mapping[str, Response], new_actions: int
+    framework: Framework,
+    assessment_id: str,
+    phase: Phase,
+    responses: Mapping[str, Response],
+    new_actions: int,
+    group: str | None = None,
 ) -> Card:
     """A finished phase: what was answered, with evidence, and where to go next round the loop."""
     rated = [responses[s.code] for s in phase.sections if s.code in responses and responses[s.code].rating is not None]
@@ -134,10 +163,10 @@ def summary_card(
         choices=(
             Button(
                 label=say.NEXT_PHASE.format(name=following.name),
-                intent=ChoosePhase(assessment=assessment_id, phase=following.number),
+                intent=ChoosePhase(assessment=assessment_id, group=group, phase=following.number),
                 primary=True,
             ),
-            Button(label=say.ALL_PHASES, intent=ShowPhases(assessment=assessment_id)),
+            Button(label=say.ALL_PHASES, intent=ShowPhases(assessment=assessment_id, group=group)),
             Button(label=say.MY_ACTIONS, intent=ShowActions()),
         ),
         ref=f"summary:{assessment_id}:{phase.number}",

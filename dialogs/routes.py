@@ -16,24 +16,34 @@ from pydantic import BaseModel
 
 from bot.intents import (
     AddEvidence,
+    AgreeLevel,
+    ChooseAgreed,
     ChoosePhase,
+    CloseCycle,
     EditAction,
+    GroupResults,
     Intent,
+    LeaveGroup,
+    MyAnswers,
     NameSubject,
     NextSection,
     OpenAction,
+    OpenGroup,
     Rate,
     Resume,
     SetScope,
+    ShareResults,
     ShowActions,
     ShowHelp,
     ShowMenu,
+    ShowParticipation,
     ShowPhases,
     SkipEvidence,
     StartAssessment,
+    StartGroupAssessment,
     TakeIdea,
 )
-from dialogs import actions, home, reflection, setup
+from dialogs import actions, calibration, digest, groups, home, reflection, setup
 from dialogs.flow import FlowContext, FlowResult
 from dialogs.once import at_most_once
 
@@ -70,24 +80,50 @@ INTENTS: dict[type[BaseModel], IntentStep] = {
     ShowActions: _bare(actions.show_actions),
     OpenAction: actions.open_action,
     EditAction: actions.edit_action,
+    OpenGroup: groups.open_group,
+    StartGroupAssessment: groups.start_group_button,
+    ShareResults: groups.share,
+    ShowParticipation: groups.show_participation,
+    CloseCycle: groups.close_cycle,
+    LeaveGroup: groups.leave_group,
+    MyAnswers: calibration.my_answers,
+    GroupResults: calibration.results,
+    ChooseAgreed: calibration.choose_agreed,
+    AgreeLevel: calibration.agree,
 }
 COMMANDS: dict[str, Step] = {
     "help": setup.show_help,
     "start": setup.start,
     "menu": setup.welcome,
     "resume": reflection.resume,
-    "status": reflection.status,
+    "status": groups.status,
     "skip": reflection.skip,
     "back": reflection.back,
     "stop": reflection.stop,
     "actions": actions.show_actions,
+    "group help": setup.group_help,
+    "link this channel": groups.link_channel,
+    "groups": groups.list_groups,
+    "group": groups.show_group,
+    "leave": groups.leave,
+    "start group assessment": groups.start_group,
+    "close cycle": groups.close_cycle_typed,
+    "participation": groups.participation_typed,
+    "results": calibration.results_typed,
+    "digest": digest.digest_now,
 }
 COMMANDS_WITH_ARGUMENT: dict[str, TextStep] = {
     "phase": reflection.goto_phase,
+    "add": groups.add,
+    "remove": groups.remove,
+    "rename": groups.rename,
+    "set": groups.settings,
+    "digest": digest.schedule,
 }
 AWAITED: dict[str, TextStep] = {
     "scope_subject": setup.typed_subject,
     "evidence": reflection.typed_evidence,
+    "rationale": calibration.typed_rationale,
 }
 NOT_UNDERSTOOD: Step = setup.not_understood
 EVENTS: dict[Event, Step] = {
@@ -103,18 +139,19 @@ async def on_intent(ctx: FlowContext, intent: Intent) -> FlowResult:
 
 
 async def on_text(ctx: FlowContext, text: str, *, first: bool) -> FlowResult:
-    """Whole-text commands first (so evidence starting with 'actions…' stays evidence); a first message that is
-    no command gets the welcome; then `phase N`; then the text the bot awaits; anything else gets help."""
+    """Whole-text commands first (so evidence starting with 'actions…' stays evidence); then a command with its
+    argument (`phase N`, `add @name`), so a first message in a group's channel can already be one; a first message
+    that is no command gets the welcome; then the text the bot awaits; anything else gets help."""
     typed = " ".join(text.split())
     command = COMMANDS.get(typed.casefold())
     if command is not None:
         return await command(ctx)
-    if first:
-        return await on_event(ctx, "first_contact")
     word, _, argument = typed.partition(" ")
     with_argument = COMMANDS_WITH_ARGUMENT.get(word.casefold())
     if with_argument is not None and argument:
         return await with_argument(ctx, argument)
+    if first:
+        return await on_event(ctx, "first_contact")
     if ctx.state.awaiting is not None:
         return await AWAITED[ctx.state.awaiting.kind](ctx, text)
     return await NOT_UNDERSTOOD(ctx)

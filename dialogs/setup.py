@@ -13,6 +13,7 @@ from bot.intents import NameSubject, SetScope
 from bot.models import Awaiting, Scope, ScopeDraft
 from bot.services import assessments
 from bot.views import Notice
+from dialogs import groups
 from dialogs.cards import answered
 from dialogs.flow import FlowContext, FlowResult, leads_to
 from dialogs.reflection_cards import phases_card
@@ -32,6 +33,12 @@ async def show_help(ctx: FlowContext) -> FlowResult:
 
 
 @leads_to(help_card)
+async def group_help(ctx: FlowContext) -> FlowResult:
+    """`group help`: what a working group's channel and its leads can type."""
+    return FlowResult(views=(help_card(group=True),))
+
+
+@leads_to(help_card)
 async def not_understood(ctx: FlowContext) -> FlowResult:
     """Text that is no command and answers nothing gets the list of what can be typed."""
     return FlowResult(views=(help_card(unknown=True),))
@@ -40,7 +47,7 @@ async def not_understood(ctx: FlowContext) -> FlowResult:
 @leads_to(subject_card)
 async def start(ctx: FlowContext) -> FlowResult:
     """A fresh scope draft, awaiting the subject so that it can simply be typed."""
-    state = ctx.with_state(scope_draft=ScopeDraft(), awaiting=Awaiting(kind="scope_subject"), section=None)
+    state = ctx.with_state(scope_draft=ScopeDraft(), awaiting=Awaiting(kind="scope_subject"), section=None, group_id=None)
     return FlowResult(views=(subject_card(),), state=state)
 
 
@@ -77,7 +84,9 @@ async def _ask_next(ctx: FlowContext, draft: ScopeDraft) -> FlowResult:
         return FlowResult(views=(subject_card(),), state=ctx.with_state(scope_draft=draft))
     if question is not None:
         return FlowResult(views=(scope_card(question),), state=ctx.with_state(scope_draft=draft, awaiting=None))
-    scope = Scope.model_validate(draft.model_dump())
+    scope = Scope.model_validate(draft.model_dump(exclude={"for_group"}))
+    if draft.for_group:
+        return await groups.started(ctx, scope)
     assessment = await assessments.start(ctx.store, ctx.team, ctx.user_id, scope, ctx.now)
     state = ctx.with_state(assessment_id=assessment.id, phase=None, section=None, awaiting=None, scope_draft=None)
     return FlowResult(views=(phases_card(assessment.id, assessments.progress(ctx.framework, frozenset())),), state=state)

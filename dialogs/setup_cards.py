@@ -30,11 +30,11 @@ def welcome_card() -> Card:
     )
 
 
-def help_card(*, unknown: bool = False) -> Card:
-    """The typed commands; `unknown` says first that the last message was not understood."""
+def help_card(*, unknown: bool = False, group: bool = False) -> Card:
+    """The typed commands (a working group's, with `group`); `unknown` says first that the last message was not understood."""
     return Card(
         title=say.HELP_TITLE,
-        lines=((say.UNKNOWN_TEXT,) if unknown else ()) + say.HELP_LINES,
+        lines=((say.UNKNOWN_TEXT,) if unknown else ()) + (say.GROUP_HELP_LINES if group else say.HELP_LINES),
         choices=(Button(label=say.START, intent=StartAssessment()), Button(label=say.RESUME, intent=Resume())),
     )
 

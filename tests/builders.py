@@ -121,3 +121,8 @@ def sample_card(submit_label: str = "Save evidence") -> Card:
         ref="section:a-0123456789abcdef:4c",
     )
 
+
+
+def person_mention(user_id: str, name: str) -> dict[str, Any]:
+    """The Teams mention entity for a person the message names."""
+    return {"type": "mention", "text": f"<at>{name}</at>", "mentioned": {"id": user_id, "name": name}}

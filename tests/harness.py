@@ -14,6 +14,7 @@ from aiohttp import web
 
 from app import create_app
 from bot.config import Settings
+from bot.store import Store
 from tests import builders
 from tests.fakes.connector import FakeConnector
 
@@ -130,11 +131,15 @@ def local_settings(data_dir: Path, **overrides: Any) -> Settings:
 
 @asynccontextmanager
 async def running_bot(
-    data_dir: Path, *, clock: Callable[[], datetime] = lambda: NOW, connector: FakeConnector | None = None
+    data_dir: Path,
+    *,
+    clock: Callable[[], datetime] = lambda: NOW,
+    connector: FakeConnector | None = None,
+    store: Store | None = None,
 ) -> AsyncIterator[RunningBot]:
-    """The whole app in local mode on 127.0.0.1, replying to a fake connector."""
+    """The whole app in local mode on 127.0.0.1, replying to a fake connector; on TinyDB unless `store` is given."""
     async with FakeConnector() if connector is None else _reuse(connector) as fake:
-        app = create_app(local_settings(data_dir), clock=clock)
+        app = create_app(local_settings(data_dir), clock=clock, store=store)
         async with serve_locally(app) as url, aiohttp.ClientSession() as session:
             yield RunningBot(app, url, fake, session)
 

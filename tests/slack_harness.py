@@ -19,6 +19,7 @@ from aiohttp import web
 from adapters.http import SLACK
 from app import create_app
 from bot.config import Settings
+from bot.store import Store
 from tests.fakes.slack_api import FakeSlackApi, SlackCall, sign
 from tests.harness import NOW, serve_locally
 
@@ -35,6 +36,7 @@ class Posted:
     channel: str
     text: str
     blocks: list[dict[str, Any]]
+    thread_ts: str | None = None
 
     @property
     def title(self) -> str | None:
@@ -64,11 +66,17 @@ def as_json(value: Any) -> Any:
 
 def _posted(call: SlackCall) -> Posted:
     return Posted(
-        ts=str(call.response.get("ts")),
+        ts=str(call.response.get("ts") or call.body.get("ts")),
         channel=str(call.body["channel"]),
         text=str(call.body.get("text", "")),
         blocks=list(as_json(call.body.get("blocks")) or []),
+        thread_ts=call.body.get("thread_ts"),
     )
+
+
+def posted(bot: RunningSlackBot, method: str = "chat.postMessage") -> list[Posted]:
+    """Every message the bot posted (or, with chat.update, every new content it gave one) that Slack accepted."""
+    return [_posted(call) for call in bot.api.requests if call.method == method and call.response.get("ok")]
 
 
 @dataclass
@@ -116,6 +124,12 @@ class SlackUser:
             "event": event,
         }
         return await self._turn("/slack/events", json.dumps(envelope).encode(), "application/json")
+
+    async def mention(self, channel: str, text: str) -> list[Posted]:
+        """`@Reflect <text>` in a channel, as Slack delivers it: an app_mention event."""
+        return await self.event(
+            {"type": "app_mention", "channel": channel, "user": self.user, "text": f"<@UREFLECTBOT> {text}", "ts": "1.2"}
+        )
 
     async def dm(self, text: str) -> list[Posted]:
         return await self.event(
@@ -186,9 +200,18 @@ def slack_settings(data_dir: Path, api_url: str) -> Settings:
 
 
 @asynccontextmanager
-async def running_slack_bot(data_dir: Path, *, clock: Callable[[], datetime] = lambda: NOW) -> AsyncIterator[RunningSlackBot]:
-    """The whole app with Slack configured, on 127.0.0.1, talking to a fake Slack Web API."""
-    async with FakeSlackApi(token=TOKEN) as api:
-        app = create_app(slack_settings(data_dir, api.url), clock=clock)
+async def running_slack_bot(
+    data_dir: Path,
+    *,
+    clock: Callable[[], datetime] = lambda: NOW,
+    members: dict[str, list[str]] | None = None,
+    store: Store | None = None,
+) -> AsyncIterator[RunningSlackBot]:
+    """The whole app with Slack configured, on 127.0.0.1, talking to a fake Slack Web API (`members` per channel).
+
+    On TinyDB unless `store` is given.
+    """
+    async with FakeSlackApi(token=TOKEN, members=members, page_limit=2) as api:
+        app = create_app(slack_settings(data_dir, api.url), clock=clock, store=store)
         async with serve_locally(app) as url, aiohttp.ClientSession() as session:
             yield RunningSlackBot(app, url, api, session)

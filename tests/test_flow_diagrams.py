@@ -15,11 +15,11 @@ import dialogs
 from bot.framework import load_framework
 from bot.intents import ShowHelp, ShowMenu, parse, payload
 from bot.keys import TeamKey, TenantKey
-from bot.models import ConversationState
+from bot.models import ConversationState, Person
 from bot.store import Store
 from bot.intents import Intent
 from bot.views import Button, Card
-from dialogs import actions, diagrams, home, reflection, reflection_cards, routes, setup
+from dialogs import actions, calibration, diagrams, digest, groups, home, reflection, reflection_cards, routes, setup
 from dialogs.flow import CardBuilder, FlowContext, FlowResult, cards_after
 
 FRAMEWORK = load_framework()
@@ -103,21 +103,40 @@ def test_an_edge_for_a_button_that_no_longer_exists_is_caught() -> None:
     assert stale == {"    Summary --> Actions: actions"} and not missing
 
 
-class Conversation:
-    """Runs steps straight from the route table over a real store, checking each card against the step's declaration."""
+GROUP_FLOWS = {"groups", "calibration", "digest"}
+CHANNEL = TeamKey(TenantKey("console", "local"), "C-channel")
 
-    def __init__(self, store: Store, made: list[tuple[Card, CardBuilder]]) -> None:
+
+class Conversation:
+    """Runs steps straight from the route table over a real store, checking each card against the step's declaration.
+
+    With `channel`, the conversation is a group's channel, and the group is resolved as the pipeline does: for a
+    current member only.
+    """
+
+    def __init__(self, store: Store, made: list[tuple[Card, CardBuilder]], *, channel: bool = False) -> None:
         self.store = store
         self.made = made
+        self.channel = channel
         self.state = ConversationState(conversation_id="c-1", user_id="ada", updated_at=datetime(2026, 11, 23, tzinfo=UTC))
         self.ran: set[Callable[..., object]] = set()
+        self.mentions: tuple[Person, ...] = ()
+        self.user = "ada"
 
     def _builder(self, card: Card) -> CardBuilder:
         return next(builder for made, builder in self.made if made is card)
 
+    async def _context(self) -> FlowContext:
+        team = CHANNEL if self.channel else TeamKey(TenantKey("console", "local"), "user:ada")
+        member = CHANNEL in {key for key, _ in await self.store.teams_of(CHANNEL.tenant, self.user)}
+        return FlowContext(
+            self.store, FRAMEWORK, team, self.user, "c-1", datetime(2026, 11, 23, 10, tzinfo=UTC), self.state,
+            group=CHANNEL if self.channel and member else None, in_channel=self.channel, mentions=self.mentions,
+            roster=_roster,
+        )
+
     async def run(self, step: Callable[..., object], *args: object) -> list[Card]:
-        ctx = FlowContext(self.store, FRAMEWORK, TeamKey(TenantKey("console", "local"), "user:ada"), "ada", "c-1",
-                          datetime(2026, 11, 23, 10, tzinfo=UTC), self.state)
+        ctx = await self._context()
         result = await step(ctx, *args)  # type: ignore[misc]
         assert isinstance(result, FlowResult)
         self.state = result.state or self.state
@@ -134,6 +153,10 @@ class Conversation:
 
     async def say(self, command: str) -> list[Card]:
         return await self.run(routes.COMMANDS[command])
+
+    async def say_with(self, command: str, argument: str, *mentioned: str) -> list[Card]:
+        self.mentions = tuple(Person(user_id=user) for user in mentioned)
+        return await self.run(routes.COMMANDS_WITH_ARGUMENT[command], argument)
 
     async def answer(self, text: str) -> list[Card]:
         assert self.state.awaiting is not None
@@ -153,7 +176,7 @@ def made(monkeypatch: pytest.MonkeyPatch) -> list[tuple[Card, CardBuilder]]:
 
         return build
 
-    for module in (setup, reflection, actions, home):
+    for module in (setup, reflection, actions, home, groups, calibration, digest):
         for name, value in list(vars(module).items()):
             if any(value is builder for builder in BUILT):
                 monkeypatch.setattr(module, name, recording(value))
@@ -210,10 +233,68 @@ async def test_every_route_shows_only_cards_its_step_declares(store: Store, made
     await talk.tap(welcome, "My actions")
     (subject,) = await talk.say("start")
     await talk.tap(subject, "Whole system")
-    for command in ("help", "menu", "status", "actions"):
+    for command in ("help", "menu", "status", "actions", "group help"):
         await talk.say(command)
     await talk.run(routes.NOT_UNDERSTOOD)
     (overview,) = await talk.run(routes.EVENTS["home"])
 
     assert overview.title == "Reflect"
-    assert talk.ran == {inspect.unwrap(step) for step in _routed_steps()}
+    solo = {step for step in talk.ran if diagrams.flow_of(step) not in GROUP_FLOWS}
+    assert solo == {inspect.unwrap(step) for step in _routed_steps() if diagrams.flow_of(step) not in GROUP_FLOWS}
+
+
+async def _roster() -> list[Person]:
+    return [Person(user_id="bo"), Person(user_id="cy")]
+
+
+async def _run_group(talk: Conversation) -> None:
+    """A lead links the channel, manages members, runs and calibrates the group's assessment, and closes a cycle."""
+    await talk.say("link this channel")
+    await talk.say("group help")
+    await talk.say_with("rename", "group Forum")
+    await talk.say_with("set", "zone Europe/Paris")
+    await talk.say_with("add", "@bo", "bo")
+    await talk.say_with("add", "lead @cy", "cy")
+    await talk.say_with("add", "everyone")
+    await talk.say_with("remove", "@bo", "bo")
+    await talk.say("start group assessment")
+    (empty,) = await talk.say("group")
+    await talk.tap(empty, "Start group assessment")
+    (focus,) = await talk.answer("Community voice")
+    (footprint,) = await talk.tap(focus, "Strategic")
+    (stance,) = await talk.tap(footprint, "Place")
+    (phases,) = await talk.tap(stance, "Looking back")
+    (group,) = await talk.say("group")
+    (status,) = await talk.say("status")
+    (results,) = await talk.tap(group, "Group results")
+    (agree,) = await talk.tap(results, "Agree")
+    (rationale,) = await talk.tap(agree, "Developing")
+    await talk.answer("Two forums held")
+    await talk.tap(rationale, "Record", text="Minutes show it")
+    await talk.tap(results, "2 Challenge")
+    await talk.tap(group, "My answers")
+    (participation,) = await talk.tap(group, "Participation")
+    await talk.say("participation")
+    await talk.say("results")
+    await talk.tap(group, "Share")
+    await talk.say("digest")
+    await talk.say_with("digest", "friday 14:00")
+    (group,) = await talk.tap(participation, "Open")
+    await talk.tap(group, "Close cycle")
+    await talk.say("close cycle")
+    await talk.say("groups")
+    await talk.say_with("add", "lead @bo", "bo")
+    await talk.tap(group, "Leave group")
+    talk.user = "bo"
+    await talk.say("leave")
+    assert (phases.ref or "").startswith("phases:") and status.title == "Forum · status"
+
+
+async def test_every_group_route_shows_only_cards_its_step_declares(
+    store: Store, made: list[tuple[Card, CardBuilder]]
+) -> None:
+    talk = Conversation(store, made, channel=True)
+    await _run_group(talk)
+
+    grouped = {step for step in talk.ran if diagrams.flow_of(step) in GROUP_FLOWS}
+    assert grouped == {inspect.unwrap(step) for step in _routed_steps() if diagrams.flow_of(step) in GROUP_FLOWS}

@@ -314,6 +314,34 @@ class TestJobContract:
 
         assert await store.get_job(HERE, "job-1") == in_flight
 
+    async def test_the_holder_defers_a_missed_job_as_late_and_a_later_retry_keeps_it_late(self, store: Store) -> None:
+        await claimed(store, "worker-a")
+
+        deferred = await store.defer_job(HERE, "job-1", at(3600), owner="worker-a", late=True)
+
+        assert (deferred.status, deferred.due_at, deferred.late, deferred.attempts) == ("pending", at(3600), True, 0)
+        assert deferred.lease_owner is None and await store.due_jobs(at(3599)) == []
+        await store.claim_job(HERE, "job-1", owner="worker-b", now=at(3600), lease=LEASE)
+        retry = await store.reschedule_job(HERE, "job-1", at(3700), owner="worker-b", error="429")
+        assert retry.late is True
+        assert (await store.reschedule_job(HERE, "job-1", at(9000))).late is False
+
+    async def test_a_job_moved_out_of_quiet_hours_on_time_is_not_late(self, store: Store) -> None:
+        await claimed(store, "worker-a")
+
+        deferred = await store.defer_job(HERE, "job-1", at(3600), owner="worker-a", late=False)
+
+        assert (deferred.status, deferred.late) == ("pending", False)
+
+    async def test_only_the_holder_defers_and_never_once_sending(self, store: Store) -> None:
+        await sending(store, "worker-a")
+
+        with pytest.raises(JobStateError):
+            await store.defer_job(HERE, "job-1", at(3600), owner="worker-a", late=True)
+        with pytest.raises(JobStateError):
+            await store.defer_job(HERE, "job-1", at(3600), owner="worker-b", late=True)
+        assert (await store.get_job(HERE, "job-1")).status == "sending"  # type: ignore[union-attr]
+
     async def test_cancelling_a_claimed_job_stops_its_claimer_from_sending(self, store: Store) -> None:
         await claimed(store, "worker-a")
 

@@ -152,7 +152,7 @@ async def test_a_refused_card_payload_from_someone_new_writes_nothing_but_its_de
 
     assert reply.text == say.BAD_INPUT
     added = sorted(set(_files(tmp_path)) - set(before))
-    assert [path.parent.name for path in added] == ["tenant"], "only the tenant's delivery claims, no team folder"
+    assert added and {path.parent.name for path in added} == {"tenant"}, "only the tenant's delivery claims, no team folder"
     newcomer = TeamKey(TenantKey("teams", "tenant-a"), "user:29:newcomer")
     assert await bot.app[STORE].find(newcomer, ConversationState) == []
 

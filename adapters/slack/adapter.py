@@ -44,6 +44,7 @@ from adapters.slack.payloads import SlackRequest, modal_context
 from bot.views import Card, View
 
 CHANNEL_ID = "slack"
+MEMBERS_PAGE = 200
 BOT_ID = "reflect"
 _LEADING_MENTION = re.compile(r"^\s*<@[A-Z0-9]+(?:\|[^>]*)?>\s*")
 log = logging.getLogger(__name__)
@@ -86,6 +87,7 @@ class SlackAdapter(BotAdapter):
         self._client = client
         self._bot = bot
         self._clock = clock
+        self._bot_user: str | None = None
 
     async def handle(self, request: SlackRequest) -> None:
         """Called after the HTTP ack: map the payload, open a modal if that is all it asks, else run a turn."""
@@ -185,6 +187,24 @@ class SlackAdapter(BotAdapter):
         delivery = _delivery_id("action", message_ts, action["action_id"], action.get("action_ts") or payload["trigger_id"])
         kind = _conversation_type(channel)
         return self._incoming(team_id, user, channel, kind, delivery, value=value, reply_to_id=message_ts)
+
+    async def channel_members(self, channel: str) -> list[str]:
+        """Everyone in a channel, page by page (conversations.members, cursor paging), the app's own user excluded."""
+        members: list[str] = []
+        cursor: str | None = None
+        while True:
+            page = await self._client.conversations_members(channel=channel, limit=MEMBERS_PAGE, cursor=cursor)
+            members.extend(str(member) for member in page.get("members") or [])
+            cursor = (page.get("response_metadata") or {}).get("next_cursor") or None
+            if cursor is None:
+                own = await self._own_user()
+                return [member for member in members if member != own]
+
+    async def _own_user(self) -> str:
+        """The app's bot user, asked once (auth.test), so it is never counted as a member of a group."""
+        if self._bot_user is None:
+            self._bot_user = str((await self._client.auth_test())["user_id"])
+        return self._bot_user
 
     async def _direct_channel(self, user: str) -> str:
         """The app's DM with this person: where slash-command and App Home replies go."""

@@ -66,6 +66,7 @@ Part = str | tuple[str, ...]
 """A body section before it is built: one line's text, or up to ten fact fields."""
 
 _PARTIAL_ENTITY = re.compile(r"&[a-z]*$")
+_SLACK_USER = re.compile(r"[UW][A-Z0-9]{2,30}")
 
 
 def message_blocks(view: View) -> tuple[str, list[JsonObject]]:
@@ -257,8 +258,20 @@ def _fact_groups(facts: Sequence[Fact]) -> Iterator[tuple[str, ...]]:
 
 
 def _field(fact: Fact) -> str:
-    label = f"*{_mrkdwn(fact.label, FIELD_TEXT_MAX)}*\n"
+    label = f"*{_mrkdwn(fact.label, FIELD_TEXT_MAX)}*\n" + _who(fact)
     return label + _mrkdwn(fact.value, FIELD_TEXT_MAX - len(label))
+
+
+def _who(fact: Fact) -> str:
+    """Slack shows `<@U…>` as the person's current name, and notifies them only where they are in the conversation.
+
+    Only an id shaped like a Slack user id is written as a mention; anything else is shown as escaped text.
+    """
+    if fact.who is None:
+        return ""
+    if _SLACK_USER.fullmatch(fact.who.user_id):
+        return f"<@{fact.who.user_id}> "
+    return _mrkdwn(fact.who.name or fact.who.user_id, FIELD_TEXT_MAX // 4) + " · "
 
 
 def _actions(buttons: Sequence[Button], numbers: Iterator[int], ref: str | None) -> Iterator[ActionsBlock]:

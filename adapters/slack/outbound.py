@@ -42,6 +42,14 @@ class SlackOutbound(Outbound):
         sent = await _delivered(self._client.chat_postMessage(channel=to.conversation_id, text=text, blocks=blocks))
         return MessageRef(conversation=to, message_id=str(sent["ts"]))
 
+    async def reply(self, root: MessageRef, view: View) -> MessageRef:
+        """chat.postMessage with `thread_ts` set to the root's ts: the reply stays out of the channel's main flow."""
+        text, blocks = message_blocks(view)
+        channel = root.conversation.conversation_id
+        call = self._client.chat_postMessage(channel=channel, thread_ts=root.message_id, text=text, blocks=blocks)
+        sent = await _delivered(call)
+        return MessageRef(conversation=root.conversation, message_id=str(sent["ts"]))
+
     async def update(self, message: MessageRef, view: View) -> None:
         text, blocks = message_blocks(view)
         channel, ts = message.conversation.conversation_id, message.message_id

@@ -13,10 +13,10 @@ from typing import Any
 
 from botbuilder.schema import Attachment
 
-from adapters.text import primary_first, render_text
+from adapters.text import fact_text, person_name, primary_first, render_text
 from bot import messages as say
 from bot.intents import payload
-from bot.views import Button, Card, TextInput
+from bot.views import Button, Card, Fact, TextInput
 
 ADAPTIVE_CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
 SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
@@ -93,23 +93,25 @@ def _adaptive_card(card: Card) -> JsonObject:
     ]
     if card.progress:
         body.append({"type": "TextBlock", "text": plain(card.progress), "isSubtle": True, "size": "small", "wrap": True})
-    body.extend({"type": "TextBlock", "text": plain(line), "wrap": True} for line in card.lines)
+    body.extend({"type": "TextBlock", "text": _paragraphs(plain(line)), "wrap": True} for line in card.lines)
     if card.facts:
-        facts = [{"title": plain(fact.label), "value": plain(fact.value)} for fact in card.facts]
-        body.append({"type": "FactSet", "facts": facts})
+        body.append({"type": "FactSet", "facts": [_fact(fact, card.notify) for fact in card.facts]})
     body.extend(_button_rows([_submit(button) for button in primary_first(card.choices)]))
     others = [_submit(button) for button in primary_first(card.actions)]
     if card.text_input is not None:
         body.append(_text_box(card.text_input, label=card.title))
         others.insert(0, _submit(card.text_input.submit, sends_text=True))
     body.extend(_button_rows(others))
-    return {
+    content: JsonObject = {
         "type": "AdaptiveCard",
         "$schema": SCHEMA,
         "version": VERSION,
         "fallbackText": render_text(card, hint=False)[0],
         "body": body,
     }
+    if card.notify and any(fact.who for fact in card.facts):
+        content["msteams"] = {"entities": _mentions(card.facts)}
+    return content
 
 
 def _button_rows(actions: Sequence[JsonObject]) -> list[JsonObject]:
@@ -133,6 +135,35 @@ def plain(text: str) -> str:
     """Text shown as typed: Teams reads TextBlock and fact text as markdown, so its markers are escaped."""
     escaped = _MARKDOWN_ANYWHERE.sub(r"\\\g<0>", text)
     return _MARKDOWN_LINE_START.sub(r"\1\\\2", escaped)
+
+
+def _paragraphs(line: str) -> str:
+    """Teams' card markdown runs single line breaks together; a blank line between keeps each on its own line."""
+    return "\n\n".join(part for part in line.split("\n"))
+
+
+def _mention_text(fact: Fact) -> str:
+    assert fact.who is not None
+    return f"<at>{person_name(fact.who)}</at>"
+
+
+def _fact(fact: Fact, notify: bool) -> JsonObject:
+    """With `notify`, the person a fact names is @mentioned (a tag here, an entity on the card); else only named.
+
+    Everything else is escaped as typed, so only Reflect's own tag can ever mention anyone.
+    """
+    value = f"{_mention_text(fact)} {plain(fact.value)}" if notify and fact.who else plain(fact_text(fact))
+    return {"title": plain(fact.label), "value": value}
+
+
+def _mentions(facts: tuple[Fact, ...]) -> list[JsonObject]:
+    """One mention entity per person, matching the `<at>` tags in the facts, as Teams requires."""
+    people = {fact.who.user_id: fact for fact in facts if fact.who is not None}
+    return [
+        {"type": "mention", "text": _mention_text(fact), "mentioned": {"id": user_id, "name": person_name(fact.who)}}
+        for user_id, fact in people.items()
+        if fact.who is not None
+    ]
 
 
 def _submit(button: Button, *, sends_text: bool = False) -> JsonObject:

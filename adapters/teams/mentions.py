@@ -8,12 +8,12 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Awaitable, Callable
-from typing import Any
 
 from botbuilder.core import Middleware, TurnContext
 from botbuilder.schema import Activity, ActivityTypes
 
 from adapters.pipeline import MAX_TEXT_CHARS
+from adapters.teams.people import entity_fields
 
 _LEADING_AT_TAG = re.compile(r"^\s*<at(?:\s[^<>]*)?>(?P<name>[^<]*)</at>", re.IGNORECASE)
 _TRAILING_AT_TAG = re.compile(r"<at(?:\s[^<>]*)?>(?P<name>[^<]*)</at>\s*$", re.IGNORECASE)
@@ -52,7 +52,7 @@ def strip_leading_mention(activity: Activity) -> str:
 def _recipient_mention_names(activity: Activity) -> set[str]:
     """Names the bot was mentioned by, per the mention entities; the recipient's name only if there are none."""
     recipient = activity.recipient
-    mentions = [_entity_fields(entity) for entity in activity.entities or [] if str(entity.type).lower() == "mention"]
+    mentions = [entity_fields(entity) for entity in activity.entities or [] if str(entity.type).lower() == "mention"]
     if not mentions:
         return {html.unescape(recipient.name).strip()} if recipient and recipient.name else set()
     names: set[str] = set()
@@ -67,9 +67,3 @@ def _recipient_mention_names(activity: Activity) -> set[str]:
             names.add(html.unescape(str(mentioned["name"])).strip())
     return names
 
-
-def _entity_fields(entity: Any) -> dict[str, Any]:
-    """A deserialized `Entity` keeps mention fields in additional_properties; a built `Mention` has attributes."""
-    fields = dict(getattr(entity, "additional_properties", None) or {})
-    fields.update(entity.serialize())
-    return fields

@@ -30,6 +30,7 @@ from botframework.connector.auth import BotFrameworkAuthentication
 from msrest.exceptions import ClientRequestError
 
 from adapters.delivery import RETRY_STATUSES, retry_after
+from adapters.identity import THREAD_SUFFIX
 from bot.errors import DeliveryError
 from bot.models import ConversationRef
 from bot.outbound import MessageRef, Outbound, direct_ref
@@ -70,6 +71,13 @@ class TeamsOutbound(Outbound):
 
         await self._continue(to, post)
         return MessageRef(conversation=to, message_id=sent[0])
+
+    async def reply(self, root: MessageRef, view: View) -> MessageRef:
+        """A post to `<channel id>;messageid=<root id>`, which Teams shows in the root message's thread."""
+        thread = root.conversation.model_copy(
+            update={"conversation_id": f"{root.conversation.conversation_id}{THREAD_SUFFIX}{root.message_id}"}
+        )
+        return await self.send(thread, view)
 
     async def update(self, message: MessageRef, view: View) -> None:
         activity = self._render(view, message.conversation.channel_id)

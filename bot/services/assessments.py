@@ -43,9 +43,13 @@ def open_scope_question(draft: ScopeDraft) -> ScopeField | None:
 
 async def start(store: Store, team: TeamKey, owner_id: str, scope: Scope, now: datetime) -> Assessment:
     """Create an assessment numbered as the next cycle for its subject (in any case), so repeats can be compared."""
-    previous = await store.find(team, Assessment, owner_id=owner_id)
-    cycle = 1 + sum(earlier.scope.subject.casefold() == scope.subject.casefold() for earlier in previous)
-    assessment = Assessment(id=new_id("a"), owner_id=owner_id, scope=scope, cycle=cycle, created_at=now)
+    mine = await store.find(team, Assessment, owner_id=owner_id)
+    same = [earlier for earlier in mine if not earlier.shared and earlier.scope.subject.casefold() == scope.subject.casefold()]
+    latest = max(same, key=lambda earlier: earlier.created_at, default=None)
+    assessment = Assessment(
+        id=new_id("a"), owner_id=owner_id, scope=scope, cycle=1 + len(same), created_at=now,
+        previous_id=None if latest is None else latest.id,
+    )
     await store.put(team, assessment)
     return assessment
 
@@ -56,6 +60,20 @@ async def find(store: Store, team: TeamKey, assessment_id: str) -> Assessment:
     if assessment is None:
         raise NotFound(say.NOT_FOUND)
     return assessment
+
+
+def require_open(assessment: Assessment) -> Assessment:
+    """A shared assessment's closed cycle keeps its answers as they were; a person's own stays editable."""
+    if assessment.shared and assessment.status == "closed":
+        raise InvalidInput(say.CYCLE_CLOSED)
+    return assessment
+
+
+async def earlier_answer(store: Store, team: TeamKey, assessment: Assessment, author_id: str, code: str) -> Response | None:
+    """The person's answer for this section in the cycle before, shown when they rate it again."""
+    if assessment.previous_id is None:
+        return None
+    return await store.get(team, Response, response_id(assessment.previous_id, code, author_id))
 
 
 async def latest_open(store: Store, team: TeamKey, owner_id: str) -> Assessment | None:

@@ -41,10 +41,16 @@ class FakeConnector:
 
     `roster`, when given, holds the `29:` ids the bot may open a 1:1 conversation with (the members of teams it is
     installed in); anyone else gets 403 ForbiddenOperationException, as for a person without the app (T32).
+    `members` lists each team's (or chat's) members by its id, as the paged members call returns them, at most
+    `page_limit` to a page whatever page size is asked for, so that paging is exercised.
     """
 
-    def __init__(self, roster: set[str] | None = None) -> None:
+    def __init__(
+        self, roster: set[str] | None = None, members: dict[str, list[dict[str, str]]] | None = None, page_limit: int = 500
+    ) -> None:
         self.roster = roster
+        self.members = members or {}
+        self.page_limit = page_limit
         self.requests: list[RecordedRequest] = []
         self._failures: deque[_CannedFailure] = deque()
         self._ids = itertools.count(1)
@@ -58,6 +64,7 @@ class FakeConnector:
         app.router.add_post("/v3/conversations/{cid}/activities", self._send)
         app.router.add_post("/v3/conversations/{cid}/activities/{aid}", self._send)
         app.router.add_put("/v3/conversations/{cid}/activities/{aid}", self._update)
+        app.router.add_get("/v3/conversations/{cid}/pagedmembers", self._paged_members)
         app.router.add_route("*", "/{tail:.*}", self._unknown)
         self._runner = web.AppRunner(app)
         await self._runner.setup()
@@ -130,6 +137,18 @@ class FakeConnector:
         if body.get("activity"):
             reply["activityId"] = f"activity-{number}"
         return await self._answer(request, "create", reply)
+
+    async def _paged_members(self, request: web.Request) -> web.Response:
+        """One page of a team's members; the continuation token is simply where the next page starts."""
+        members = self.members.get(request.match_info["cid"])
+        if members is None:
+            return await self._answer(request, "members", None, refusal=(404, "ConversationNotFound"))
+        size = min(int(request.query.get("pageSize", "500")), self.page_limit)
+        start = int(request.query.get("continuationToken", "0"))
+        page: dict[str, Any] = {"members": members[start : start + size]}
+        if start + size < len(members):
+            page["continuationToken"] = str(start + size)
+        return await self._answer(request, "members", page)
 
     async def _unknown(self, request: web.Request) -> web.Response:
         return await self._answer(request, None, None)

@@ -48,10 +48,19 @@ class _CannedFailure:
 
 
 class FakeSlackApi:
-    """chat.postMessage, chat.update, views.open, views.publish and conversations.open; fails on demand."""
+    """chat.postMessage, chat.update, views.open, views.publish, conversations.open and .members, auth.test; fails on demand.
 
-    def __init__(self, token: str = "xoxb-test-token") -> None:
+    `members` lists each channel's member ids, returned `page_limit` to a page with a cursor, so paging is exercised;
+    the app's own bot user is `bot_user`.
+    """
+
+    def __init__(
+        self, token: str = "xoxb-test-token", members: dict[str, list[str]] | None = None, page_limit: int = 200
+    ) -> None:
         self.token = token
+        self.members = members or {}
+        self.page_limit = page_limit
+        self.bot_user = "UREFLECTBOT"
         self.requests: list[SlackCall] = []
         self._failures: dict[str, deque[_CannedFailure]] = {}
         self._ts = itertools.count(1_700_000_000_000_100, 100)
@@ -65,11 +74,14 @@ class FakeSlackApi:
             "views.open": (("trigger_id", "view"), self._view),
             "views.publish": (("user_id", "view"), self._view),
             "conversations.open": ((), self._open_conversation),
+            "conversations.members": (("channel",), self._channel_members),
+            "auth.test": ((), self._auth_test),
         }
 
     async def __aenter__(self) -> Self:
         app = web.Application()
         app.router.add_post("/api/{method}", self._call)
+        app.router.add_get("/api/{method}", self._call)
         self._runner = web.AppRunner(app)
         await self._runner.setup()
         await web.TCPSite(self._runner, "127.0.0.1", 0).start()
@@ -158,6 +170,19 @@ class FakeSlackApi:
         if len(users) != 1 or not users[0]:
             return {"ok": False, "error": "users_list_not_supplied"}
         return {"ok": True, "channel": {"id": f"D{users[0]}"}}
+
+    def _channel_members(self, body: dict[str, Any]) -> dict[str, Any]:
+        """A page of a channel's members; the cursor is simply where the next page starts."""
+        members = self.members.get(str(body["channel"]))
+        if members is None:
+            return {"ok": False, "error": "channel_not_found"}
+        size = min(int(body.get("limit") or 100), self.page_limit)
+        start = int(body.get("cursor") or 0)
+        following = str(start + size) if start + size < len(members) else ""
+        return {"ok": True, "members": members[start : start + size], "response_metadata": {"next_cursor": following}}
+
+    def _auth_test(self, body: dict[str, Any]) -> dict[str, Any]:
+        return {"ok": True, "user_id": self.bot_user, "team_id": "T0001", "bot_id": "B0001"}
 
     def _next_ts(self) -> str:
         micros = next(self._ts)
