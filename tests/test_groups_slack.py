@@ -6,7 +6,7 @@ On the memory store, which the contract suite holds to TinyDB's behaviour.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -17,7 +17,6 @@ from adapters.http import STORE
 from bot import messages as say
 from bot.keys import AssessmentKey, TeamKey, TenantKey
 from bot.models import Response, Team
-from tests.fakes import NetworkGuard
 from tests.group_harness import settle, unpaced
 from tests.harness import NOW
 from tests.manual_clock import ManualClock
@@ -30,12 +29,9 @@ MEMBERS = {FORUM: ["U0001", "U0002", "U0003", "U0004", "UREFLECTBOT"], CARERS: [
 
 
 @pytest.fixture(autouse=True)
-def loopback_only(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    guard = NetworkGuard()
-    guard.install(monkeypatch)
+def no_pacing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The network guard is conftest's; these tests are about what is said, so the platforms' pacing is lifted."""
     unpaced(monkeypatch)
-    yield
-    assert guard.attempts == []
 
 
 @pytest.fixture

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -15,19 +15,10 @@ from bot.keys import TenantKey
 from bot.models import ConversationRef
 from bot.views import Notice
 from tests import builders
-from tests.fakes import NetworkGuard
 from tests.harness import NOW
 from tests.slack_harness import RunningSlackBot, as_json, running_slack_bot
 
 WORKSPACE = TenantKey("slack", "T0001")
-
-
-@pytest.fixture(autouse=True)
-def loopback_only(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    guard = NetworkGuard()
-    guard.install(monkeypatch)
-    yield
-    assert guard.attempts == []
 
 
 @pytest.fixture

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -20,7 +20,6 @@ from bot.models import ConversationRef
 from bot.views import Notice
 from tests import builders
 from tests.clock import ManualClock
-from tests.fakes import NetworkGuard
 from tests.fakes.connector import FakeConnector, StaticTokenCredentialsFactory
 from tests.fakes.jwks import JwksServer
 from tests.harness import NOW, RunningBot, running_bot, serve_locally
@@ -29,14 +28,6 @@ TENANT = TenantKey("teams", "tenant-a")
 GENERAL = "19:general@thread.tacv2"
 APP_ID = "6b4a3c1e-0000-4000-8000-0000000005e7"
 OUTBOUND_TOKEN = "outbound-token-for-proactive-tests"
-
-
-@pytest.fixture(autouse=True)
-def loopback_only(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    guard = NetworkGuard()
-    guard.install(monkeypatch)
-    yield
-    assert guard.attempts == []
 
 
 @pytest.fixture

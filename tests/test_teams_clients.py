@@ -6,7 +6,7 @@ import asyncio
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 import aiohttp
@@ -18,7 +18,6 @@ from adapters.teams.clients import CLIENT_MAX_AGE, ReusedClientsAuthentication
 from app import create_app
 from bot.config import Settings
 from tests import builders
-from tests.fakes import NetworkGuard
 from tests.fakes.connector import FakeConnector, RecordedRequest, StaticTokenCredentialsFactory
 from tests.fakes.jwks import JwksServer
 from tests.harness import serve_locally
@@ -75,14 +74,6 @@ class Bot:
             assert reply.status in (200, 201)
         (sent,) = self.connector.requests[before:]
         return sent
-
-
-@pytest.fixture(autouse=True)
-def loopback_only(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    guard = NetworkGuard()
-    guard.install(monkeypatch)
-    yield
-    assert guard.attempts == []
 
 
 @pytest.fixture
