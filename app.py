@@ -24,6 +24,7 @@ from adapters.teams.mentions import StripMention
 from adapters.render import render
 from adapters.conversation_refs import RememberConversations
 from adapters.deliveries import HandleOnce
+from adapters.time_zones import LearnTimeZones
 from adapters.http import (
     FRAMEWORK,
     SCHEDULER,
@@ -88,6 +89,7 @@ def create_app(
         teams.adapter.use(HandleOnce(store, now))
         teams.adapter.use(StripMention())
         teams.adapter.use(RememberConversations(store, now))
+        teams.adapter.use(LearnTimeZones(store, now))
         app[TEAMS] = teams
         app[TEAMS_OUTBOUND] = _teams_outbound(settings, teams, now)
         app.on_cleanup.append(_close_teams)
@@ -102,6 +104,7 @@ def create_app(
         adapter = SlackAdapter(client, bot, clock=now, on_turn_error=bot.on_turn_error)
         adapter.use(HandleOnce(store, now))
         adapter.use(RememberConversations(store, now))
+        adapter.use(LearnTimeZones(store, now))
         slack = SlackIngress(settings.slack_signing_secret.get_secret_value(), adapter.handle)
         slack.add_routes(app)
         app[SLACK] = slack
@@ -137,7 +140,8 @@ def _scheduler(app: web.Application, clock: Clock) -> Scheduler:
         outbounds["slack"] = app[SLACK_OUTBOUND]
     pacer = RatePacer(monotonic=lambda: clock().timestamp())
     runner = JobRunner(
-        app[STORE], outbounds, HANDLERS, framework=app[FRAMEWORK], clock=clock, owner=scheduler_id(), pacer=pacer
+        app[STORE], outbounds, HANDLERS, framework=app[FRAMEWORK], clock=clock, owner=scheduler_id(), pacer=pacer,
+        calendar=app[SETTINGS].working_calendar,
     )
     return Scheduler(app[STORE], runner, clock, pacer=pacer)
 

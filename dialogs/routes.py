@@ -43,7 +43,7 @@ from bot.intents import (
     StartGroupAssessment,
     TakeIdea,
 )
-from dialogs import actions, calibration, digest, groups, home, reflection, setup
+from dialogs import actions, calibration, digest, groups, home, reflection, reminders, setup
 from dialogs.flow import FlowContext, FlowResult
 from dialogs.once import at_most_once
 
@@ -111,6 +111,7 @@ COMMANDS: dict[str, Step] = {
     "participation": groups.participation_typed,
     "results": calibration.results_typed,
     "digest": digest.digest_now,
+    "reminders": reminders.show,
 }
 COMMANDS_WITH_ARGUMENT: dict[str, TextStep] = {
     "phase": reflection.goto_phase,
@@ -119,6 +120,7 @@ COMMANDS_WITH_ARGUMENT: dict[str, TextStep] = {
     "rename": groups.rename,
     "set": groups.settings,
     "digest": digest.schedule,
+    "reminders": reminders.change,
 }
 AWAITED: dict[str, TextStep] = {
     "scope_subject": setup.typed_subject,

@@ -200,6 +200,12 @@ class SlackAdapter(BotAdapter):
                 own = await self._own_user()
                 return [member for member in members if member != own]
 
+    async def user_time_zone(self, user: str) -> str | None:
+        """The person's time zone from their Slack profile (users.info `tz`), None when it gives none."""
+        found = await self._client.users_info(user=user)
+        zone = (found.get("user") or {}).get("tz")
+        return zone if isinstance(zone, str) and zone else None
+
     async def _own_user(self) -> str:
         """The app's bot user, asked once (auth.test), so it is never counted as a member of a group."""
         if self._bot_user is None:

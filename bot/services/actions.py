@@ -14,6 +14,7 @@ from bot.errors import InvalidInput, NotFound
 from bot.framework import Level, Phase, Section
 from bot.keys import AssessmentKey, TeamKey
 from bot.models import NOT_SURE, Action, ActionChange, Rating, new_id
+from bot.services import reminders
 from bot.store import Store
 
 ACTION_DUE_DAYS = 14
@@ -63,6 +64,7 @@ async def take_idea(store: Store, key: AssessmentKey, owner_id: str, code: str, 
         updated_at=now,
     )
     await store.put(key.team, action)
+    await reminders.after_change(store, key.team, action, now, by=owner_id)
     return action
 
 
@@ -106,4 +108,6 @@ async def edit(
             raise NotFound(say.NOT_FOUND_ACTION)
         return changed(current, change, now, title)
 
-    return await store.update(team, Action, action_id, apply)
+    action = await store.update(team, Action, action_id, apply)
+    await reminders.after_change(store, team, action, now, by=owner_id)
+    return action

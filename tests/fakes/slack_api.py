@@ -48,7 +48,8 @@ class _CannedFailure:
 
 
 class FakeSlackApi:
-    """chat.postMessage, chat.update, views.open, views.publish, conversations.open and .members, auth.test; fails on demand.
+    """chat.postMessage, chat.update, views.open, views.publish, conversations.open and .members, auth.test, users.info;
+    fails on demand.
 
     `members` lists each channel's member ids, returned `page_limit` to a page with a cursor, so paging is exercised;
     the app's own bot user is `bot_user`.
@@ -61,6 +62,8 @@ class FakeSlackApi:
         self.members = members or {}
         self.page_limit = page_limit
         self.bot_user = "UREFLECTBOT"
+        self.zones: dict[str, str] = {}
+        """Each user's profile time zone, as users.info reports it."""
         self.requests: list[SlackCall] = []
         self._failures: dict[str, deque[_CannedFailure]] = {}
         self._ts = itertools.count(1_700_000_000_000_100, 100)
@@ -76,6 +79,7 @@ class FakeSlackApi:
             "conversations.open": ((), self._open_conversation),
             "conversations.members": (("channel",), self._channel_members),
             "auth.test": ((), self._auth_test),
+            "users.info": (("user",), self._user_info),
         }
 
     async def __aenter__(self) -> Self:
@@ -180,6 +184,11 @@ class FakeSlackApi:
         start = int(body.get("cursor") or 0)
         following = str(start + size) if start + size < len(members) else ""
         return {"ok": True, "members": members[start : start + size], "response_metadata": {"next_cursor": following}}
+
+    def _user_info(self, body: dict[str, Any]) -> dict[str, Any]:
+        """A profile with the time zone set in `zones` (Slack's default for a new workspace member otherwise)."""
+        user = str(body["user"])
+        return {"ok": True, "user": {"id": user, "tz": self.zones.get(user, "Europe/London")}}
 
     def _auth_test(self, body: dict[str, Any]) -> dict[str, Any]:
         return {"ok": True, "user_id": self.bot_user, "team_id": "T0001", "bot_id": "B0001"}
