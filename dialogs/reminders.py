@@ -50,7 +50,7 @@ async def _change_team(ctx: FlowContext, words: str) -> FlowResult:
     group = await groups.find(ctx.store, ctx.space)
     if group is None or group.role_of(ctx.user_id) != "lead":
         raise Refusal(say.REMINDERS_TEAM_LEADS_ONLY)
-    current = await reminder_settings.setting_for(ctx.store, ctx.space, "")
+    current = await reminder_settings.team_setting(ctx.store, ctx.space)
     choice = _parse(words, current, allow_default=False)
     assert choice is not None
     await reminder_settings.choose_for_team(ctx.store, ctx.space, choice, ctx.user_id, ctx.now)

@@ -129,8 +129,11 @@ async def choose_for_team(store: Store, team: TeamKey, setting: ReminderSetting,
 async def setting_for(store: Store, team: TeamKey, user_id: str) -> ReminderSetting:
     """The person's own setting, else their team's default, else on with a 2 working day lead."""
     own = (await preferences(store, team.tenant, user_id)).reminders
-    if own is not None:
-        return own
+    return own if own is not None else await team_setting(store, team)
+
+
+async def team_setting(store: Store, team: TeamKey) -> ReminderSetting:
+    """The team's default, else on with a 2 working day lead."""
     default = await store.get(team, TeamReminders, TEAM_REMINDERS)
     return DEFAULT_SETTING if default is None else default.setting
 
