@@ -12,13 +12,16 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 from bot.framework import Level, load_framework
 from bot.messages import HELP_LINES, NOT_SURE
 from tests import builders
-from tests.harness import ADAPTIVE, RunningBot, Sent, TeamsChat, running_bot
+from tests.harness import ADAPTIVE, NOW, RunningBot, Sent, TeamsChat, running_bot
+from tests.manual_clock import ManualClock
+from tests.reminder_harness import run_jobs
 
 FRAMEWORK = load_framework()
 TYPED = "**Urgent** [click](https://example.org) <at>Bob</at> _note_ # 1. `x` ~~y~~ &amp;"
@@ -46,11 +49,21 @@ class Shown:
 
 async def every_card(data_dir: Path) -> list[Shown]:
     """Each distinct card the bot sent or updated during the tour, in the order it first appeared."""
-    async with running_bot(data_dir) as bot:
+    clock = ManualClock(NOW)
+    async with running_bot(data_dir, clock=clock) as bot:
         chat = bot.chat()
         await _walk(bot, chat)
+        await _reminders(bot, chat, clock)
         await _sweep(chat, _sent_cards(bot))
         return _distinct(bot)
+
+
+async def _reminders(bot: RunningBot, chat: TeamsChat, clock: ManualClock) -> None:
+    """Three weeks of the actions' reminders (before, on and after the due date), then Done on one, shown in place."""
+    await run_jobs(bot, clock, until=NOW + timedelta(days=21))
+    (last, *_) = reversed(_sent_cards(bot))
+    await chat.tap(last, "Done")
+    await run_jobs(bot, clock, until=clock())
 
 
 async def _walk(bot: RunningBot, chat: TeamsChat) -> None:
