@@ -1,0 +1,34 @@
+"""Due jobs read from the stored JSON of the global job table, for the stores that keep it in memory.
+
+Listing due jobs runs on every scheduler tick. Loading every job to test it would hold the event loop in proportion
+to all the jobs there are (a morning of reminders is thousands); reading only each job's status and ready time, and
+loading just the oldest `limit` of those ready, keeps a tick's listing short. The order and the readiness rule are
+`Store.due_jobs`'s own: by ready time, then by the job's key in the table; a job is ready when pending and due, or
+leased with its lease run out.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from bot.models import ScheduledJob
+
+READY_AT_FIELD = {"pending": "due_at", "claimed": "lease_until", "sending": "lease_until"}
+"""The stored time at which a job in each ready status becomes ready (see `ScheduledJob.ready_at`)."""
+
+
+def first_ready(table: Mapping[str, Mapping[str, Any]], before: datetime, limit: int) -> list[ScheduledJob]:
+    """The oldest `limit` jobs ready at `before`, oldest first; only those are loaded as models."""
+    ready: list[tuple[datetime, str]] = []
+    for key, raw in table.items():
+        field = READY_AT_FIELD.get(raw.get("status", ""))
+        stored = raw.get(field) if field is not None else None
+        if isinstance(stored, str):
+            at = datetime.fromisoformat(stored)
+            if at <= before:
+                ready.append((at, key))
+    jobs = (ScheduledJob.model_validate(table[key]) for _, key in heapq.nsmallest(limit, ready))
+    return [job for job in jobs if job.is_ready(before)]
