@@ -289,10 +289,11 @@ JOINED_UNKNOWN = "a member"
 A_LEAD = "A lead"
 SETTINGS_HOW = (
     "Leads can type: set zone Europe/London, set nation scotland (england, wales, scotland or northern_ireland), "
-    "set quiet 20:00-08:00, or set minimum 3 (answers before a section's figures show)."
+    "set quiet 20:00-08:00, set minimum 3 (answers before a section's figures show), or set closed 2026-12-24 "
+    "(an extra day with no reminders or digests; set open 2026-12-24 undoes it)."
 )
 SETTING_CHANGED = "Done: {what} is now {value} for {name}."
-SETTING_NAMES = {"zone": "the time zone", "nation": "the nation for bank holidays", "quiet": "quiet hours", "minimum": "the minimum number of answers"}
+SETTING_NAMES = {"zone": "the time zone", "nation": "the nation for bank holidays", "quiet": "quiet hours", "minimum": "the minimum number of answers", "closed": "a closed day", "open": "a working day"}
 REMINDER_TITLES = {
     "before": "Coming up: an action due {due}",
     "due": "Due today: one of your actions",

@@ -38,6 +38,7 @@ READY_STATUSES: tuple[JobStatus, ...] = ("pending", *LEASED)
 PayloadKey = Annotated[str, StringConstraints(min_length=1, max_length=64)]
 PayloadValue = Annotated[str, StringConstraints(max_length=256)]
 JOB_ERROR_MAX_CHARS = 500
+MAX_CLOSED_DAYS = 100
 
 
 def new_id(prefix: str) -> str:
@@ -124,6 +125,8 @@ class Team(Document):
     assessment_id: Id | None = None
     """The group's current shared assessment, if a lead has started one."""
     former: tuple[Member, ...] = ()
+    closed_days: Annotated[tuple[date, ...], Field(max_length=MAX_CLOSED_DAYS)] = ()
+    """Extra days the group does not work (an office closure, say): no reminder or digest goes out on them."""
 
     @property
     def doc_id(self) -> str:

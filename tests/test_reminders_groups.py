@@ -138,3 +138,20 @@ async def test_a_lead_sets_the_teams_default_and_only_a_lead_may(bot: RunningBot
     jobs = await bot.app[STORE].due_jobs(london(2027, 1, 1, 0), limit=10)
     due = [job.due_at for job in jobs if job.kind == "reminder"]
     assert due == [london(2026, 12, 1, 9), london(2026, 12, 7, 9), london(2026, 12, 14, 9)]  # 4 working days ahead
+
+
+async def test_an_extra_closed_day_of_the_team_holds_its_reminder_to_the_next_working_day(
+    bot: RunningBot, clock: ManualClock
+) -> None:
+    await _group(bot, "29:bob")
+    alice = g.in_channel(bot, "29:alice")
+    (closed,) = await g.command(alice, "set closed 2026-12-02")
+    await g.command(alice, "set closed 2026-12-03")
+    await g.command(alice, "set open 2026-12-03")
+    await _assign(bot, "29:bob", date(2026, 12, 2))
+
+    passes = await run_jobs(bot, clock, until=london(2026, 12, 4, 0))
+
+    assert closed.text == "Done: a closed day is now 2026-12-02 for Working group."
+    assert (await g.group(bot)).closed_days == (date(2026, 12, 2),)
+    assert sent_times(passes) == [london(2026, 11, 30, 9), london(2026, 12, 3, 8)]

@@ -6,12 +6,13 @@
 - Whichever is set wins, the person's first; with neither, reminders come 2 working days ahead.
 
 A recipient's working calendar is their own zone (else their group's, else the deployment's) with their group's
-nation and quiet hours (else the deployment's): so a reminder reaches them at 09:00 where they are, never in quiet
+nation, quiet hours and extra closed days (else the deployment's): so a reminder reaches them at 09:00 where they are, never in quiet
 hours, at a weekend or on a bank holiday.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Annotated, ClassVar
 from zoneinfo import ZoneInfo
@@ -23,7 +24,8 @@ from bot.keys import TeamKey, TenantKey
 from bot.local_time import CalendarSettingError, parse_time_zone
 from bot.models import Document, Id, Team
 from bot.store import Store
-from bot.working_calendar import Nation, WorkingCalendar
+from bot.services.groups import calendar_of
+from bot.working_calendar import WorkingCalendar
 
 DEFAULT_LEAD_DAYS = 2
 MAX_LEAD_DAYS = 10
@@ -145,5 +147,5 @@ async def calendar_for(store: Store, team: TeamKey, user_id: str, defaults: Work
     if group is None:
         zone = ZoneInfo(zone_name) if zone_name else defaults.zone
         return WorkingCalendar(zone, defaults.nation, defaults.quiet_hours, defaults.closed_days)
-    zone = ZoneInfo(zone_name or group.time_zone)
-    return WorkingCalendar(zone, Nation(group.nation), group.quiet_hours, defaults.closed_days)
+    own = calendar_of(group)
+    return own if zone_name is None else replace(own, zone=ZoneInfo(zone_name))
