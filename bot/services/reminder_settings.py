@@ -98,18 +98,16 @@ async def _change(store: Store, tenant: TenantKey, user_id: str, **changes: obje
     return await store.update(personal_space(tenant, user_id), PersonPreferences, PREFERENCES, apply)
 
 
-async def learn_time_zone(store: Store, tenant: TenantKey, user_id: str, zone: str, now: datetime) -> bool:
-    """Keep the zone a channel reported for the person; an unknown name is ignored. True when it changed."""
+async def learn_time_zone(store: Store, tenant: TenantKey, user_id: str, zone: str, now: datetime) -> None:
+    """Keep the zone a channel reported for the person; an unknown name is ignored, an unchanged one rewritten weekly."""
     try:
         _zone_name(zone)
     except ValueError:
-        return False
+        return
     current = await preferences(store, tenant, user_id)
     fresh = current.zone_seen_at is not None and now - current.zone_seen_at < ZONE_FRESH_FOR
-    if current.time_zone == zone and fresh:
-        return False
-    await _change(store, tenant, user_id, time_zone=zone, zone_seen_at=now)
-    return current.time_zone != zone
+    if current.time_zone != zone or not fresh:
+        await _change(store, tenant, user_id, time_zone=zone, zone_seen_at=now)
 
 
 async def zone_is_fresh(store: Store, tenant: TenantKey, user_id: str, now: datetime) -> bool:

@@ -33,6 +33,9 @@ REMINDER_AT = time(9, 0)
 CLOSED = ("done", "dropped")
 SENT_KEPT = 12
 """Sent reminders kept per action for updating in place: a quarter of weekly overdue reminders, and the first ones."""
+PLANNED_KEPT = 10
+"""Planned ids kept per action: a long-overdue action's weekly chain would otherwise grow without end (the oldest,
+already sent, need no cancelling)."""
 Stage = Literal["before", "due", "overdue"]
 ViaKind = Literal["person", "conversation"]
 
@@ -207,7 +210,7 @@ async def note_unreachable(store: Store, team: TeamKey, action_id: str) -> bool:
 async def _record(store: Store, team: TeamKey, action_id: str, *, planned: Iterable[str], replace: bool = False) -> None:
     def apply(current: ActionReminders | None) -> ActionReminders:
         base = current or ActionReminders(action_id=action_id)
-        ids = tuple(sorted(set(planned) if replace else {*base.planned, *planned}))
+        ids = tuple(sorted(set(planned) if replace else {*base.planned, *planned}))[-PLANNED_KEPT:]
         return base.model_copy(update={"planned": ids})
 
     await store.update(team, ActionReminders, action_id, apply)
