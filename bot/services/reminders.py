@@ -31,6 +31,8 @@ from bot.working_calendar import WorkingCalendar
 
 REMINDER_AT = time(9, 0)
 CLOSED = ("done", "dropped")
+SPEAKS_FIRST = ("teams", "slack")
+"""Platforms Reflect can message outside a turn; the console cannot, so its actions get no reminders."""
 SENT_KEPT = 12
 """Sent reminders kept per action for updating in place: a quarter of weekly overdue reminders, and the first ones."""
 PLANNED_KEPT = 10
@@ -152,6 +154,8 @@ async def after_change(
 
     `by` is whoever made the change; if that is not the owner and the owner cannot be reached, they are told.
     """
+    if team.tenant.platform not in SPEAKS_FIRST:
+        return
     record = await store.get(team, ActionReminders, action.id) or ActionReminders(action_id=action.id)
     jobs: list[ScheduledJob] = []
     if action.status in CLOSED:
