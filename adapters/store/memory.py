@@ -70,7 +70,7 @@ class MemoryStore(Store):
 
     async def due_jobs(self, before: datetime, *, limit: int = 100) -> list[ScheduledJob]:
         """As `Store.due_jobs`, loading only the jobs it returns (adapters/store/ready_jobs.py)."""
-        return first_ready(self._table(None, ScheduledJob), before, limit)
+        return await first_ready(self._table(None, ScheduledJob), before, limit)
 
     def _table(self, key: PartitionKey, kind: type[Document]) -> dict[str, Raw]:
         if not self._open:

@@ -344,7 +344,7 @@ class TinyDBStore(Store):
 
     async def due_jobs(self, before: datetime, *, limit: int = 100) -> list[ScheduledJob]:
         """As `Store.due_jobs`, loading only the jobs it returns (adapters/store/ready_jobs.py)."""
-        return first_ready(await self._settled_table(None, ScheduledJob), before, limit)
+        return await first_ready(await self._settled_table(None, ScheduledJob), before, limit)
 
     async def dump(self) -> AsyncIterator[Entry]:
         """Every stored document and record, partition by partition (for the copy command)."""
