@@ -25,7 +25,7 @@ from bot.models import EVIDENCE_MAX_CHARS, ConversationState
 from bot.services import groups
 from bot.store import Store
 from bot.views import Notice, View
-from dialogs import routes
+from dialogs import routes, typed
 from dialogs.flow import FlowContext, FlowResult
 
 MAX_TEXT_CHARS = 4000
@@ -90,7 +90,7 @@ class ReflectBot(ActivityHandler):
         if context is None:
             return
         ctx, stored = context
-        result = await self._step(ctx, turn_context.activity, first=stored is None)
+        result = typed.remembered(ctx, await self._step(ctx, turn_context.activity, first=stored is None))
         if result.state is not None and result.state != stored:
             await self._store.put(ctx.team, result.state)
         elif stored is None and not isinstance(result, _Refused):
@@ -138,6 +138,10 @@ class ReflectBot(ActivityHandler):
             text = (activity.text or "").strip()
             if len(text) > MAX_TEXT_CHARS:
                 return _Refused(views=(Notice(text=say.TOO_LONG.format(limit=EVIDENCE_MAX_CHARS)),))
+            typed_intent = routes.typed_intent(ctx.state, text, first=first)
+            if typed_intent is not None:
+                log.info("turn typed intent=%s", typed_intent.intent)
+                return await routes.on_intent(await self._in_group(ctx, typed_intent), typed_intent)
             return await routes.on_text(await self._in_group(ctx, None), text, first=first)
         except ValidationError as exc:
             log.info("turn refused: payload failed validation (%d errors)", exc.error_count())

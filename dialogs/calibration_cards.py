@@ -25,7 +25,7 @@ def _notes(spread: Spread) -> tuple[str, ...]:
         for note in spread.notes[:NOTES_SHOWN]
     ]
     extra = len(spread.notes) - NOTES_SHOWN
-    return (*shown, *((say.RESULTS_MORE_NOTES.format(count=extra),) if extra > 0 else ()))
+    return (*shown, *((say.RESULTS_MORE_NOTES.format(count=say.counted(extra, say.NOTES)),) if extra > 0 else ()))
 
 
 def _figures(spread: Spread) -> tuple[str, ...]:
@@ -38,7 +38,7 @@ def _figures(spread: Spread) -> tuple[str, ...]:
         middle = say.RESULTS_NO_LEVELS
     else:
         middle = say.RESULTS_MEDIAN.format(median=level_label(spread.median), low=spread.low.label, high=spread.high.label)
-    former = (say.RESULTS_FORMER.format(count=spread.former),) if spread.former else ()
+    former = (say.RESULTS_FORMER.format(count=say.counted(spread.former, say.ANSWERS)),) if spread.former else ()
     flag = (say.RESULTS_DISAGREE,) if spread.disagreement else ()
     return (distribution, middle, *former, *flag)
 

@@ -77,7 +77,7 @@ def group_card(team: Team, role: Role, assessment: Assessment | None, answered: 
     choices = (*_member_buttons(team, assessment), *(_lead_buttons(team, assessment) if role == "lead" else ()))
     return Card(
         title=team.name,
-        progress=say.GROUP_MEMBERS.format(members=len(team.members), leads=len(team.leads)),
+        progress=say.GROUP_MEMBERS.format(members=say.counted(len(team.members), say.MEMBERS), leads=say.counted(len(team.leads), say.LEADS)),
         lines=(say.GROUP_ROLE[role], *about, say.GROUP_SHARING[team.share_results]),
         choices=choices,
         actions=(Button(label=say.LEAVE_GROUP, intent=LeaveGroup(group=team.id)),),

@@ -1,0 +1,76 @@
+"""Typing works like tapping: a choice's label or its number, typed as a message, does what the button does.
+
+The last card shown in a conversation leaves its buttons (in the order its text numbers them) and its text box in
+the conversation state, which lives in the store, so this works after a restart and on any instance, in Teams,
+Slack and the console alike. Typed choices carry no nonce, as typed commands carry none.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from bot import messages as say
+from bot.errors import InvalidInput
+from bot.intents import INTENT, Intent, parse
+from bot.models import ConversationState, ShownChoice
+from bot.views import Card, numbered
+from dialogs.flow import FlowContext, FlowResult
+
+_NUMBER = re.compile(r"^\d{1,3}$")
+_TRAILING = ".!?"
+
+
+def _json(intent: Intent) -> dict[str, object]:
+    return INTENT.dump_python(intent, mode="json", exclude_none=True)
+
+
+def _last_card(result: FlowResult) -> Card | None:
+    """The card the person now looks at: the last one sent, else the tapped card refreshed with buttons still on it."""
+    sent = [view for view in result.views if isinstance(view, Card)]
+    if sent:
+        return sent[-1]
+    if isinstance(result.replace, Card) and (result.replace.choices or result.replace.actions or result.replace.text_input):
+        return result.replace
+    return None
+
+
+def remembered(ctx: FlowContext, result: FlowResult) -> FlowResult:
+    """The result with the conversation state noting the last card's choices; unchanged when no card was shown."""
+    card = _last_card(result)
+    if card is None:
+        return result
+    base = result.state or ctx.state
+    choices = tuple(ShownChoice(label=button.label, intent=_json(button.intent)) for button in numbered(card))
+    text_box = None if card.text_input is None else _json(card.text_input.submit.intent)
+    if base.choices == choices and base.text_box == text_box:
+        return result
+    return replace(result, state=base.model_copy(update={"choices": choices, "text_box": text_box, "updated_at": ctx.now}))
+
+
+def _plain(text: str) -> str:
+    return " ".join(text.split()).rstrip(_TRAILING).casefold()
+
+
+def choice(state: ConversationState, text: str) -> Intent | None:
+    """The intent of the choice typed by label or number; None when the text names none.
+
+    A bare number that matches no choice is refused rather than taken as an answer, such as evidence.
+    """
+    typed = _plain(text)
+    if _NUMBER.match(typed):
+        if not state.choices:
+            raise InvalidInput(say.NO_CHOICES)
+        number = int(typed)
+        if not 1 <= number <= len(state.choices):
+            raise InvalidInput(say.NO_SUCH_CHOICE.format(number=number, count=len(state.choices)))
+        return parse(state.choices[number - 1].intent)
+    chosen = next((shown for shown in state.choices if _plain(shown.label) == typed), None)
+    return None if chosen is None else parse(chosen.intent)
+
+
+def text_box(state: ConversationState, text: str) -> Intent | None:
+    """The last card's text box filled with the typed message, as if typed into the box and submitted."""
+    if state.text_box is None:
+        return None
+    return parse({**state.text_box, "text": text.strip()})
