@@ -338,3 +338,5 @@ SETTING_NAMES = {"zone": "the time zone", "nation": "the nation for bank holiday
 
 NO_SUCH_CHOICE = "There is no choice {number} on the last card, so nothing was saved. Type a number from 1 to {count}, or the choice's name."
 NO_CHOICES = "The last card has no numbered choices, so nothing was saved. Type help to see what you can type."
+
+SLACK_CONTINUED_IN_DM = "I have answered in our direct message, so you can carry on there."

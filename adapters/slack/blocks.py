@@ -304,7 +304,7 @@ def _text_button(card: Card, text_input: TextInput) -> ButtonElement:
     """
     spec: JsonObject = {
         "submit": payload(text_input.submit.intent),
-        "title": _clip(card.title, MODAL_TITLE_MAX),
+        "title": clip_at_word(card.title, MODAL_TITLE_MAX),
         "label": _clip(card.title, MODAL_LABEL_MAX),
         "placeholder": text_input.placeholder,
         "max_length": text_input.max_length,
@@ -325,6 +325,17 @@ def _text_button(card: Card, text_input: TextInput) -> ButtonElement:
         value=value,
         style="primary" if text_input.submit.primary else None,
     )
+
+
+def clip_at_word(text: str, limit: int) -> str:
+    """A title within `limit`, cut after the last whole word that fits (and its trailing punctuation dropped), so a
+    modal reads 'Any evidence for 2a…' rather than 'Any evidence for 2a Exa…'; a single long word is cut as it is."""
+    if len(text) <= limit:
+        return text
+    head = text[: limit - len(ELLIPSIS) + 1]
+    cut = head.rfind(" ")
+    words = head[:cut] if cut > 0 else head[: limit - len(ELLIPSIS)]
+    return words.rstrip(" ,;:.-·") + ELLIPSIS
 
 
 def _compact(value: object) -> str:
