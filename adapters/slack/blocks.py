@@ -66,6 +66,9 @@ Part = str | tuple[str, ...]
 """A body section before it is built: one line's text, or up to ten fact fields."""
 
 _PARTIAL_ENTITY = re.compile(r"&[a-z]*$")
+_EMPHASIS = re.compile(r"([*_~`])")
+WORD_JOINER = "\u200b"
+"""Slack has no escape for its emphasis markers; a zero-width space after each one stops it pairing them, invisibly."""
 _SLACK_USER = re.compile(r"[UW][A-Z0-9]{2,30}")
 
 
@@ -350,9 +353,10 @@ def _clip(text: str, limit: int) -> str:
 def _mrkdwn(text: str, limit: int) -> str:
     """Slack reads `&`, `<` and `>` as markup in mrkdwn; escaped, typed text cannot ping a channel or fake a link.
 
+    `*`, `_`, `~` and backticks are followed by a zero-width space, so typed `*Urgent*` shows as typed, not bold.
     Cutting never leaves half an entity, which Slack would show as stray text.
     """
-    escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    escaped = _EMPHASIS.sub(r"\1" + WORD_JOINER, text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"))
     if len(escaped) <= limit:
         return escaped
     return _PARTIAL_ENTITY.sub("", escaped[: limit - len(ELLIPSIS)]).rstrip() + ELLIPSIS
