@@ -230,13 +230,13 @@ UNSHARED_NOW = "Only leads of {name} can see the group's results now."
 RESULTS_HIDDEN = "The group's results are shared with members once a lead allows it. Your own answers are under My answers."
 INVITE_TITLE = "{name}: your view is wanted"
 INVITE_LINE = "{lead} started a shared assessment of {subject} (cycle {cycle}). Rate each section here, in your own time."
-INVITE_PRIVACY = "The group sees figures for a section only once at least {min} members have answered it."
+INVITE_PRIVACY = "The group sees figures for a section only once at least {min} have answered it."
 INVITE_CATCH_UP = "You joined after it started: the others' progress does not hold you back, and your answers count the same."
 MY_ANSWERS_TITLE = "Your answers · {subject}, cycle {cycle}"
 MY_ANSWERS_LINE = "{answered} of {total} sections answered."
 
 RESULTS_TITLE = "{phase}: group results"
-RESULTS_LINE = "Cycle {cycle} · figures appear for a section once {min} members have answered it."
+RESULTS_LINE = "Cycle {cycle} · figures appear for a section once {min} have answered it."
 RESULTS_SECTION = "{code} {title}"
 RESULTS_TOO_FEW = "{answered} answered so far; figures appear at {min}."
 RESULTS_SPREAD = "Emerging {e} · Developing {d} · Maturing {m} · Thriving {t} · Not sure {n}"
@@ -336,7 +336,9 @@ SETTINGS_HOW = (
 SETTING_CHANGED = "Done: {what} is now {value} for {name}."
 SETTING_NAMES = {"zone": "the time zone", "nation": "the nation for bank holidays", "quiet": "quiet hours", "minimum": "the minimum number of answers"}
 
-NO_SUCH_CHOICE = "There is no choice {number} on the last card, so nothing was saved. Type a number from 1 to {count}, or the choice's name."
+NO_SUCH_CHOICE = "There is no choice {number} on the last card, so nothing was saved. Type {numbers}, or a choice's name."
+NUMBERS = {1: "1"}
+NUMBER_RANGE = "a number from 1 to {count}"
 NO_CHOICES = "The last card has no numbered choices, so nothing was saved. Type help to see what you can type."
 
 SLACK_CONTINUED_IN_DM = "I have answered in our direct message, so you can carry on there."

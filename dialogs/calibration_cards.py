@@ -53,7 +53,7 @@ def section_lines(
     heading = say.RESULTS_SECTION.format(code=section.code, title=section.title)
     shown = spread.shown(min_answers)
     figures = _figures(spread) if shown else (say.RESULTS_TOO_FEW.format(answered=spread.answered, min=min_answers),)
-    outcome = () if agreed is None else (say.RESULTS_AGREED.format(level=agreed.level.label, rationale=agreed.rationale),)
+    outcome = () if agreed is None else (say.RESULTS_AGREED.format(level=agreed.level.label, rationale=say.sentence(agreed.rationale)),)
     earlier = () if last_cycle is None else (say.RESULTS_LAST_CYCLE.format(level=level_label(last_cycle)),)
     notes = _notes(spread) if shown else ()
     blocks = ("\n".join((heading, *outcome, *figures, *earlier)), "\n".join(notes))
@@ -72,7 +72,7 @@ def results_card(
     lead: bool,
 ) -> Card:
     """A phase's sections across the group; leads get a button to agree each section's level, everyone the other phases."""
-    lines = [say.RESULTS_LINE.format(cycle=assessment.cycle, min=team.min_answers)]
+    lines = [say.RESULTS_LINE.format(cycle=assessment.cycle, min=say.counted(team.min_answers, say.MEMBERS))]
     for section in phase.sections:
         lines.extend(section_lines(section, spreads[section.code], agreed.get(section.code), last_cycle.get(section.code), team.min_answers))
     agree = tuple(

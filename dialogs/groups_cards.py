@@ -89,7 +89,7 @@ def invite_card(team: Team, assessment: Assessment, lead: str, *, late: bool) ->
     """A member's invitation to rate in their own chat; one who joined late is told they can simply catch up."""
     lines = (
         say.INVITE_LINE.format(lead=lead, subject=assessment.scope.subject, cycle=assessment.cycle),
-        say.INVITE_PRIVACY.format(min=team.min_answers),
+        say.INVITE_PRIVACY.format(min=say.counted(team.min_answers, say.MEMBERS)),
         *((say.INVITE_CATCH_UP,) if late else ()),
     )
     return Card(

@@ -63,7 +63,9 @@ def choice(state: ConversationState, text: str) -> Intent | None:
             raise InvalidInput(say.NO_CHOICES)
         number = int(typed)
         if not 1 <= number <= len(state.choices):
-            raise InvalidInput(say.NO_SUCH_CHOICE.format(number=number, count=len(state.choices)))
+            count = len(state.choices)
+            numbers = say.NUMBERS.get(count) or say.NUMBER_RANGE.format(count=count)
+            raise InvalidInput(say.NO_SUCH_CHOICE.format(number=number, numbers=numbers))
         return parse(state.choices[number - 1].intent)
     chosen = next((shown for shown in state.choices if _plain(shown.label) == typed), None)
     return None if chosen is None else parse(chosen.intent)
