@@ -43,6 +43,8 @@ class TextInput(_View):
     placeholder: Annotated[str, Field(max_length=120)]
     max_length: Annotated[int, Field(ge=1, le=2000)]
     submit: Button
+    label: Label | None = None
+    """What the box asks for, in a few words; the card's heading above it already asks the question."""
 
 
 class Card(_View):

@@ -135,6 +135,7 @@ def rationale_card(team: Team, assessment: Assessment, section: Section, level: 
         progress=shorten(team.name, 120),
         lines=(say.RATIONALE_LINE.format(level=level.label),),
         text_input=TextInput(
+            label=say.RATIONALE_BOX,
             placeholder=say.RATIONALE_PLACEHOLDER,
             max_length=RATIONALE_MAX_CHARS,
             submit=Button(

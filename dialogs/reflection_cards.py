@@ -118,6 +118,7 @@ def evidence_card(
         progress=_position(framework.phase_of(section.code), section),
         lines=_evidence_lines(rating, kept),
         text_input=TextInput(
+            label=say.EVIDENCE_BOX,
             placeholder=say.EVIDENCE_PLACEHOLDER,
             max_length=EVIDENCE_MAX_CHARS,
             submit=Button(label=say.SAVE_EVIDENCE, intent=AddEvidence(assessment=assessment_id, group=group, section=section.code), primary=True),

@@ -48,6 +48,7 @@ def subject_card() -> Card:
         lines=(say.SCOPE_SUBJECT_LINE,),
         choices=(Button(label=say.WHOLE_SYSTEM, intent=SetScope(field="subject", value=say.WHOLE_SYSTEM)),),
         text_input=TextInput(
+            label=say.SUBJECT_BOX,
             placeholder=say.SCOPE_SUBJECT_PLACEHOLDER,
             max_length=SUBJECT_MAX,
             submit=Button(label="OK", intent=NameSubject(), primary=True),

@@ -67,15 +67,16 @@ async def test_teams_shows_a_typed_subject_as_typed_on_cards_and_in_plain_notice
     assert closed.text == f"Closed {TYPED}. Its answers are kept, and you can reopen it from My assessments."
 
 
-async def test_every_teams_card_message_has_a_summary_and_every_required_box_an_error_message(bot: RunningBot) -> None:
+async def test_every_teams_card_has_a_summary_and_every_required_box_an_error_message_and_its_own_label(bot: RunningBot) -> None:
     chat = bot.chat()
     sent = [*await chat.say("hello"), *await chat.say("start")]
     sent += await _teams_action_renamed(chat)
 
     cards = [message for message in sent if message.card is not None]
     assert cards and all(message.body.get("summary") for message in cards)
-    boxes = [element for message in cards for element in _objects(message.card) if element.get("type") == "Input.Text"]
-    assert boxes and all(box.get("isRequired") and box.get("errorMessage") for box in boxes)
+    boxes = [(message.title, element) for message in cards for element in _objects(message.card) if element.get("type") == "Input.Text"]
+    assert boxes and all(box.get("isRequired") and box.get("errorMessage") for _, box in boxes)
+    assert [title for title, box in boxes if box["label"] == title] == []
 
 
 async def _slack_action_named(me: SlackUser) -> None:

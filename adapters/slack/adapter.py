@@ -210,18 +210,13 @@ class SlackAdapter(BotAdapter):
         if channel is None:
             channel = await self._direct_channel(user)
         message_ts = container.get("message_ts")
-        card = {"ephemeral": container.get("is_ephemeral") is True, "response_url": self._responses.usable(payload.get("response_url"))}
+        usable = self._responses.usable(payload.get("response_url"))
+        card = {"ephemeral": container.get("is_ephemeral") is True, "response_url": usable}
         if action.get("action_id") == TEXT_ACTION_ID:
             spec = text_spec(action)
-            if spec is None:
-                return None
-            shown = {"ephemeral": True, "url": card["response_url"]} if card["ephemeral"] else {}
-            context = {"submit": spec["submit"], "channel": channel, "ts": message_ts, **shown}
-            metadata = json.dumps(context, separators=(",", ":"))
-            if len(metadata) > PRIVATE_METADATA_MAX:
-                log.info("Slack text button ignored: its form's context would not fit (team %s)", team_id)
-                return None
-            await self._client.views_open(trigger_id=payload["trigger_id"], view=modal_view(spec, metadata))
+            if spec is not None:
+                shown = {"ephemeral": True, "url": usable} if card["ephemeral"] else {}
+                await self._open_form(team_id, payload["trigger_id"], spec, {"channel": channel, "ts": message_ts, **shown})
             return None
         value = button_payload(action)
         if value is None:
@@ -229,6 +224,14 @@ class SlackAdapter(BotAdapter):
         delivery = _delivery_id("action", message_ts, action["action_id"], action.get("action_ts") or payload["trigger_id"])
         kind = _conversation_type(channel)
         return self._incoming(team_id, user, channel, kind, delivery, value=value, reply_to_id=message_ts, channel_data=card)
+
+    async def _open_form(self, team_id: str, trigger_id: str, spec: dict[str, Any], card: dict[str, Any]) -> None:
+        """The modal for a text button; its metadata names the card (and how to replace it) for the submission."""
+        metadata = json.dumps({"submit": spec["submit"], **card}, separators=(",", ":"))
+        if len(metadata) > PRIVATE_METADATA_MAX:
+            log.info("Slack text button ignored: its form's context would not fit (team %s)", team_id)
+            return
+        await self._client.views_open(trigger_id=trigger_id, view=modal_view(spec, metadata))
 
     async def channel_members(self, channel: str) -> list[str]:
         """Everyone in a channel, page by page (conversations.members, cursor paging), the app's own user excluded."""
