@@ -15,6 +15,7 @@ from bot.models import Assessment
 from tests import builders
 from tests.clock import ManualClock
 from tests.harness import NOW, RunningBot, Sent, TeamsChat, running_bot
+from tests.slack_harness import Posted, as_json, running_slack_bot
 
 ALICE_SPACE = TeamKey(TenantKey("teams", "tenant-a"), "user:29:alice")
 
@@ -167,3 +168,16 @@ async def test_not_sure_asks_what_would_help_decide(bot: RunningBot, clock: Manu
 
     assert "You are not sure yet. Note anything that would help you decide" in fallback(evidence)
     assert "You chose Not sure" not in fallback(evidence)
+
+
+async def test_slack_app_home_offers_my_assessments_and_it_opens_in_the_dm(tmp_path: Path) -> None:
+    async with running_slack_bot(tmp_path / "slack") as slack:
+        alice = slack.user()
+        await alice.dm("hi")
+        await alice.event({"type": "app_home_opened", "user": "U0001", "channel": "DU0001", "tab": "home"})
+        (published,) = alice.calls_since("views.publish", 0)
+        home = Posted(ts="home", channel="DU0001", text="", blocks=as_json(published.body["view"])["blocks"])
+
+        (listed,) = await alice.interaction({**alice.tapping(home, "My assessments"), "container": {"type": "view"}})
+
+    assert (listed.channel, listed.title) == ("DU0001", "Your assessments")

@@ -159,17 +159,19 @@ class SlackAdapter(BotAdapter):
         if request.kind == "event":
             return self._event(request.team_id, payload["event"], payload["event_id"])
         if request.kind == "command":
-            channel = await self._direct_channel(payload["user_id"])
-            text = str(payload.get("text") or "").strip() or "help"
-            where = {"response_url": self._responses.usable(payload.get("response_url")), "typed_in": payload.get("channel_id")}
-            return self._incoming(
-                request.team_id, payload["user_id"], channel, "personal", payload["trigger_id"], text=text, channel_data=where
-            )
+            return await self._command(request.team_id, payload)
         if payload.get("type") == "block_actions":
             return await self._block_action(request.team_id, payload)
         if payload.get("type") == "view_submission" and payload["view"].get("callback_id") == MODAL_CALLBACK_ID:
             return self._submission(request.team_id, payload)
         return None
+
+    async def _command(self, team_id: str, payload: dict[str, Any]) -> Activity:
+        """`/reflect …` runs in the person's DM with the app, remembering where it was typed and how to answer there."""
+        channel = await self._direct_channel(payload["user_id"])
+        text = str(payload.get("text") or "").strip() or "help"
+        where = {"response_url": self._responses.usable(payload.get("response_url")), "typed_in": payload.get("channel_id")}
+        return self._incoming(team_id, payload["user_id"], channel, "personal", payload["trigger_id"], text=text, channel_data=where)
 
     def _submission(self, team_id: str, payload: dict[str, Any]) -> Activity | None:
         """A modal's text, handled in the conversation its card was in: a channel's space, or the person's own."""
@@ -216,14 +218,17 @@ class SlackAdapter(BotAdapter):
             spec = text_spec(action)
             if spec is not None:
                 shown = {"ephemeral": True, "url": usable} if card["ephemeral"] else {}
-                await self._open_form(team_id, payload["trigger_id"], spec, {"channel": channel, "ts": message_ts, **shown})
+                card_context = {"channel": channel, "ts": message_ts, **shown}
+                await self._open_form(team_id, payload["trigger_id"], spec, card_context)
             return None
         value = button_payload(action)
         if value is None:
             return None
         delivery = _delivery_id("action", message_ts, action["action_id"], action.get("action_ts") or payload["trigger_id"])
         kind = _conversation_type(channel)
-        return self._incoming(team_id, user, channel, kind, delivery, value=value, reply_to_id=message_ts, channel_data=card)
+        return self._incoming(
+            team_id, user, channel, kind, delivery, value=value, reply_to_id=message_ts, channel_data=card
+        )
 
     async def _open_form(self, team_id: str, trigger_id: str, spec: dict[str, Any], card: dict[str, Any]) -> None:
         """The modal for a text button; its metadata names the card (and how to replace it) for the submission."""
