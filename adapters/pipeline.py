@@ -90,7 +90,7 @@ class ReflectBot(ActivityHandler):
         if context is None:
             return
         ctx, stored = context
-        result = typed.remembered(ctx, await self._step(ctx, turn_context.activity, first=stored is None))
+        result = await self._step(ctx, turn_context.activity, first=stored is None)
         if result.state is not None and result.state != stored:
             await self._store.put(ctx.team, result.state)
         elif stored is None and not isinstance(result, _Refused):
@@ -134,15 +134,17 @@ class ReflectBot(ActivityHandler):
             if activity.value is not None:
                 intent = parse(activity.value)
                 log.info("turn intent=%s", intent.intent)
-                return await routes.on_intent(await self._in_group(ctx, intent), intent)
+                return typed.remembered(ctx, await routes.on_intent(await self._in_group(ctx, intent), intent))
             text = (activity.text or "").strip()
             if len(text) > MAX_TEXT_CHARS:
                 return _Refused(views=(Notice(text=say.TOO_LONG.format(limit=EVIDENCE_MAX_CHARS)),))
             typed_intent = routes.typed_intent(ctx.state, text, first=first)
             if typed_intent is not None:
-                log.info("turn typed intent=%s", typed_intent.intent)
-                return await routes.on_intent(await self._in_group(ctx, typed_intent), typed_intent)
-            return await routes.on_text(await self._in_group(ctx, None), text, first=first)
+                chosen = typed_intent.intent
+                log.info("turn typed intent=%s", chosen.intent)
+                result = await routes.on_intent(await self._in_group(ctx, chosen), chosen)
+                return typed.remembered(ctx, result, box_filled=typed_intent.into_box)
+            return typed.remembered(ctx, await routes.on_text(await self._in_group(ctx, None), text, first=first))
         except ValidationError as exc:
             log.info("turn refused: payload failed validation (%d errors)", exc.error_count())
             return _Refused(views=(Notice(text=_refusal(exc)),))

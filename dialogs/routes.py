@@ -47,9 +47,10 @@ from bot.intents import (
 )
 from bot.models import ConversationState
 from dialogs import actions, assessments, calibration, digest, groups, home, reflection, setup
-from dialogs.flow import FlowContext, FlowResult
 from dialogs import typed as typed_choices
+from dialogs.flow import FlowContext, FlowResult
 from dialogs.once import at_most_once
+from dialogs.typed import Typed
 
 Step = Callable[[FlowContext], Awaitable[FlowResult]]
 IntentStep = Callable[[FlowContext, Any], Awaitable[FlowResult]]
@@ -145,7 +146,7 @@ async def on_intent(ctx: FlowContext, intent: Intent) -> FlowResult:
     return await at_most_once(ctx, intent, INTENTS[type(intent)])
 
 
-def typed_intent(state: ConversationState, text: str, *, first: bool) -> Intent | None:
+def typed_intent(state: ConversationState, text: str, *, first: bool) -> Typed | None:
     """Typed text that stands for a tap: a whole command comes first, then a choice of the last card (by label or
     number, so `add idea 1` is the button, not `add`); then, once commands with an argument, a first message and
     any awaited answer have had their turn, the last card's text box. None leaves the text to `on_text`."""
@@ -154,11 +155,12 @@ def typed_intent(state: ConversationState, text: str, *, first: bool) -> Intent 
         return None
     chosen = typed_choices.choice(state, typed)
     if chosen is not None:
-        return chosen
+        return Typed(chosen, into_box=False)
     word, _, argument = typed.partition(" ")
     if (word.casefold() in COMMANDS_WITH_ARGUMENT and argument) or state.awaiting is not None:
         return None
-    return typed_choices.text_box(state, text)
+    filled = typed_choices.text_box(state, text)
+    return None if filled is None else Typed(filled, into_box=True)
 
 
 async def on_text(ctx: FlowContext, text: str, *, first: bool) -> FlowResult:

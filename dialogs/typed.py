@@ -8,7 +8,7 @@ Slack and the console alike. Typed choices carry no nonce, as typed commands car
 from __future__ import annotations
 
 import re
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from bot import messages as say
 from bot.errors import InvalidInput
@@ -19,6 +19,14 @@ from dialogs.flow import FlowContext, FlowResult
 
 _NUMBER = re.compile(r"^\d{1,3}$")
 _TRAILING = ".!?"
+
+
+@dataclass(frozen=True)
+class Typed:
+    """An intent typed rather than tapped; `into_box` when the text filled the last card's text box."""
+
+    intent: Intent
+    into_box: bool
 
 
 def _json(intent: Intent) -> dict[str, object]:
@@ -35,14 +43,19 @@ def _last_card(result: FlowResult) -> Card | None:
     return None
 
 
-def remembered(ctx: FlowContext, result: FlowResult) -> FlowResult:
-    """The result with the conversation state noting the last card's choices; unchanged when no card was shown."""
+def remembered(ctx: FlowContext, result: FlowResult, *, box_filled: bool = False) -> FlowResult:
+    """The result with the conversation state noting the last card's choices; unchanged when no card was shown.
+
+    Once typed text has filled a card's box, that box takes no more chat messages (the card refreshed after it keeps
+    its buttons), so a later 'thanks' is never taken for, say, an action's new title.
+    """
     card = _last_card(result)
     if card is None:
         return result
     base = result.state or ctx.state
     choices = tuple(ShownChoice(label=button.label, intent=_json(button.intent)) for button in numbered(card))
-    text_box = None if card.text_input is None else _json(card.text_input.submit.intent)
+    refreshed = box_filled and card is result.replace
+    text_box = None if card.text_input is None or refreshed else _json(card.text_input.submit.intent)
     if base.choices == choices and base.text_box == text_box:
         return result
     return replace(result, state=base.model_copy(update={"choices": choices, "text_box": text_box, "updated_at": ctx.now}))

@@ -97,7 +97,7 @@ async def test_a_typed_idea_is_the_button_not_the_add_command(bot: RunningBot) -
     assert len(await bot.app[STORE].find(ALICE_SPACE, Action, owner_id="29:alice")) == 1
 
 
-async def test_typed_text_fills_the_last_cards_text_box_to_rename_an_action(bot: RunningBot) -> None:
+async def test_typed_text_fills_the_last_cards_text_box_once_to_rename_an_action(bot: RunningBot) -> None:
     chat = bot.chat()
     await _typed_set_up(chat)
     await chat.say("1")
@@ -109,9 +109,12 @@ async def test_typed_text_fills_the_last_cards_text_box_to_rename_an_action(bot:
 
     (updated,) = await chat.say("Map the local community groups")
 
+    (help_card,) = await chat.say("thanks")
+
     (stored,) = await bot.app[STORE].find(ALICE_SPACE, Action, owner_id="29:alice")
     assert action.title == "Action for 1a"
     assert updated.text == "Action updated."
+    assert help_card.title == "What you can type"
     assert stored.title == "Map the local community groups"
 
 
