@@ -9,11 +9,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from datetime import datetime
 
 from bot import messages as say
 from bot.errors import InvalidInput
 from bot.intents import INTENT, Intent, parse
-from bot.models import ConversationState, ShownChoice
+from bot.conversation_refs import personal_space
+from bot.keys import TenantKey
+from bot.models import ConversationRef, ConversationState, ShownChoice
+from bot.store import Store
 from bot.views import Card, numbered
 from dialogs.flow import FlowContext, FlowResult
 
@@ -53,12 +57,30 @@ def remembered(ctx: FlowContext, result: FlowResult, *, box_filled: bool = False
     if card is None:
         return result
     base = result.state or ctx.state
+    noted = _noting(base, card, ctx.now, box=not (box_filled and card is result.replace))
+    return result if noted is base else replace(result, state=noted)
+
+
+def _noting(state: ConversationState, card: Card, now: datetime, *, box: bool = True) -> ConversationState:
+    """The state with this card's choices (and its text box, with `box`); the same object when nothing changes."""
     choices = tuple(ShownChoice(label=button.label, intent=_json(button.intent)) for button in numbered(card))
-    refreshed = box_filled and card is result.replace
-    text_box = None if card.text_input is None or refreshed else _json(card.text_input.submit.intent)
-    if base.choices == choices and base.text_box == text_box:
-        return result
-    return replace(result, state=base.model_copy(update={"choices": choices, "text_box": text_box, "updated_at": ctx.now}))
+    text_box = None if card.text_input is None or not box else _json(card.text_input.submit.intent)
+    if state.choices == choices and state.text_box == text_box:
+        return state
+    return state.model_copy(update={"choices": choices, "text_box": text_box, "updated_at": now})
+
+
+async def shown_without_a_turn(store: Store, tenant: TenantKey, to: ConversationRef, card: Card, now: datetime) -> None:
+    """A card sent to a person outside any turn (an invitation) leaves its choices too, so a typed reply works."""
+    if to.user_id is None:
+        return
+    user_id, conversation_id = to.user_id, to.conversation_id
+
+    def note(current: ConversationState | None) -> ConversationState:
+        fresh = ConversationState(conversation_id=conversation_id, user_id=user_id, updated_at=now)
+        return _noting(current or fresh, card, now)
+
+    await store.update(personal_space(tenant, user_id), ConversationState, f"{conversation_id}/{user_id}", note)
 
 
 def _plain(text: str) -> str:

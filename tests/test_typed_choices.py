@@ -20,7 +20,10 @@ from adapters.store.tinydb import TinyDBStore
 from bot.framework import Level, load_framework
 from bot.keys import AssessmentKey, TeamKey, TenantKey
 from bot.models import Action, Assessment, Response
+from tests import group_harness as g
+from tests.fakes.connector import FakeConnector
 from tests.harness import NOW, RunningBot, TeamsChat, running_bot
+from tests.manual_clock import ManualClock
 from tests.slack_harness import running_slack_bot
 
 ALICE_SPACE = TeamKey(TenantKey("teams", "tenant-a"), "user:29:alice")
@@ -196,3 +199,24 @@ async def test_console_reprints_an_updated_card_and_numbers_follow_it(tmp_path: 
 
     assert "(updated) Next steps for 1a" in screen
     assert len(actions) == 2
+
+
+async def test_an_invitation_sent_without_a_turn_can_be_answered_by_typing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    g.unpaced(monkeypatch)
+    roster = FakeConnector(roster=set(g.PEOPLE), members={g.TEAM: g.ROSTER}, page_limit=2)
+    async with roster as connector, running_bot(tmp_path / "data", clock=ManualClock(NOW), connector=connector) as bot:
+        await g.set_up(bot)
+        await g.settle(bot)
+        (invite,) = g.sent_in_direct(bot, "29:bob")
+        bob = bot.chat(user="29:bob", conversation=invite.body["conversation"]["id"])
+
+        (phases,) = await bob.say("Rate sections")
+        (section,) = await bob.say("1")
+        await bob.say("Maturing")
+        (answer,) = await g.answers(bot)
+
+    assert phases.title == "Choose a phase"
+    assert section.title == "1a Identifying stakeholders"
+    assert (answer.author_id, answer.section, answer.rating) == ("29:bob", "1a", Level.MATURING)
