@@ -12,9 +12,9 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from bot import messages as say
+from bot.conversation_refs import personal_space
 from bot.errors import InvalidInput
 from bot.intents import INTENT, Intent, parse
-from bot.conversation_refs import personal_space
 from bot.keys import TenantKey
 from bot.models import ConversationRef, ConversationState, ShownChoice
 from bot.store import Store
