@@ -18,6 +18,7 @@ from bot.outbound import MessageRef
 from bot.services import reminders
 from bot.services.reminder_settings import calendar_for, setting_for
 from bot.services.reminders import CLOSED
+from dialogs import typed
 from dialogs.reminders_cards import outcome_card, reminder_card, unreachable_card
 
 
@@ -57,9 +58,14 @@ async def compose_reminder(ctx: JobContext, job: ScheduledJob) -> Message | None
 
 
 async def reminder_sent(ctx: JobContext, job: ScheduledJob, sent: MessageRef) -> None:
-    """Keep where it went, so closing the action can show the outcome there."""
+    """Keep where it went, so closing the action can show the outcome there; its buttons can be typed in reply too."""
+    action_id = job.payload.get("action", "")
     where = SentMessage(conversation_id=sent.conversation.conversation_id, message_id=sent.message_id)
-    await reminders.remember_sent(ctx.store, job.team, job.payload.get("action", ""), where)
+    await reminders.remember_sent(ctx.store, job.team, action_id, where)
+    action = await ctx.store.get(job.team, Action, action_id)
+    if action is not None:
+        card = reminder_card(action, reminders.stage_of(job), late=ctx.late)
+        await typed.shown_without_a_turn(ctx.store, job.team.tenant, sent.conversation, card, ctx.now)
 
 
 async def reminder_undelivered(ctx: JobContext, job: ScheduledJob, why: Undelivered) -> None:

@@ -60,7 +60,7 @@ async def take_an_action(chat: TeamsChat) -> None:
     (footprint,) = await chat.tap(focus, "Strategic")
     (stance,) = await chat.tap(footprint, "Place")
     (phases,) = await chat.tap(stance, "Planning new work")
-    (card,) = await chat.tap(phases, "4 Prepare · 0/3")
+    (card,) = await chat.tap(phases, "Prepare · 0/3")
     (evidence,) = await chat.tap(card, "Developing")
     (ideas,) = await chat.tap(evidence, "No evidence now")
     await chat.tap(ideas, "Add idea 1")

@@ -47,7 +47,7 @@ async def _take_an_action(user: SlackUser) -> None:
     (footprint,) = await user.tap(focus, "Strategic")
     (stance,) = await user.tap(footprint, "Place")
     (phases,) = await user.tap(stance, "Planning new work")
-    (card,) = await user.tap(phases, "4 Prepare · 0/3")
+    (card,) = await user.tap(phases, "Prepare · 0/3")
     (evidence,) = await user.tap(card, "Developing")
     (ideas,) = await user.tap(evidence, "No evidence now")
     await user.tap(ideas, "Add idea 1")

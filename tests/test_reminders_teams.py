@@ -110,6 +110,17 @@ async def test_done_pressed_twice_on_a_reminder_changes_the_action_once(bot: Run
     assert (await _action(bot)).status == "done"
 
 
+async def test_typing_done_in_reply_to_a_reminder_works_like_its_button(bot: RunningBot, clock: ManualClock) -> None:
+    chat = bot.chat()
+    await take_an_action(chat)
+    await run_jobs(bot, clock, until=london(2026, 12, 3, 9))
+
+    (done,) = await chat.say("Done")
+
+    assert done.text == "Well done: marked as done."
+    assert (await _action(bot)).status == "done"
+
+
 async def test_snooze_a_week_moves_the_due_date_and_its_reminders_with_it(bot: RunningBot, clock: ManualClock) -> None:
     chat = bot.chat()
     await take_an_action(chat)
