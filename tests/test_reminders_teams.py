@@ -179,6 +179,21 @@ async def test_a_reminder_due_at_a_weekend_moves_to_the_start_of_monday_working_
     assert sent_times(passes) == [london(2026, 12, 3, 9), london(2026, 12, 7, 8)]
 
 
+async def test_a_reminder_waiting_out_a_weekend_survives_an_edit_of_the_action_meanwhile(tmp_path: Path) -> None:
+    clock = ManualClock(london(2026, 11, 21, 10))  # due Saturday 5 December; its reminder waits for Monday
+    async with running_bot(tmp_path / "data", clock=clock) as bot:
+        chat = bot.chat()
+        await take_an_action(chat)
+        await run_jobs(bot, clock, until=london(2026, 12, 5, 12))
+        clock.set(london(2026, 12, 6, 11))
+        (listed,) = await chat.say("actions")
+        (card,) = await chat.tap(listed, "Edit 1")
+        await chat.tap(card, "Make it long term")
+        passes = await run_jobs(bot, clock, until=london(2026, 12, 8, 0))
+
+    assert sent_times(passes) == [london(2026, 12, 7, 8)]
+
+
 async def test_quiet_hours_set_for_the_deployment_hold_a_reminder_until_they_end(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from typing import ClassVar, Literal
 
 from bot.keys import TeamKey
@@ -30,6 +30,9 @@ from bot.store import Store
 from bot.working_calendar import WorkingCalendar
 
 REMINDER_AT = time(9, 0)
+LOOK_BACK = timedelta(days=14)
+"""How far back an occurrence may lie and still be waiting for its working time (a bank holiday weekend and more)."""
+GRACE = timedelta(minutes=15)
 CLOSED = ("done", "dropped")
 SPEAKS_FIRST = ("teams", "slack")
 """Platforms Reflect can message outside a turn; the console cannot, so its actions get no reminders."""
@@ -66,7 +69,7 @@ class Planned:
 
 
 def plan(action: Action, setting: ReminderSetting, calendar: WorkingCalendar, now: datetime) -> list[Planned]:
-    """The reminders still ahead of `now` for an open action; none for a closed one or with reminders off."""
+    """The reminders still to be delivered after `now` for an open action; none for a closed one or reminders off."""
     if action.status in CLOSED or not setting.enabled:
         return []
     schedules: tuple[tuple[Stage, Schedule], ...] = (
@@ -76,10 +79,22 @@ def plan(action: Action, setting: ReminderSetting, calendar: WorkingCalendar, no
     )
     found = []
     for stage, schedule in schedules:
-        moment = schedule.next_after(now)
+        moment = _upcoming(schedule, calendar, now)
         if moment is not None:
             found.append(Planned(stage, local_date(moment, calendar.zone), calendar.next_working_start(moment)))
     return found
+
+
+def _upcoming(schedule: Schedule, calendar: WorkingCalendar, now: datetime) -> datetime | None:
+    """The first occurrence whose delivery (moved into working time) is still to come.
+
+    Judged by delivery, not by the occurrence itself: a due-date reminder on a Saturday, waiting for Monday, must
+    survive an edit of the action on the Sunday. `GRACE` keeps one the scheduler is just about to send.
+    """
+    moment = schedule.next_after(now - LOOK_BACK)
+    while moment is not None and calendar.next_working_start(moment) < now - GRACE:
+        moment = schedule.next_after(moment)
+    return moment
 
 
 def next_overdue(action: Action, day: date, calendar: WorkingCalendar) -> Planned | None:
