@@ -1,33 +1,183 @@
-"""Actions: the open list, one action, and its one-tap changes.
+"""Actions: the lists (mine, a group's, open or done), one action, and its changes: status, due date, owner, note.
 
-Changes go through the actions service, so reminders and exports see them as the person left them. Diagram: actions.mmd.
+Changes go through the actions service, so reminders and exports see them as the person left them, and only the
+owner, whoever added the action or a group lead may make them. Diagram: actions.mmd.
 """
 
 from __future__ import annotations
 
+from datetime import date
+from zoneinfo import ZoneInfo
+
 from bot import messages as say
-from bot.intents import EditAction, OpenAction
-from bot.services import actions
+from bot.errors import InvalidInput, NotFound
+from bot.intents import (
+    AskActionDue,
+    AskActionNote,
+    AskActionOwner,
+    AssignAction,
+    EditAction,
+    OnAction,
+    OpenAction,
+    SetActionDue,
+    SetActionNote,
+    ShowActions,
+)
+from bot.keys import TeamKey
+from bot.local_time import DEFAULT_ZONE_NAME, local_date
+from bot.models import ACTION_TITLE_MAX, Person, Team
+from bot.services import actions, groups
 from bot.views import Notice
-from dialogs.actions_cards import action_card, actions_card
+from dialogs.actions_cards import action_card, actions_card, due_card, note_card, owner_card
 from dialogs.flow import FlowContext, FlowResult, leads_to
+
+NOTICES = {
+    "done": say.ACTION_DONE, "drop": say.ACTION_DROPPED, "in_progress": say.ACTION_STARTED, "reopen": say.ACTION_REOPENED,
+}
+
+
+def _space(ctx: FlowContext, intent: OnAction) -> TeamKey:
+    return actions.space_of(ctx.team, intent.space)
+
+
+async def _group(ctx: FlowContext) -> Team | None:
+    """The working group this turn is in (a group's channel, or a chat on a group's assessment), if any."""
+    return None if ctx.group is None else await groups.find(ctx.store, ctx.group)
+
+
+async def _lists(ctx: FlowContext, *, done: bool, team: bool) -> FlowResult:
+    group = await _group(ctx)
+    if team and group is None:
+        raise NotFound(say.TEAM_ACTIONS_ONLY_IN_GROUP)
+    if team and group is not None and ctx.group is not None:
+        lead = group.role_of(ctx.user_id) == "lead"
+        found = await actions.in_space(ctx.store, ctx.group)
+        card = actions_card(
+            found, done=done, group=group.name, in_group=True,
+            allowed=lambda action: actions.may_change(action, ctx.user_id, lead=lead),
+        )
+        return FlowResult(views=(card,))
+    found = await actions.mine(ctx.store, ctx.team.tenant, ctx.team, ctx.user_id)
+    return FlowResult(views=(actions_card(found, done=done, in_group=group is not None),))
 
 
 @leads_to(actions_card)
 async def show_actions(ctx: FlowContext) -> FlowResult:
-    """The person's open actions in this partition, each one tap away from editing."""
-    return FlowResult(views=(actions_card(await actions.open_actions(ctx.store, ctx.team, ctx.user_id)),))
+    """The person's open actions wherever they live in this tenant, soonest due first, each with its buttons."""
+    return await _lists(ctx, done=False, team=False)
+
+
+@leads_to(actions_card)
+async def team_actions(ctx: FlowContext) -> FlowResult:
+    """A working group's open actions, by anyone, with buttons on those the viewer may change."""
+    return await _lists(ctx, done=False, team=True)
+
+
+@leads_to(actions_card)
+async def list_actions(ctx: FlowContext, intent: ShowActions) -> FlowResult:
+    """Either list, open or done: done and dropped ones are shown on request, so they can be reopened."""
+    return await _lists(ctx, done=intent.done, team=intent.team)
+
+
+@leads_to(action_card)
+async def add_typed(ctx: FlowContext, title: str) -> FlowResult:
+    """`add action <title>`: the person's own quick win, linked to the assessment and section the chat is on."""
+    text = " ".join(title.split())
+    if len(text) > ACTION_TITLE_MAX:
+        raise InvalidInput(say.TOO_LONG.format(limit=ACTION_TITLE_MAX))
+    state = ctx.state
+    author = ctx.author or Person(user_id=ctx.user_id)
+    action = await actions.create(
+        ctx.store, ctx.space, author, text, ctx.now, assessment_id=state.assessment_id,
+        section=state.section if state.assessment_id else None,
+    )
+    notice = Notice(text=say.ACTION_ADDED_TYPED.format(title=action.title, due=say.due_label(action.due)))
+    return FlowResult(views=(notice, action_card(action)))
 
 
 @leads_to(action_card)
 async def open_action(ctx: FlowContext, intent: OpenAction) -> FlowResult:
-    """One action with its changes; only its owner may open it."""
-    return FlowResult(views=(action_card(await actions.owned(ctx.store, ctx.team, intent.action, ctx.user_id)),))
+    """One action with all its changes, for its owner, whoever added it, or a group lead."""
+    return FlowResult(views=(action_card(await actions.permitted(ctx.store, _space(ctx, intent), intent.action, ctx.user_id)),))
 
 
 @leads_to(action_card)
 async def edit_action(ctx: FlowContext, intent: EditAction) -> FlowResult:
-    """Apply one change and refresh the action's card in place."""
-    action = await actions.edit(ctx.store, ctx.team, intent.action, ctx.user_id, intent.change, ctx.now, intent.text)
-    notice = say.ACTION_DONE if intent.change == "done" else say.ACTION_UPDATED
+    """Apply one change and show the action as it now is, in place of the card that was tapped."""
+    action = await actions.edit(ctx.store, _space(ctx, intent), intent.action, ctx.user_id, intent.change, ctx.now, intent.text)
+    if intent.change == "later_7":
+        notice = say.ACTION_SNOOZED.format(due=say.due_label(action.due))
+    else:
+        notice = NOTICES.get(intent.change, say.ACTION_UPDATED)
     return FlowResult(views=(Notice(text=notice),), replace=action_card(action))
+
+
+def today(ctx: FlowContext) -> date:
+    """The date where the bot's people are (Europe/London unless a deployment says otherwise)."""
+    return local_date(ctx.now, ZoneInfo(DEFAULT_ZONE_NAME))
+
+
+@leads_to(due_card)
+async def ask_due(ctx: FlowContext, intent: AskActionDue) -> FlowResult:
+    action = await actions.permitted(ctx.store, _space(ctx, intent), intent.action, ctx.user_id)
+    return FlowResult(views=(due_card(action, today(ctx)),))
+
+
+@leads_to(action_card)
+async def set_due(ctx: FlowContext, intent: SetActionDue) -> FlowResult:
+    """A picked or quick-picked date, checked here; the date is said back in words, as some clients post the day before."""
+    space, day_now = _space(ctx, intent), today(ctx)
+    current = await actions.permitted(ctx.store, space, intent.action, ctx.user_id)
+    day = actions.picked_day(intent.pick, day_now) if intent.pick else intent.date
+    if day is None:
+        raise InvalidInput(say.DUE_MISSING.format(due=say.day_in_words(current.due)))
+    action = await actions.set_due(ctx.store, space, intent.action, ctx.user_id, day, day_now, ctx.now)
+    notice = Notice(text=say.DUE_CHANGED.format(day=say.day_in_words(action.due)))
+    return FlowResult(views=(notice,), replace=action_card(action))
+
+
+@leads_to(owner_card)
+async def ask_owner(ctx: FlowContext, intent: AskActionOwner) -> FlowResult:
+    action = await actions.permitted(ctx.store, _space(ctx, intent), intent.action, ctx.user_id)
+    return FlowResult(views=(owner_card(action, nearby=ctx.shared_conversation),))
+
+
+async def _channels_of(ctx: FlowContext) -> tuple[str, ...]:
+    """The channels of the person's groups: where a person picked from the whole organisation may be found."""
+    found = [await groups.find(ctx.store, team) for team, _role in await ctx.store.teams_of(ctx.team.tenant, ctx.user_id)]
+    return tuple(team.channel_conversation_id for team in found if team is not None and team.channel_conversation_id)
+
+
+@leads_to(action_card)
+async def assign(ctx: FlowContext, intent: AssignAction) -> FlowResult:
+    """A picked person becomes the owner once the channel confirms who they are; they are then told by direct message."""
+    space = _space(ctx, intent)
+    current = await actions.permitted(ctx.store, space, intent.action, ctx.user_id)
+    who = current.owner_name or say.SOMEONE
+    if intent.person is None:
+        raise InvalidInput(say.OWNER_MISSING.format(owner=who))
+    person = None if ctx.find_person is None else await ctx.find_person(intent.person, await _channels_of(ctx))
+    if person is None:
+        raise InvalidInput(say.OWNER_NOT_FOUND.format(owner=who))
+    action, moved = await actions.reassign(
+        ctx.store, space, intent.action, ctx.user_id, person, ctx.now,
+        via=ctx.conversation_id if ctx.shared_conversation else None,
+        by=ctx.author.name if ctx.author else None,
+    )
+    name = person.name or say.SOMEONE
+    text = (say.OWNER_CHANGED if moved else say.OWNER_UNCHANGED).format(owner=name)
+    return FlowResult(views=(Notice(text=text),), replace=action_card(action))
+
+
+@leads_to(note_card)
+async def ask_note(ctx: FlowContext, intent: AskActionNote) -> FlowResult:
+    action = await actions.permitted(ctx.store, _space(ctx, intent), intent.action, ctx.user_id)
+    return FlowResult(views=(note_card(action),))
+
+
+@leads_to(action_card)
+async def set_note(ctx: FlowContext, intent: SetActionNote) -> FlowResult:
+    if intent.text is None:
+        raise InvalidInput(say.TEXT_REQUIRED)
+    action = await actions.set_note(ctx.store, _space(ctx, intent), intent.action, ctx.user_id, intent.text, ctx.now)
+    return FlowResult(views=(Notice(text=say.NOTE_SAVED),), replace=action_card(action))

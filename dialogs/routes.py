@@ -17,6 +17,10 @@ from pydantic import BaseModel
 from bot.intents import (
     AddEvidence,
     AgreeLevel,
+    AskActionDue,
+    AskActionNote,
+    AskActionOwner,
+    AssignAction,
     ChooseAgreed,
     ChoosePhase,
     CloseCycle,
@@ -31,6 +35,8 @@ from bot.intents import (
     OpenGroup,
     Rate,
     Resume,
+    SetActionDue,
+    SetActionNote,
     SetScope,
     ShareResults,
     ShowActions,
@@ -77,7 +83,7 @@ INTENTS: dict[type[BaseModel], IntentStep] = {
     SkipEvidence: reflection.skip_evidence,
     TakeIdea: reflection.take_idea,
     NextSection: reflection.next_section,
-    ShowActions: _bare(actions.show_actions),
+    ShowActions: actions.list_actions,
     OpenAction: actions.open_action,
     EditAction: actions.edit_action,
     OpenGroup: groups.open_group,
@@ -90,6 +96,12 @@ INTENTS: dict[type[BaseModel], IntentStep] = {
     GroupResults: calibration.results,
     ChooseAgreed: calibration.choose_agreed,
     AgreeLevel: calibration.agree,
+    AskActionDue: actions.ask_due,
+    SetActionDue: actions.set_due,
+    AskActionOwner: actions.ask_owner,
+    AssignAction: actions.assign,
+    AskActionNote: actions.ask_note,
+    SetActionNote: actions.set_note,
 }
 COMMANDS: dict[str, Step] = {
     "help": setup.show_help,
@@ -111,6 +123,7 @@ COMMANDS: dict[str, Step] = {
     "participation": groups.participation_typed,
     "results": calibration.results_typed,
     "digest": digest.digest_now,
+    "team actions": actions.team_actions,
 }
 COMMANDS_WITH_ARGUMENT: dict[str, TextStep] = {
     "phase": reflection.goto_phase,
@@ -120,6 +133,10 @@ COMMANDS_WITH_ARGUMENT: dict[str, TextStep] = {
     "set": groups.settings,
     "digest": digest.schedule,
 }
+PHRASES_WITH_ARGUMENT: dict[str, TextStep] = {
+    "add action": actions.add_typed,
+}
+"""Two-word commands with an argument, read before the one-word ones (`add action …` before `add @name`)."""
 AWAITED: dict[str, TextStep] = {
     "scope_subject": setup.typed_subject,
     "evidence": reflection.typed_evidence,
@@ -140,12 +157,15 @@ async def on_intent(ctx: FlowContext, intent: Intent) -> FlowResult:
 
 async def on_text(ctx: FlowContext, text: str, *, first: bool) -> FlowResult:
     """Whole-text commands first (so evidence starting with 'actions…' stays evidence); then a command with its
-    argument (`phase N`, `add @name`), so a first message in a group's channel can already be one; a first message
+    argument (`add action …`, then `phase N`, `add @name`), so a first message in a group's channel can already be one; a first message
     that is no command gets the welcome; then the text the bot awaits; anything else gets help."""
     typed = " ".join(text.split())
     command = COMMANDS.get(typed.casefold())
     if command is not None:
         return await command(ctx)
+    for phrase, phrase_step in PHRASES_WITH_ARGUMENT.items():
+        if typed.casefold().startswith(phrase + " "):
+            return await phrase_step(ctx, typed[len(phrase) + 1 :])
     word, _, argument = typed.partition(" ")
     with_argument = COMMANDS_WITH_ARGUMENT.get(word.casefold())
     if with_argument is not None and argument:

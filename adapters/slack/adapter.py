@@ -140,7 +140,7 @@ class SlackAdapter(BotAdapter):
         if context is None:
             log.info("Slack modal submission without a usable context ignored (team %s)", team_id)
             return None
-        value = {**context.submit, "text": modal_text(payload["view"])}
+        value = {**context.submit, context.key: modal_text(payload["view"])}
         kind = _conversation_type(context.channel)
         delivery = _delivery_id("view", payload["view"]["id"], payload["view"].get("hash"))
         return self._incoming(
@@ -175,7 +175,8 @@ class SlackAdapter(BotAdapter):
             spec = text_spec(action)
             if spec is None:
                 return None
-            metadata = json.dumps({"submit": spec["submit"], "channel": channel, "ts": message_ts}, separators=(",", ":"))
+            context = {"submit": spec["submit"], "channel": channel, "ts": message_ts, "key": spec.get("input", "text")}
+            metadata = json.dumps(context, separators=(",", ":"))
             if len(metadata) > PRIVATE_METADATA_MAX:
                 log.info("Slack text button ignored: its form's context would not fit (team %s)", team_id)
                 return None
@@ -199,6 +200,12 @@ class SlackAdapter(BotAdapter):
             if cursor is None:
                 own = await self._own_user()
                 return [member for member in members if member != own]
+
+    async def user_info(self, user: str) -> dict[str, Any]:
+        """One person's Slack profile (users.info), to confirm someone picked in a users_select."""
+        found = await self._client.users_info(user=user)
+        person = found.get("user")
+        return person if isinstance(person, dict) else {}
 
     async def _own_user(self) -> str:
         """The app's bot user, asked once (auth.test), so it is never counted as a member of a group."""

@@ -159,6 +159,8 @@ class ModalContext(BaseModel):
     submit: dict[str, Any]
     channel: Id
     ts: Id | None = None
+    key: Literal["text", "date", "person"] = "text"
+    """Where the modal's answer goes in the submit intent: typed text, a picked date or a picked person."""
 
 
 def modal_context(private_metadata: str) -> ModalContext | None:
