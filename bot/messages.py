@@ -329,7 +329,6 @@ TEAM_ACTIONS_ONLY_IN_GROUP = "team actions lists a working group's actions: type
 ACTION_FACTS_MORE = {"owner": "Owner", "made_by": "Added by", "where": "From", "note": "Note", "changes": "Changes"}
 ACTION_DROPPED = "Dropped. Reopen it from your done list if you need it again."
 ACTION_STARTED = "Marked as in progress."
-ACTION_SNOOZED = "Snoozed: now due {due}."
 ACTION_REOPENED = "Reopened: it is back in your open actions."
 CHANGE_DUE = "Due date"
 REASSIGN = "Reassign"

@@ -10,7 +10,7 @@ from datetime import date
 from zoneinfo import ZoneInfo
 
 from bot import messages as say
-from bot.errors import InvalidInput, NotFound
+from bot.errors import InvalidInput
 from bot.intents import (
     AskActionDue,
     AskActionNote,
@@ -48,7 +48,7 @@ async def _group(ctx: FlowContext) -> Team | None:
 async def _lists(ctx: FlowContext, *, done: bool, team: bool) -> FlowResult:
     group = await _group(ctx)
     if team and group is None:
-        raise NotFound(say.TEAM_ACTIONS_ONLY_IN_GROUP)
+        return FlowResult(views=(Notice(text=say.TEAM_ACTIONS_ONLY_IN_GROUP),))
     if team and group is not None and ctx.group is not None:
         lead = group.role_of(ctx.user_id) == "lead"
         found = await actions.in_space(ctx.store, ctx.group)
@@ -105,11 +105,7 @@ async def open_action(ctx: FlowContext, intent: OpenAction) -> FlowResult:
 async def edit_action(ctx: FlowContext, intent: EditAction) -> FlowResult:
     """Apply one change and show the action as it now is, in place of the card that was tapped."""
     action = await actions.edit(ctx.store, _space(ctx, intent), intent.action, ctx.user_id, intent.change, ctx.now, intent.text)
-    if intent.change == "later_7":
-        notice = say.ACTION_SNOOZED.format(due=say.due_label(action.due))
-    else:
-        notice = NOTICES.get(intent.change, say.ACTION_UPDATED)
-    return FlowResult(views=(Notice(text=notice),), replace=action_card(action))
+    return FlowResult(views=(Notice(text=NOTICES.get(intent.change, say.ACTION_UPDATED)),), replace=action_card(action))
 
 
 def today(ctx: FlowContext) -> date:

@@ -65,10 +65,14 @@ def _edit(action: Action, change: ActionChange) -> EditAction:
     return EditAction(action=action.id, space=action.space, change=change)
 
 
-def item_buttons(action: Action) -> tuple[Button, ...]:
-    """An open action's changes, or a finished one's way back: what every list and reminder offers."""
+def item_buttons(action: Action, number: int | None = None) -> tuple[Button, ...]:
+    """An open action's changes, or a finished one's way back: what every list and reminder offers.
+
+    In a list, `number` names the entry's own Edit button, so typing `Edit 2` says which one.
+    """
     label = say.ITEM_BUTTONS
-    details = Button(label=label["open"], intent=OpenAction(action=action.id, space=action.space))
+    open_label = label["open"] if number is None else say.EDIT_ACTION.format(number=number)
+    details = Button(label=open_label, intent=OpenAction(action=action.id, space=action.space))
     if not action.active:
         return (Button(label=label["reopen"], intent=_edit(action, "reopen")), details)
     started = () if action.status == "in_progress" else (Button(label=label["in_progress"], intent=_edit(action, "in_progress")),)
@@ -91,7 +95,7 @@ def _item(number: int, action: Action, *, owners: bool, allowed: Allowed) -> Ite
         if owners
         else say.ACTION_ITEM.format(**fields, status=status)
     )
-    buttons = item_buttons(action) if allowed(action) else ()
+    buttons = item_buttons(action, number) if allowed(action) else ()
     return Item(heading=heading, text=shorten(action.title, FACT_MAX), buttons=buttons)
 
 
