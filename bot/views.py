@@ -68,6 +68,8 @@ class Picker(_View):
     earliest: date | None = None
     value: date | None = None
     nearby: bool = False
+    people: tuple[tuple[Label, str], ...] = ()
+    """People offered before any search, as (label, the channel's id for them): Teams lists them above its results."""
 
 
 class Card(_View):

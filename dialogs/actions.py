@@ -135,7 +135,7 @@ async def set_due(ctx: FlowContext, intent: SetActionDue) -> FlowResult:
 @leads_to(owner_card)
 async def ask_owner(ctx: FlowContext, intent: AskActionOwner) -> FlowResult:
     action = await actions.permitted(ctx.store, _space(ctx, intent), intent.action, ctx.user_id)
-    return FlowResult(views=(owner_card(action, nearby=ctx.shared_conversation),))
+    return FlowResult(views=(owner_card(action, ctx.user_id, nearby=ctx.shared_conversation),))
 
 
 async def _channels_of(ctx: FlowContext) -> tuple[str, ...]:

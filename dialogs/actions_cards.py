@@ -206,14 +206,17 @@ def due_card(action: Action, today: date) -> Card:
     )
 
 
-def owner_card(action: Action, *, nearby: bool) -> Card:
-    """A people picker: organisation-wide in a personal chat, this conversation's people in a channel or group chat."""
+def owner_card(action: Action, me: str, *, nearby: bool) -> Card:
+    """A people picker: organisation-wide in a personal chat, this conversation's people in a channel or group chat.
+
+    The person choosing is offered first, as themselves, so a lead can take an action over in one step.
+    """
     line = say.OWNER_LINE_HERE if nearby else say.OWNER_LINE
     return Card(
         title=say.OWNER_TITLE.format(title=shorten(action.title, HEADING_TITLE_MAX)),
         lines=(line.format(owner=owner_name(action)),),
         picker=Picker(
-            kind="person", label=say.OWNER_LABEL, required=say.OWNER_REQUIRED, nearby=nearby,
+            kind="person", label=say.OWNER_LABEL, required=say.OWNER_REQUIRED, nearby=nearby, people=((say.OWNER_ME, me),),
             submit=Button(label=say.OWNER_SET, intent=AssignAction(action=action.id, space=action.space), primary=True),
         ),
         actions=(_details(action),),

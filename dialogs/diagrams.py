@@ -105,7 +105,7 @@ def samples(framework: Framework) -> dict[CardBuilder, tuple[Card, ...]]:
         ),
         actions_cards.action_card: (actions_cards.action_card(action), actions_cards.action_card(finished)),
         actions_cards.due_card: (actions_cards.due_card(action, action.due),),
-        actions_cards.owner_card: (actions_cards.owner_card(action, nearby=False),),
+        actions_cards.owner_card: (actions_cards.owner_card(action, "sample", nearby=False),),
         actions_cards.note_card: (actions_cards.note_card(action),),
         actions_cards.assigned_card: (actions_cards.assigned_card(action, Person(user_id="lead"), late=False),),
         home_cards.home_card: (home_cards.home_card([(assessment, progress)], [action]),),

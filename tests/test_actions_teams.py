@@ -156,7 +156,7 @@ async def test_an_owner_who_never_used_the_bot_is_picked_told_once_and_can_act_f
     await g.settle(bot)
 
     assert people["choices.data"] == {"type": "Data.Query", "dataset": "graph.microsoft.com/users"}
-    assert (people["id"], people["choices"], people["isRequired"]) == ("person", [], True)
+    assert (people["id"], people["choices"], people["isRequired"]) == ("person", [{"title": "Me", "value": "29:alice"}], True)
     assert assigned.text == say.OWNER_CHANGED.format(owner="Bob")
     (action,) = await _stored(bot)
     assert (action.owner_id, action.owner_name, action.creator_id) == ("29:bob", "Bob", "29:alice")

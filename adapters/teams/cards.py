@@ -204,7 +204,8 @@ def _picker(picker: Picker) -> JsonObject:
             field["value"] = picker.value.isoformat()
         return field
     dataset = PEOPLE_NEARBY if picker.nearby else PEOPLE
-    return {**field, "type": "Input.ChoiceSet", "choices": [], "choices.data": {"type": "Data.Query", "dataset": dataset}}
+    choices = [{"title": label, "value": value} for label, value in picker.people]
+    return {**field, "type": "Input.ChoiceSet", "choices": choices, "choices.data": {"type": "Data.Query", "dataset": dataset}}
 
 
 def _text_box(text_input: TextInput, *, label: str) -> JsonObject:
