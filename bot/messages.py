@@ -326,7 +326,7 @@ NO_DONE_ACTIONS = "Nothing is done or dropped yet."
 NO_TEAM_ACTIONS = "This group has no open actions yet."
 MORE_ACTIONS = "{shown} of {total} shown, soonest due first."
 TEAM_ACTIONS_ONLY_IN_GROUP = "team actions lists a working group's actions: type it in the group's channel, or open the group first."
-ACTION_FACTS_MORE = {"owner": "Owner", "made_by": "Added by", "where": "From", "note": "Note", "changes": "Changes"}
+ACTION_FACTS_MORE = {"owner": "Owner", "note": "Note", "changes": "Changes"}
 ACTION_DROPPED = "Dropped. Reopen it from your done list if you need it again."
 ACTION_STARTED = "Marked as in progress."
 ACTION_REOPENED = "Reopened: it is back in your open actions."
@@ -361,7 +361,6 @@ OWNER_NOT_FOUND = (
 )
 OWNER_UNCHANGED = "{owner} already owns it, so nothing changed."
 OWNER_CHANGED = "{owner} now owns it. I'll send them a message with the action."
-OWNER_YOU = "you"
 SOMEONE = "someone"
 ASSIGNED_TITLE = "A new action for you"
 ASSIGNED_LINE = "{by} gave you this action: {title}"

@@ -40,25 +40,27 @@ def _space(ctx: FlowContext, intent: OnAction) -> TeamKey:
     return actions.space_of(ctx.team, intent.space)
 
 
-async def _group(ctx: FlowContext) -> Team | None:
+async def _group(ctx: FlowContext) -> tuple[TeamKey, Team] | None:
     """The working group this turn is in (a group's channel, or a chat on a group's assessment), if any."""
-    return None if ctx.group is None else await groups.find(ctx.store, ctx.group)
+    team = None if ctx.group is None else await groups.find(ctx.store, ctx.group)
+    return None if ctx.group is None or team is None else (ctx.group, team)
 
 
 async def _lists(ctx: FlowContext, *, done: bool, team: bool) -> FlowResult:
+    """The person's own list, or their group's; `team actions` outside a group says where it works."""
     group = await _group(ctx)
-    if team and group is None:
+    if not team:
+        found = await actions.mine(ctx.store, ctx.team.tenant, ctx.team, ctx.user_id)
+        return FlowResult(views=(actions_card(found, done=done, in_group=group is not None),))
+    if group is None:
         return FlowResult(views=(Notice(text=say.TEAM_ACTIONS_ONLY_IN_GROUP),))
-    if team and group is not None and ctx.group is not None:
-        lead = group.role_of(ctx.user_id) == "lead"
-        found = await actions.in_space(ctx.store, ctx.group)
-        card = actions_card(
-            found, done=done, group=group.name, in_group=True,
-            allowed=lambda action: actions.may_change(action, ctx.user_id, lead=lead),
-        )
-        return FlowResult(views=(card,))
-    found = await actions.mine(ctx.store, ctx.team.tenant, ctx.team, ctx.user_id)
-    return FlowResult(views=(actions_card(found, done=done, in_group=group is not None),))
+    space, found_group = group
+    lead = found_group.role_of(ctx.user_id) == "lead"
+    card = actions_card(
+        await actions.in_space(ctx.store, space), done=done, group=found_group.name, in_group=True,
+        allowed=lambda action: actions.may_change(action, ctx.user_id, lead=lead),
+    )
+    return FlowResult(views=(card,))
 
 
 @leads_to(actions_card)
@@ -77,6 +79,12 @@ async def team_actions(ctx: FlowContext) -> FlowResult:
 async def list_actions(ctx: FlowContext, intent: ShowActions) -> FlowResult:
     """Either list, open or done: done and dropped ones are shown on request, so they can be reopened."""
     return await _lists(ctx, done=intent.done, team=intent.team)
+
+
+@leads_to()
+async def add_how(ctx: FlowContext) -> FlowResult:
+    """`add action` with nothing after it: how to say what the action is."""
+    return FlowResult(views=(Notice(text=say.ADD_ACTION_HOW),))
 
 
 @leads_to(action_card)

@@ -124,6 +124,7 @@ COMMANDS: dict[str, Step] = {
     "results": calibration.results_typed,
     "digest": digest.digest_now,
     "team actions": actions.team_actions,
+    "add action": actions.add_how,
 }
 COMMANDS_WITH_ARGUMENT: dict[str, TextStep] = {
     "phase": reflection.goto_phase,

@@ -15,7 +15,7 @@ from adapters.http import STORE
 from adapters.store.memory import MemoryStore
 from bot import messages as say
 from bot.keys import TeamKey
-from bot.models import Action, ScheduledJob
+from bot.models import Action
 from tests import group_harness as g
 from tests.fakes.connector import FakeConnector
 from tests.harness import NOW, RunningBot, Sent, TeamsChat, running_bot
@@ -151,13 +151,15 @@ async def test_an_owner_who_never_used_the_bot_is_picked_told_once_and_can_act_f
     (owner,) = await alice.tap(card, say.REASSIGN)
     (people,) = _elements(owner.card, "Input.ChoiceSet")
 
-    (assigned,) = await alice.tap(owner, say.OWNER_SET, person="aad-bob")
+    tap = alice.tapping(owner, say.OWNER_SET, person="aad-bob")
+    (assigned,) = await alice.post(tap)
+    (again,) = await alice.post({**tap, "id": "redelivered-with-a-new-id"})
     await g.settle(bot)
     await g.settle(bot)
 
     assert people["choices.data"] == {"type": "Data.Query", "dataset": "graph.microsoft.com/users"}
     assert (people["id"], people["choices"], people["isRequired"]) == ("person", [{"title": "Me", "value": "29:alice"}], True)
-    assert assigned.text == say.OWNER_CHANGED.format(owner="Bob")
+    assert (assigned.text, again.text) == (say.OWNER_CHANGED.format(owner="Bob"), say.ALREADY_DONE)
     (action,) = await _stored(bot)
     assert (action.owner_id, action.owner_name, action.creator_id) == ("29:bob", "Bob", "29:alice")
     (told,) = g.sent_in_direct(bot, "29:bob")
@@ -185,6 +187,22 @@ async def test_in_a_channel_the_picker_offers_the_channels_people_and_finds_them
     (action,) = await _stored(bot, g.SPACE)
     assert (action.owner_id, action.space) == ("29:cy", g.TEAM)
     assert len(g.sent_in_direct(bot, "29:cy")) == 1
+
+
+async def test_a_lead_takes_an_action_over_by_choosing_themselves(bot: RunningBot) -> None:
+    lead = g.in_channel(bot, "29:alice")
+    await g.command(lead, "link this channel")
+    await g.command(lead, "add", "29:bob")
+    _notice, card = await g.command(g.in_channel(bot, "29:bob"), "add action Ask the forum")
+    (owner,) = await lead.tap(card, say.REASSIGN)
+
+    (taken,) = await lead.tap(owner, say.OWNER_SET, person="29:alice")
+    await g.settle(bot)
+
+    (action,) = await _stored(bot, g.SPACE)
+    assert taken.text == say.OWNER_CHANGED.format(owner="Alice")
+    assert (action.owner_id, action.creator_id) == ("29:alice", "29:bob")
+    assert not g.sent_in_direct(bot, "29:alice")
 
 
 async def test_someone_the_bot_cannot_reach_is_not_made_owner(bot: RunningBot) -> None:
@@ -236,7 +254,7 @@ async def test_a_card_from_before_actions_named_their_space_still_works(bot: Run
     assert [a.status for a in await _stored(bot)] == ["done"]
 
 
-async def test_the_new_owner_is_told_in_working_hours_only(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_the_new_owner_is_told_in_working_hours_only(tmp_path: Path) -> None:
     evening = ManualClock(NOW.replace(hour=21))
     async with FakeConnector(roster=set(g.PEOPLE), members={g.CHANNEL: ROSTER}) as connector:
         async with running_bot(tmp_path / "d", clock=evening, connector=connector, store=MemoryStore()) as bot:
@@ -246,12 +264,7 @@ async def test_the_new_owner_is_told_in_working_hours_only(tmp_path: Path, monke
             (owner,) = await alice.tap(card, say.REASSIGN)
             await alice.tap(owner, say.OWNER_SET, person="aad-bob")
             outcomes = await g.settle(bot)
-            (job,) = [j for j in await _jobs(bot) if j.kind == "action_assigned"]
+            (job,) = [j for j in await bot.app[STORE].due_jobs(NOW.replace(year=2030)) if j.kind == "action_assigned"]
 
             assert outcomes == ["deferred"] and not g.sent_in_direct(bot, "29:bob")
             assert job.status == "pending" and job.due_at == NOW.replace(day=24, hour=8, minute=0)
-
-
-async def _jobs(bot: RunningBot) -> list[ScheduledJob]:
-    store = bot.app[STORE]
-    return [job for job in await store.due_jobs(NOW.replace(year=2030))]

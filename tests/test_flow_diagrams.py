@@ -238,6 +238,7 @@ async def test_every_route_shows_only_cards_its_step_declares(store: Store, made
     await talk.tap(note, "Save note", text="Waiting for the venue")
     await talk.run(routes.PHRASES_WITH_ARGUMENT["add action"], "Book the venue")
     await talk.say("team actions")
+    await talk.say("add action")
     (welcome,) = await talk.run(routes.INTENTS[ShowMenu], ShowMenu())
     (help_card,) = await talk.tap(welcome, "Help")
     await talk.tap(help_card, "Resume")
