@@ -37,6 +37,7 @@ NOTICES = {
 
 
 def _space(ctx: FlowContext, intent: OnAction) -> TeamKey:
+    """Where the card says the action lives, always within this turn's tenant."""
     return actions.space_of(ctx.team, intent.space)
 
 
@@ -123,6 +124,7 @@ def today(ctx: FlowContext) -> date:
 
 @leads_to(due_card)
 async def ask_due(ctx: FlowContext, intent: AskActionDue) -> FlowResult:
+    """The date picker and quick picks, for someone who may change the action."""
     action = await actions.permitted(ctx.store, _space(ctx, intent), intent.action, ctx.user_id)
     return FlowResult(views=(due_card(action, today(ctx)),))
 
@@ -142,6 +144,7 @@ async def set_due(ctx: FlowContext, intent: SetActionDue) -> FlowResult:
 
 @leads_to(owner_card)
 async def ask_owner(ctx: FlowContext, intent: AskActionOwner) -> FlowResult:
+    """The people picker, limited to this conversation's people outside a personal chat, as Teams requires."""
     action = await actions.permitted(ctx.store, _space(ctx, intent), intent.action, ctx.user_id)
     return FlowResult(views=(owner_card(action, ctx.user_id, nearby=ctx.shared_conversation),))
 
@@ -175,12 +178,14 @@ async def assign(ctx: FlowContext, intent: AssignAction) -> FlowResult:
 
 @leads_to(note_card)
 async def ask_note(ctx: FlowContext, intent: AskActionNote) -> FlowResult:
+    """A text box for the action's note."""
     action = await actions.permitted(ctx.store, _space(ctx, intent), intent.action, ctx.user_id)
     return FlowResult(views=(note_card(action),))
 
 
 @leads_to(action_card)
 async def set_note(ctx: FlowContext, intent: SetActionNote) -> FlowResult:
+    """The note replaces any earlier one; its history entry says a note was written, never what it says."""
     if intent.text is None:
         raise InvalidInput(say.TEXT_REQUIRED)
     action = await actions.set_note(ctx.store, _space(ctx, intent), intent.action, ctx.user_id, intent.text, ctx.now)

@@ -58,10 +58,12 @@ def action_fact(action: Action, prefix: str = "") -> Fact:
 
 
 def owner_name(action: Action) -> str:
+    """The owner's display name as the channel gave it, else a neutral word (Slack gives no names with events)."""
     return action.owner_name or say.SOMEONE
 
 
 def _edit(action: Action, change: ActionChange) -> EditAction:
+    """A one-tap change that names the action's partition, so it works from any chat."""
     return EditAction(action=action.id, space=action.space, change=change)
 
 

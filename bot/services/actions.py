@@ -140,6 +140,7 @@ def may_change(action: Action, user_id: str, *, lead: bool) -> bool:
 
 
 async def _is_lead(store: Store, space: TeamKey, user_id: str) -> bool:
+    """A lead of the working group whose partition this is; a person's own space has no leads."""
     team = await groups.find(store, space)
     return team is not None and team.role_of(user_id) == "lead"
 
@@ -200,6 +201,7 @@ async def edit(
 
 
 async def set_note(store: Store, space: TeamKey, action_id: str, user_id: str, note: str, now: datetime) -> Action:
+    """A short note on the action, replacing any earlier one."""
     return await _change(store, space, action_id, user_id, now, lambda _action: {"note": note})
 
 
