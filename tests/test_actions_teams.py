@@ -268,3 +268,17 @@ async def test_the_new_owner_is_told_in_working_hours_only(tmp_path: Path) -> No
 
             assert outcomes == ["deferred"] and not g.sent_in_direct(bot, "29:bob")
             assert job.status == "pending" and job.due_at == NOW.replace(day=24, hour=8, minute=0)
+
+
+async def test_my_actions_in_a_groups_channel_include_my_own_and_team_actions_list_the_groups(bot: RunningBot) -> None:
+    alice = g.in_channel(bot, "29:alice")
+    await g.command(alice, "link this channel")
+    await _added(bot.chat(), "Mine alone")
+    await g.command(alice, "add action For the group")
+
+    (mine,) = await g.command(alice, "actions")
+    (team,) = await alice.tap(mine, say.TEAM_ACTIONS)
+
+    assert {"Mine alone", "For the group"} <= set(mine.texts())
+    assert "For the group" in team.texts() and "Mine alone" not in team.texts()
+    assert team.title == say.TEAM_ACTIONS_TITLE.format(name=say.DEFAULT_GROUP_NAME)

@@ -101,9 +101,11 @@ async def _saved(store: Store, space: TeamKey, action_id: str, change: Callable[
 
 
 async def mine(store: Store, tenant: TenantKey, home: TeamKey, user_id: str) -> list[Action]:
-    """Every action the person owns in this tenant: in their own space, their groups', and wherever one was given them."""
+    """Every action the person owns in this tenant: here, in their own space, their groups', and wherever one was
+    given them."""
     groups_of = [team for team, _role in await store.teams_of(tenant, user_id)]
-    spaces = list(dict.fromkeys([home, *groups_of, *await store.action_spaces(tenant, user_id)]))
+    own = TeamKey(tenant=tenant, team_id=f"user:{user_id}")
+    spaces = list(dict.fromkeys([home, own, *groups_of, *await store.action_spaces(tenant, user_id)]))
     found = await asyncio.gather(*(store.find(space, Action, owner_id=user_id) for space in spaces))
     return [_placed(space, action) for space, actions in zip(spaces, found, strict=True) for action in actions]
 
