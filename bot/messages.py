@@ -149,6 +149,7 @@ GROUP_HELP_LINES = (
     "status, group, results, participation: how the group is doing",
     "digest: post the digest now; digest monday 09:00 or digest off: leads change or stop the weekly digest",
     "close cycle: a lead closes this cycle and starts the next",
+    "team actions: everyone's actions in the group; leads can change any of them",
     "rename group <name>: a lead renames the group",
     "set zone, set nation, set quiet, set minimum: a lead changes the group's time zone, bank holidays, quiet hours, or answers needed before figures show",
 )
