@@ -327,7 +327,7 @@ NO_DONE_ACTIONS = "Nothing is done or dropped yet."
 NO_TEAM_ACTIONS = "This group has no open actions yet."
 MORE_ACTIONS = "{shown} of {total} shown, soonest due first."
 TEAM_ACTIONS_ONLY_IN_GROUP = "team actions lists a working group's actions: type it in the group's channel, or open the group first."
-ACTION_FACTS_MORE = {"owner": "Owner", "note": "Note", "changes": "Changes"}
+ACTION_FACTS_MORE = {"owner": "Owner", "note": "Note"}
 ACTION_DROPPED = "Dropped. Reopen it from your done list if you need it again."
 ACTION_STARTED = "Marked as in progress."
 ACTION_REOPENED = "Reopened: it is back in your open actions."
@@ -369,7 +369,18 @@ ASSIGNED_LATE = "This comes a little late: it was assigned outside working hours
 ASSIGNED_STOP = "Done, Snooze and Drop work from here. Not yours? Reassign it, and I won't message you about it again."
 ADD_ACTION_HOW = "Type add action followed by what needs doing, for example: add action Book the community venue"
 ACTION_ADDED_TYPED = "Added to your actions: {title} (quick win, due {due}). Use the buttons to change the date or the owner."
-HISTORY_COUNT = "{count} so far, last on {day}"
+HISTORY_SHOWN = 3
+HISTORY_WHAT = {
+    "created": "added",
+    "status": "marked {status}",
+    "horizon": "made {horizon}",
+    "due": "due date set to {due}",
+    "owner": "given to a new owner",
+    "title": "renamed",
+    "note": "note written",
+}
+HISTORY_BY = {"owner": "by the owner", "creator": "by whoever added it", "other": "by someone else"}
+HISTORY_LINE = "{what}, {by}"
 ACTION_TITLE_PLAIN = "Action"
 NOTE = "Note"
 NOTE_TITLE = "A note on: {title}"

@@ -24,7 +24,7 @@ from bot.intents import (
     ShowActions,
     StartAssessment,
 )
-from bot.models import ACTION_NOTE_MAX, Action, ActionChange, Person
+from bot.models import ACTION_NOTE_MAX, Action, ActionChange, ActionEntry, Person
 from bot.views import Button, Card, Fact, Item, Picker, TextInput
 from dialogs.cards import shorten
 
@@ -159,10 +159,18 @@ def _facts(action: Action) -> tuple[Fact, ...]:
     ]
     if action.note:
         facts.append(Fact(label=more["note"], value=shorten(action.note, FACT_MAX)))
-    if action.history:
-        last = action.history[-1].at.date()
-        facts.append(Fact(label=more["changes"], value=say.HISTORY_COUNT.format(count=len(action.history), day=say.due_label(last))))
-    return tuple(facts)
+    return (*facts, *(_history_fact(action, entry) for entry in action.history[-say.HISTORY_SHOWN :]))
+
+
+def _history_fact(action: Action, entry: ActionEntry) -> Fact:
+    """One recent change: when, what, and in which role the person acted (history keeps ids, never names or text)."""
+    what = say.HISTORY_WHAT[entry.what].format(
+        status=say.STATUSES[entry.status].lower() if entry.status else "",
+        horizon=say.HORIZONS[entry.horizon].lower() if entry.horizon else "",
+        due=say.due_label(entry.due) if entry.due else "",
+    )
+    role = "owner" if entry.by == action.owner_id else "creator" if entry.by == action.made_by else "other"
+    return Fact(label=say.due_label(entry.at.date()), value=say.HISTORY_LINE.format(what=what, by=say.HISTORY_BY[role]))
 
 
 def action_card(action: Action) -> Card:

@@ -142,6 +142,8 @@ async def test_a_due_date_is_checked_on_the_server_and_said_back_in_words(bot: R
     assert chosen.text == say.DUE_CHANGED.format(day="Thursday 24 December 2026")
     assert month_end.text == say.DUE_CHANGED.format(day="Monday 30 November 2026")
     assert (await _stored(bot))[0].due == date(2026, 11, 30)
+    shown = _latest(bot, due).texts()
+    assert "23 Nov 2026: due date set to 30 Nov 2026, by the owner" in shown
 
 
 async def test_an_owner_who_never_used_the_bot_is_picked_told_once_and_can_act_from_the_message(bot: RunningBot) -> None:
