@@ -284,3 +284,19 @@ async def test_my_actions_in_a_groups_channel_include_my_own_and_team_actions_li
     assert {"Mine alone", "For the group"} <= set(mine.texts())
     assert "For the group" in team.texts() and "Mine alone" not in team.texts()
     assert team.title == say.TEAM_ACTIONS_TITLE.format(name=say.DEFAULT_GROUP_NAME)
+
+
+async def test_a_long_list_shows_six_actions_soonest_due_first_and_says_how_many_there_are(bot: RunningBot) -> None:
+    chat = bot.chat()
+    for number in range(8):
+        await _added(chat, f"Action {number}")
+    (before,) = await chat.say("actions")
+    (first,) = await chat.tap(before, "Edit 1")
+    await chat.tap(first, say.ACTION_CHANGES["later_28"])
+
+    (after,) = await chat.say("actions")
+
+    assert say.MORE_ACTIONS.format(shown=6, total=8) in after.texts()
+    assert len(_taps(after, say.ITEM_BUTTONS["done"])) == 6
+    assert "Action 0" in before.texts() and "Action 6" not in before.texts()
+    assert "Action 0" not in after.texts() and "Action 6" in after.texts()
