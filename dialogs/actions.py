@@ -25,9 +25,10 @@ from bot.intents import (
 )
 from bot.keys import TeamKey
 from bot.local_time import DEFAULT_ZONE_NAME, local_date
-from bot.models import ACTION_TITLE_MAX, Person, Team
+from bot.conversation_refs import is_reachable
+from bot.models import ACTION_TITLE_MAX, Action, Person, Team
 from bot.services import actions, groups
-from bot.views import Notice
+from bot.views import Card, Notice
 from dialogs.actions_cards import action_card, actions_card, due_card, note_card, owner_card
 from dialogs.flow import FlowContext, FlowResult, leads_to
 
@@ -39,6 +40,12 @@ NOTICES = {
 def _space(ctx: FlowContext, intent: OnAction) -> TeamKey:
     """Where the card says the action lives, always within this turn's tenant."""
     return actions.space_of(ctx.team, intent.space)
+
+
+async def _shown(ctx: FlowContext, action: Action) -> Card:
+    """The action's card, saying so when its owner cannot be reached (so whoever gave it knows to follow up)."""
+    reachable = await is_reachable(ctx.store, ctx.team.tenant, action.owner_id)
+    return action_card(action, reachable=reachable)
 
 
 async def _group(ctx: FlowContext) -> tuple[TeamKey, Team] | None:
@@ -101,20 +108,20 @@ async def add_typed(ctx: FlowContext, title: str) -> FlowResult:
         section=state.section if state.assessment_id else None,
     )
     notice = Notice(text=say.ACTION_ADDED_TYPED.format(title=action.title, due=say.due_label(action.due)))
-    return FlowResult(views=(notice, action_card(action)))
+    return FlowResult(views=(notice, await _shown(ctx, action)))
 
 
 @leads_to(action_card)
 async def open_action(ctx: FlowContext, intent: OpenAction) -> FlowResult:
     """One action with all its changes, for its owner, whoever added it, or a group lead."""
-    return FlowResult(views=(action_card(await actions.permitted(ctx.store, _space(ctx, intent), intent.action, ctx.user_id)),))
+    return FlowResult(views=(await _shown(ctx, await actions.permitted(ctx.store, _space(ctx, intent), intent.action, ctx.user_id)),))
 
 
 @leads_to(action_card)
 async def edit_action(ctx: FlowContext, intent: EditAction) -> FlowResult:
     """Apply one change and show the action as it now is, in place of the card that was tapped."""
     action = await actions.edit(ctx.store, _space(ctx, intent), intent.action, ctx.user_id, intent.change, ctx.now, intent.text)
-    return FlowResult(views=(Notice(text=NOTICES.get(intent.change, say.ACTION_UPDATED)),), replace=action_card(action))
+    return FlowResult(views=(Notice(text=NOTICES.get(intent.change, say.ACTION_UPDATED)),), replace=await _shown(ctx, action))
 
 
 def today(ctx: FlowContext) -> date:
@@ -139,7 +146,7 @@ async def set_due(ctx: FlowContext, intent: SetActionDue) -> FlowResult:
         raise InvalidInput(say.DUE_MISSING.format(due=say.day_in_words(current.due)))
     action = await actions.set_due(ctx.store, space, intent.action, ctx.user_id, day, day_now, ctx.now)
     notice = Notice(text=say.DUE_CHANGED.format(day=say.day_in_words(action.due)))
-    return FlowResult(views=(notice,), replace=action_card(action))
+    return FlowResult(views=(notice,), replace=await _shown(ctx, action))
 
 
 @leads_to(owner_card)
@@ -173,7 +180,7 @@ async def assign(ctx: FlowContext, intent: AssignAction) -> FlowResult:
     )
     name = person.name or say.SOMEONE
     text = (say.OWNER_CHANGED if moved else say.OWNER_UNCHANGED).format(owner=name)
-    return FlowResult(views=(Notice(text=text),), replace=action_card(action))
+    return FlowResult(views=(Notice(text=text),), replace=await _shown(ctx, action))
 
 
 @leads_to(note_card)
@@ -189,4 +196,4 @@ async def set_note(ctx: FlowContext, intent: SetActionNote) -> FlowResult:
     if intent.text is None:
         raise InvalidInput(say.TEXT_REQUIRED)
     action = await actions.set_note(ctx.store, _space(ctx, intent), intent.action, ctx.user_id, intent.text, ctx.now)
-    return FlowResult(views=(Notice(text=say.NOTE_SAVED),), replace=action_card(action))
+    return FlowResult(views=(Notice(text=say.NOTE_SAVED),), replace=await _shown(ctx, action))

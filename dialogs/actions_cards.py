@@ -149,13 +149,14 @@ def _offered(action: Action) -> tuple[ActionChange, ...]:
     return ("done", *started, "later_7", "later_28", horizon, "drop")
 
 
-def _facts(action: Action) -> tuple[Fact, ...]:
+def _facts(action: Action, reachable: bool) -> tuple[Fact, ...]:
     more = say.ACTION_FACTS_MORE
+    owner = shorten(owner_name(action), 100) + ("" if reachable else say.OWNER_UNREACHABLE)
     facts = [
         Fact(label=say.ACTION_FACTS["due"], value=say.due_label(action.due)),
         Fact(label=say.ACTION_FACTS["horizon"], value=say.HORIZONS[action.horizon]),
         Fact(label=say.ACTION_FACTS["status"], value=say.STATUSES[action.status]),
-        Fact(label=more["owner"], value=shorten(owner_name(action), 100)),
+        Fact(label=more["owner"], value=owner),
     ]
     if action.note:
         facts.append(Fact(label=more["note"], value=shorten(action.note, FACT_MAX)))
@@ -173,13 +174,16 @@ def _history_fact(action: Action, entry: ActionEntry) -> Fact:
     return Fact(label=say.due_label(entry.at.date()), value=say.HISTORY_LINE.format(what=what, by=say.HISTORY_BY[role]))
 
 
-def action_card(action: Action) -> Card:
-    """One action with its details and every change; the text box renames it."""
+def action_card(action: Action, *, reachable: bool = True) -> Card:
+    """One action with its details and every change; the text box renames it.
+
+    `reachable` False says the owner cannot be messaged (no app for them, or they blocked it) until they write.
+    """
     ask = {"action": action.id, "space": action.space}
     return Card(
         title=say.ACTION_TITLE.format(section=action.section) if action.section else say.ACTION_TITLE_PLAIN,
         lines=(action.title,),
-        facts=_facts(action),
+        facts=_facts(action, reachable),
         choices=(
             *(Button(label=say.ACTION_CHANGES[change], intent=_edit(action, change)) for change in _offered(action)),
             Button(label=say.CHANGE_DUE, intent=AskActionDue(**ask)),

@@ -300,3 +300,20 @@ async def test_a_long_list_shows_six_actions_soonest_due_first_and_says_how_many
     assert len(_taps(after, say.ITEM_BUTTONS["done"])) == 6
     assert "Action 0" in before.texts() and "Action 6" not in before.texts()
     assert "Action 0" not in after.texts() and "Action 6" in after.texts()
+
+
+async def test_an_owner_who_cannot_be_reached_is_shown_so_to_whoever_gave_the_action(tmp_path: Path) -> None:
+    without_bob = set(g.PEOPLE) - {"29:bob"}
+    async with FakeConnector(roster=without_bob, members={g.CHANNEL: ROSTER}) as connector:
+        async with running_bot(tmp_path / "d", clock=ManualClock(NOW), connector=connector, store=MemoryStore()) as bot:
+            await g.command(g.in_channel(bot, "29:alice"), "link this channel")
+            alice = bot.chat()
+            card = await _added(alice)
+            (owner,) = await alice.tap(card, say.REASSIGN)
+            await alice.tap(owner, say.OWNER_SET, person="aad-bob")
+            outcomes = await g.settle(bot)
+            (action,) = await _stored(bot)
+            (opened,) = await alice.submit({"intent": "action", "action": action.id, "space": "user:29:alice", "v": 1})
+
+    assert outcomes == ["unreachable"]
+    assert f"{say.ACTION_FACTS_MORE['owner']}: Bob{say.OWNER_UNREACHABLE}" in opened.texts()
