@@ -42,6 +42,14 @@ def _space(ctx: FlowContext, intent: OnAction) -> TeamKey:
     return actions.space_of(ctx.team, intent.space)
 
 
+async def _named(ctx: FlowContext) -> Person:
+    """Who is acting, with a name: Slack sends none with events, so it is asked for (users.info) when needed."""
+    if ctx.author is not None and ctx.author.name:
+        return ctx.author
+    found = None if ctx.find_person is None else await ctx.find_person(ctx.user_id, ())
+    return found if found is not None and found.user_id == ctx.user_id else Person(user_id=ctx.user_id)
+
+
 async def _shown(ctx: FlowContext, action: Action) -> Card:
     """The action's card, saying so when its owner cannot be reached (so whoever gave it knows to follow up)."""
     reachable = await is_reachable(ctx.store, ctx.team.tenant, action.owner_id)
@@ -102,7 +110,7 @@ async def add_typed(ctx: FlowContext, title: str) -> FlowResult:
     if len(text) > ACTION_TITLE_MAX:
         raise InvalidInput(say.TOO_LONG.format(limit=ACTION_TITLE_MAX))
     state = ctx.state
-    author = ctx.author or Person(user_id=ctx.user_id)
+    author = await _named(ctx)
     action = await actions.create(
         ctx.store, ctx.space, author, text, ctx.now, assessment_id=state.assessment_id,
         section=state.section if state.assessment_id else None,
@@ -176,7 +184,7 @@ async def assign(ctx: FlowContext, intent: AssignAction) -> FlowResult:
     action, moved = await actions.reassign(
         ctx.store, space, intent.action, ctx.user_id, person, ctx.now,
         via=ctx.conversation_id if ctx.shared_conversation else None,
-        by=ctx.author.name if ctx.author else None,
+        by=(await _named(ctx)).name,
     )
     name = person.name or say.SOMEONE
     text = (say.OWNER_CHANGED if moved else say.OWNER_UNCHANGED).format(owner=name)

@@ -22,6 +22,7 @@ from tests.harness import NOW
 
 SPACE = TeamKey(TenantKey("slack", "T0001"), "user:U0001")
 PEOPLE = {
+    "U0001": {"id": "U0001", "real_name": "Ada Lovelace", "profile": {"display_name": "Ada"}},
     "U0002": {"id": "U0002", "real_name": "Bea Jones", "profile": {"display_name": "Bea"}},
     "UBOT": {"id": "UBOT", "real_name": "Some bot", "is_bot": True},
     "UGONE": {"id": "UGONE", "real_name": "Left", "deleted": True},
@@ -75,6 +76,7 @@ async def test_a_new_owner_is_picked_with_users_select_told_once_and_can_finish_
     assert (action.owner_id, action.owner_name, action.creator_id) == ("U0002", "Bea", "U0001")
     (told,) = [p for p in posted(slack) if p.channel == "DU0002"]
     assert told.title == say.ASSIGNED_TITLE
+    assert say.ASSIGNED_LINE.format(by="Ada", title="Book the venue") in told.texts()
     (done,) = await slack.user(user="U0002").tap(told, say.ITEM_BUTTONS["done"])
     assert done.texts() == [say.ACTION_DONE]
     assert [a.status for a in await _stored(slack)] == ["done"]
@@ -89,7 +91,7 @@ async def test_a_bot_a_deactivated_or_an_unknown_user_is_not_made_owner(slack: R
         for who in ("UBOT", "UGONE", "UNOBODY")
     ]
 
-    assert refusals == [[say.OWNER_NOT_FOUND.format(owner=say.SOMEONE)]] * 3
+    assert refusals == [[say.OWNER_NOT_FOUND.format(owner="Ada")]] * 3
     assert [a.owner_id for a in await _stored(slack)] == ["U0001"]
 
 

@@ -60,11 +60,14 @@ async def taken(store: Store, key: AssessmentKey, owner_id: str, code: str) -> s
     return {action.title for action in actions}
 
 
-async def take_idea(store: Store, key: AssessmentKey, owner_id: str, code: str, title: str, now: datetime) -> Action | None:
+async def take_idea(
+    store: Store, key: AssessmentKey, owner_id: str, code: str, title: str, now: datetime, name: str | None = None
+) -> Action | None:
     """Make an idea a quick win due in 14 days; None when the person already has it, so a second tap adds nothing."""
     if title in await taken(store, key, owner_id, code):
         return None
-    return await create(store, key.team, Person(user_id=owner_id), title, now, assessment_id=key.assessment_id, section=code)
+    owner = Person(user_id=owner_id, name=name)
+    return await create(store, key.team, owner, title, now, assessment_id=key.assessment_id, section=code)
 
 
 async def create(
