@@ -160,18 +160,18 @@ def _facts(action: Action, reachable: bool) -> tuple[Fact, ...]:
     ]
     if action.note:
         facts.append(Fact(label=more["note"], value=shorten(action.note, FACT_MAX)))
-    return (*facts, *(_history_fact(action, entry) for entry in action.history[-say.HISTORY_SHOWN :]))
+    return (*facts, *(_history_fact(action, entry) for entry in action.history[-say.ACTION_HISTORY_SHOWN :]))
 
 
 def _history_fact(action: Action, entry: ActionEntry) -> Fact:
     """One recent change: when, what, and in which role the person acted (history keeps ids, never names or text)."""
-    what = say.HISTORY_WHAT[entry.what].format(
+    what = say.ACTION_HISTORY_WHAT[entry.what].format(
         status=say.STATUSES[entry.status].lower() if entry.status else "",
         horizon=say.HORIZONS[entry.horizon].lower() if entry.horizon else "",
         due=say.due_label(entry.due) if entry.due else "",
     )
     role = "owner" if entry.by == action.owner_id else "creator" if entry.by == action.made_by else "other"
-    return Fact(label=say.due_label(entry.at.date()), value=say.HISTORY_LINE.format(what=what, by=say.HISTORY_BY[role]))
+    return Fact(label=say.due_label(entry.at.date()), value=say.ACTION_HISTORY_LINE.format(what=what, by=say.ACTION_HISTORY_BY[role]))
 
 
 def action_card(action: Action, *, reachable: bool = True) -> Card:

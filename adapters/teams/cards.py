@@ -104,7 +104,7 @@ def _adaptive_card(card: Card) -> JsonObject:
         body.extend(_item(item))
     others = [_submit(button) for button in primary_first(card.actions)]
     if card.text_input is not None:
-        body.append(_text_box(card.text_input, label=card.title))
+        body.append(_text_box(card.text_input, label=card.text_input.label or say.TEXT_BOX))
         others.insert(0, _submit(card.text_input.submit, sends_text=True))
     if card.picker is not None:
         body.append(_picker(card.picker))
@@ -209,7 +209,8 @@ def _picker(picker: Picker) -> JsonObject:
 
 
 def _text_box(text_input: TextInput, *, label: str) -> JsonObject:
-    """Named by the card's question for screen readers; required and non-blank, as an empty `text` fails parsing."""
+    """Named in a few words for screen readers (the heading above already asks the question, so the label does not
+    repeat it); required and non-blank, as an empty `text` fails parsing, with a message saying what is missing."""
     box: JsonObject = {
         "type": "Input.Text",
         "id": TEXT_INPUT_ID,
