@@ -10,8 +10,11 @@ from __future__ import annotations
 
 from bot.jobs import JobContext, JobHandler, Message, ToConversation, ToPerson
 from bot.models import Action, JobKind, Person, ScheduledJob
+from bot.outbound import MessageRef
 from bot.services import groups
+from bot.views import Card
 from bot.working_calendar import WorkingCalendar
+from dialogs import typed
 from dialogs.actions_cards import assigned_card
 
 
@@ -30,6 +33,13 @@ async def compose_assigned(ctx: JobContext, job: ScheduledJob) -> Message | None
     return Message(to=to, view=assigned_card(action, by, late=ctx.late), working_time=calendar.next_working_start)
 
 
+async def assigned(ctx: JobContext, job: ScheduledJob, sent: MessageRef) -> None:
+    """The message's buttons can be typed in reply too (`done`, `snooze`), as on any card shown in a turn."""
+    message = await compose_assigned(ctx, job)
+    if message is not None and isinstance(message.view, Card):
+        await typed.shown_without_a_turn(ctx.store, job.team.tenant, sent.conversation, message.view, ctx.now)
+
+
 HANDLERS: dict[JobKind, JobHandler] = {
-    "action_assigned": JobHandler(compose=compose_assigned),
+    "action_assigned": JobHandler(compose=compose_assigned, sent=assigned),
 }

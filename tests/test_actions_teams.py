@@ -167,11 +167,14 @@ async def test_an_owner_who_never_used_the_bot_is_picked_told_once_and_can_act_f
     (told,) = g.sent_in_direct(bot, "29:bob")
     assert told.title == say.ASSIGNED_TITLE
     assert say.ASSIGNED_LINE.format(by="Person 29:alice", title="Book the community venue") in told.texts()
-    bob = bot.chat(user="29:bob")
-    (listed,) = await bob.say("actions")
+    bob = bot.chat(user="29:bob", conversation=told.body["conversation"]["id"])
+    (started,) = await bob.say("started")
     (done,) = await bob.tap(told, say.ITEM_BUTTONS["done"])
-    assert "Book the community venue" in listed.texts()
+    (listed,) = await bob.say("actions")
+    (done_list,) = await bob.tap(listed, say.SHOW_DONE)
+    assert started.text == say.ACTION_STARTED
     assert done.text == say.ACTION_DONE and [a.status for a in await _stored(bot)] == ["done"]
+    assert "Book the community venue" in done_list.texts()
 
 
 async def test_in_a_channel_the_picker_offers_the_channels_people_and_finds_them_there(bot: RunningBot) -> None:
