@@ -10,6 +10,7 @@ from datetime import date
 from zoneinfo import ZoneInfo
 
 from bot import messages as say
+from bot.conversation_refs import is_reachable
 from bot.errors import InvalidInput
 from bot.intents import (
     AskActionDue,
@@ -25,7 +26,6 @@ from bot.intents import (
 )
 from bot.keys import TeamKey
 from bot.local_time import DEFAULT_ZONE_NAME, local_date
-from bot.conversation_refs import is_reachable
 from bot.models import ACTION_TITLE_MAX, Action, Person, Team
 from bot.services import actions, groups
 from bot.views import Card, Notice
