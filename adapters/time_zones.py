@@ -54,17 +54,28 @@ class LearnTimeZones(Middleware):
         except Refusal:
             return
         try:
-            zone = await self._zone(context, who)
-            if zone is not None:
-                await reminder_settings.learn_time_zone(self._store, who.team.tenant, who.user_id, zone, self._clock())
+            if isinstance(context.adapter, SlackAdapter):
+                await self._ask_slack(context.adapter, who)
+            else:
+                await self._keep(who, teams_zone(context.activity))
         except StoreError:
             log.warning("time zone not saved: store error")
+
+    async def _keep(self, who: Identity, zone: str | None) -> None:
+        if zone is not None:
+            await reminder_settings.learn_time_zone(self._store, who.team.tenant, who.user_id, zone, self._clock())
+
+    async def _ask_slack(self, adapter: SlackAdapter, who: Identity) -> None:
+        """At most weekly per person; a profile without a zone, or a refusal (say, no users:read scope), counts as asked."""
+        tenant, now = who.team.tenant, self._clock()
+        if await reminder_settings.zone_is_fresh(self._store, tenant, who.user_id, now):
+            return
+        try:
+            zone = await adapter.user_time_zone(who.user_id)
         except (SlackApiError, ClientError, TimeoutError) as error:
             log.info("time zone not read: %s", type(error).__name__)
-
-    async def _zone(self, context: TurnContext, who: Identity) -> str | None:
-        if not isinstance(context.adapter, SlackAdapter):
-            return teams_zone(context.activity)
-        if await reminder_settings.zone_is_fresh(self._store, who.team.tenant, who.user_id, self._clock()):
-            return None
-        return await context.adapter.user_time_zone(who.user_id)
+            zone = None
+        if zone is None:
+            await reminder_settings.zone_checked(self._store, tenant, who.user_id, now)
+        else:
+            await self._keep(who, zone)

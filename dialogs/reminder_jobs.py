@@ -29,11 +29,19 @@ def _via(job: ScheduledJob) -> ToConversation | ToPerson:
 
 async def _still_wanted(ctx: JobContext, job: ScheduledJob) -> Action | None:
     """The action, while it is open, still due on the day the job was planned for, and reminders are on."""
-    action = await ctx.store.get(job.team, Action, job.payload.get("action", ""))
+    action = await _found(ctx, job)
     if action is None or action.status in CLOSED or action.due.isoformat() != job.payload.get("due"):
         return None
     setting = await setting_for(ctx.store, job.team, action.owner_id)
     return action if setting.enabled else None
+
+
+async def _found(ctx: JobContext, job: ScheduledJob) -> Action | None:
+    """The job's action, naming the partition it lives in (older actions do not), so its buttons find it."""
+    action = await ctx.store.get(job.team, Action, job.payload.get("action", ""))
+    if action is None or action.space is not None:
+        return action
+    return action.model_copy(update={"space": job.team.team_id})
 
 
 async def compose_reminder(ctx: JobContext, job: ScheduledJob) -> Message | None:
@@ -62,7 +70,7 @@ async def reminder_sent(ctx: JobContext, job: ScheduledJob, sent: MessageRef) ->
     action_id = job.payload.get("action", "")
     where = SentMessage(conversation_id=sent.conversation.conversation_id, message_id=sent.message_id)
     await reminders.remember_sent(ctx.store, job.team, action_id, where)
-    action = await ctx.store.get(job.team, Action, action_id)
+    action = await _found(ctx, job)
     if action is not None:
         card = reminder_card(action, reminders.stage_of(job), late=ctx.late)
         await typed.shown_without_a_turn(ctx.store, job.team.tenant, sent.conversation, card, ctx.now)

@@ -80,6 +80,7 @@ def _describe(choice: Choice) -> str:
 
 async def _plan_again(ctx: FlowContext, space: TeamKey, *, owner: str | None) -> None:
     """Re-plan the open actions here (the person's own, or everyone's for a team default) under the new setting."""
-    where: dict[str, object] = {"status": "open"} if owner is None else {"status": "open", "owner_id": owner}
+    where: dict[str, object] = {} if owner is None else {"owner_id": owner}
     for action in await ctx.store.find(space, Action, **where):
-        await reminders.after_change(ctx.store, space, action, ctx.now)
+        if action.active:
+            await reminders.after_change(ctx.store, space, action, ctx.now)

@@ -24,16 +24,17 @@ def _facts(action: Action) -> tuple[Fact, ...]:
 
 
 def reminder_card(action: Action, stage: Stage, *, late: bool) -> Card:
-    """A reminder to an action's owner, actionable from the message itself, saying how to stop reminders."""
+    """A reminder to an action's owner, actionable from the message itself (its buttons name the action's space, so
+    they work from the owner's own chat), saying how to stop reminders."""
     lines = (say.REMINDER_LATE,) if late else ()
     return Card(
         title=say.REMINDER_TITLES[stage].format(due=say.due_label(action.due)),
         lines=(*lines, say.REMINDER_HOW_TO_STOP),
         facts=_facts(action),
         choices=(
-            Button(label=say.REMINDER_BUTTONS["done"], intent=EditAction(action=action.id, change="done"), primary=True),
-            Button(label=say.REMINDER_BUTTONS["later_7"], intent=EditAction(action=action.id, change="later_7")),
-            Button(label=say.REMINDER_BUTTONS["update"], intent=OpenAction(action=action.id)),
+            Button(label=say.REMINDER_BUTTONS["done"], intent=EditAction(action=action.id, space=action.space, change="done"), primary=True),
+            Button(label=say.REMINDER_BUTTONS["later_7"], intent=EditAction(action=action.id, space=action.space, change="later_7")),
+            Button(label=say.REMINDER_BUTTONS["update"], intent=OpenAction(action=action.id, space=action.space)),
         ),
         ref=f"reminder:{action.id}",
     )

@@ -60,10 +60,10 @@ async def _assign(bot: RunningBot, owner: str, due: date, *, by: str = "29:alice
     """What the actions service does when a lead assigns an action: save it, then plan its reminders."""
     action = Action(
         id=f"act-{owner[3:]}", assessment_id="a-1", section="4a", title="Book the community venue", owner_id=owner,
-        due=due, created_at=NOW, updated_at=NOW,
+        due=due, created_at=NOW, updated_at=NOW, creator_id=by, space=g.TEAM,
     )
     await bot.app[STORE].put(g.SPACE, action)
-    await reminders.after_change(bot.app[STORE], g.SPACE, action, NOW, by=by)
+    await reminders.after_change(bot.app[STORE], g.SPACE, action, NOW)
     return action
 
 

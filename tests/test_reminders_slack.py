@@ -60,7 +60,7 @@ def _reminders(slack: RunningSlackBot) -> list[Posted]:
 async def test_a_reminder_comes_at_nine_in_the_zone_of_the_owners_slack_profile(
     slack: RunningSlackBot, clock: ManualClock
 ) -> None:
-    slack.api.zones["U0001"] = "Asia/Kolkata"
+    slack.api.users["U0001"] = {"id": "U0001", "tz": "Asia/Kolkata"}
     await _take_an_action(slack.user())
 
     passes = await run_jobs(slack, clock, until=london(2026, 12, 8, 0))

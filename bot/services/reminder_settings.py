@@ -64,6 +64,7 @@ class PersonPreferences(Document):
     user_id: Id
     time_zone: ZoneName | None = None
     zone_seen_at: AwareDatetime | None = None
+    """When the channel was last asked for the zone (Slack) or last reported it (Teams)."""
     reminders: ReminderSetting | None = None
 
     @property
@@ -108,6 +109,12 @@ async def learn_time_zone(store: Store, tenant: TenantKey, user_id: str, zone: s
     fresh = current.zone_seen_at is not None and now - current.zone_seen_at < ZONE_FRESH_FOR
     if current.time_zone != zone or not fresh:
         await _change(store, tenant, user_id, time_zone=zone, zone_seen_at=now)
+
+
+async def zone_checked(store: Store, tenant: TenantKey, user_id: str, now: datetime) -> None:
+    """The channel was asked and gave no zone (no profile zone, or no permission to read it): not asked again for a
+    week, and the zone known before, if any, is kept."""
+    await _change(store, tenant, user_id, zone_seen_at=now)
 
 
 async def zone_is_fresh(store: Store, tenant: TenantKey, user_id: str, now: datetime) -> bool:

@@ -6,12 +6,13 @@ weekends and bank holidays to the start of their next working window:
 - `due`: on the due date;
 - `overdue`: every week after it while the action stays open (each one plans the next as it goes out).
 
-A reminder job's id names the action, its due date, the stage and the local day, so planning again after any change
-adds nothing twice, a moved due date leaves the old reminders to be cancelled, and one already sent is never sent
-again. What was planned and what was sent are kept per action (`ActionReminders`), so closing the action cancels
+A reminder job's id names the action, its owner, its due date, the stage and the local day, so planning again after
+any change adds nothing twice, a moved due date or a new owner leaves the old reminders to be cancelled, and one
+already sent is never sent again. What was planned and what was sent are kept per action (`ActionReminders`), so closing the action cancels
 what is pending and updates every sent reminder in place to show the outcome.
 
-`after_change` is the one call the actions service makes after an action is created or changed.
+`after_change` is the one call the actions service makes after an action is created or changed (in its one write,
+`actions._saved`).
 """
 
 from __future__ import annotations
@@ -138,6 +139,13 @@ async def via_of(store: Store, team: TeamKey) -> tuple[ViaKind, str]:
     return "conversation", team.team_id
 
 
+def assigner(action: Action) -> str | None:
+    """Whoever gave the action its current owner (the last reassignment, else its creator): they are told if the
+    owner cannot be reached."""
+    given = next((entry.by for entry in reversed(action.history) if entry.what == "owner"), None)
+    return given or action.creator_id
+
+
 def reminder_job(team: TeamKey, action: Action, planned: Planned, via: tuple[ViaKind, str], by: str | None) -> ScheduledJob:
     payload = {
         "action": action.id, "stage": planned.stage, "day": planned.day.isoformat(), "due": action.due.isoformat(),
@@ -145,7 +153,7 @@ def reminder_job(team: TeamKey, action: Action, planned: Planned, via: tuple[Via
     }
     if by is not None and by != action.owner_id:
         payload["by"] = by
-    job_id = f"reminder:{action.id}:{action.due.isoformat()}:{planned.stage}:{planned.day.isoformat()}"
+    job_id = f"reminder:{action.id}:{action.owner_id}:{action.due.isoformat()}:{planned.stage}:{planned.day.isoformat()}"
     return ScheduledJob(id=job_id, team=team, kind="reminder", due_at=planned.at, payload=payload)
 
 
@@ -157,18 +165,9 @@ def outcome_job(team: TeamKey, action: Action, sent: SentMessage, now: datetime)
 
 
 async def after_change(
-    store: Store,
-    team: TeamKey,
-    action: Action,
-    now: datetime,
-    *,
-    by: str | None = None,
-    defaults: WorkingCalendar | None = None,
+    store: Store, team: TeamKey, action: Action, now: datetime, *, defaults: WorkingCalendar | None = None
 ) -> None:
-    """Bring an action's reminders in line with it: plan what is ahead and cancel the rest; closed, update the sent.
-
-    `by` is whoever made the change; if that is not the owner and the owner cannot be reached, they are told.
-    """
+    """Bring an action's reminders in line with it: plan what is ahead and cancel the rest; closed, update the sent."""
     if team.tenant.platform not in SPEAKS_FIRST:
         return
     record = await store.get(team, ActionReminders, action.id) or ActionReminders(action_id=action.id)
@@ -180,6 +179,7 @@ async def after_change(
         setting = await setting_for(store, team, action.owner_id)
         calendar = await calendar_for(store, team, action.owner_id, defaults or WorkingCalendar())
         via = await via_of(store, team)
+        by = assigner(action)
         jobs = [reminder_job(team, action, planned, via, by) for planned in plan(action, setting, calendar, now)]
     wanted = {job.id for job in jobs}
     for stale in record.planned:

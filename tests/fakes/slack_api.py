@@ -62,8 +62,8 @@ class FakeSlackApi:
         self.members = members or {}
         self.page_limit = page_limit
         self.bot_user = "UREFLECTBOT"
-        self.zones: dict[str, str] = {}
-        """Each user's profile time zone, as users.info reports it."""
+        self.users: dict[str, dict[str, Any]] = {}
+        """Profiles `users.info` answers with, by user id; anyone else is user_not_found."""
         self.requests: list[SlackCall] = []
         self._failures: dict[str, deque[_CannedFailure]] = {}
         self._ts = itertools.count(1_700_000_000_000_100, 100)
@@ -203,9 +203,8 @@ class FakeSlackApi:
         return {"ok": True, "members": members[start : start + size], "response_metadata": {"next_cursor": following}}
 
     def _user_info(self, body: dict[str, Any]) -> dict[str, Any]:
-        """A profile with the time zone set in `zones` (Slack's default for a new workspace member otherwise)."""
-        user = str(body["user"])
-        return {"ok": True, "user": {"id": user, "tz": self.zones.get(user, "Europe/London")}}
+        user = self.users.get(str(body["user"]))
+        return {"ok": True, "user": user} if user is not None else {"ok": False, "error": "user_not_found"}
 
     def _auth_test(self, body: dict[str, Any]) -> dict[str, Any]:
         return {"ok": True, "user_id": self.bot_user, "team_id": "T0001", "bot_id": "B0001"}
