@@ -4,6 +4,7 @@ Teams sends it with every message from a person's client: the activity's `localT
 `clientInfo` entity (IANA names, such as Europe/London). Slack sends none with events, so the person's profile is
 read (`users.info`, its `tz`) when no zone is known for them or the one known is over a week old. A zone is kept
 only from an activity the turn accepted, and a failure here never fails the turn: reminders then use the team's zone.
+A zone new for the person moves their pending reminders to 09:00 in it.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from adapters.events import TURN_REFUSED
 from adapters.identity import Identity, identify
 from adapters.slack.adapter import SlackAdapter
 from bot.errors import Refusal, StoreError
-from bot.services import reminder_settings
+from bot.services import reminder_settings, reminder_zones
 from bot.store import Store
 
 log = logging.getLogger("reflect.time_zones")
@@ -63,7 +64,7 @@ class LearnTimeZones(Middleware):
 
     async def _keep(self, who: Identity, zone: str | None) -> None:
         if zone is not None:
-            await reminder_settings.learn_time_zone(self._store, who.team.tenant, who.user_id, zone, self._clock())
+            await reminder_zones.learned(self._store, who.team.tenant, who.user_id, zone, self._clock())
 
     async def _ask_slack(self, adapter: SlackAdapter, who: Identity) -> None:
         """At most weekly per person; a profile without a zone, or a refusal (say, no users:read scope), counts as asked."""

@@ -9,7 +9,7 @@ for every job kind in tests/test_jobs.py, test_scheduler.py and test_scheduler_d
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -230,6 +230,23 @@ async def test_the_owners_teams_time_zone_is_learned_and_their_reminders_follow_
 
     assert (await reminder_settings.preferences(bot.app[STORE], TENANT, "29:alice")).time_zone == "America/New_York"
     assert sent_times(passes) == [london(2026, 12, 3, 14), london(2026, 12, 7, 14)]  # 09:00 in New York
+
+
+@pytest.mark.parametrize(
+    ("zone", "hour", "minute"), [("Asia/Kolkata", 3, 30), ("America/New_York", 14, 0)], ids=["east", "west"]
+)
+async def test_a_zone_learned_after_the_action_moves_its_pending_reminders_to_nine_there(
+    bot: RunningBot, clock: ManualClock, zone: str, hour: int, minute: int
+) -> None:
+    chat = bot.chat()
+    await take_an_action(chat)
+    await chat.post(builders.message(bot.connector.url, "hi", entities=[{"type": "clientInfo", "timezone": zone}]))
+
+    passes = await run_jobs(bot, clock, until=london(2026, 12, 8, 0))
+
+    assert sent_times(passes) == [
+        datetime(2026, 12, 3, hour, minute, tzinfo=UTC), datetime(2026, 12, 7, hour, minute, tzinfo=UTC)
+    ]
 
 
 async def test_local_timezone_on_the_activity_is_learned_too(bot: RunningBot) -> None:

@@ -99,16 +99,20 @@ async def _change(store: Store, tenant: TenantKey, user_id: str, **changes: obje
     return await store.update(personal_space(tenant, user_id), PersonPreferences, PREFERENCES, apply)
 
 
-async def learn_time_zone(store: Store, tenant: TenantKey, user_id: str, zone: str, now: datetime) -> None:
-    """Keep the zone a channel reported for the person; an unknown name is ignored, an unchanged one rewritten weekly."""
+async def learn_time_zone(store: Store, tenant: TenantKey, user_id: str, zone: str, now: datetime) -> bool:
+    """Keep the zone a channel reported for the person; True when it is new for them (their reminders move with it).
+
+    An unknown name is ignored; an unchanged zone is rewritten at most weekly.
+    """
     try:
         _zone_name(zone)
     except ValueError:
-        return
+        return False
     current = await preferences(store, tenant, user_id)
     fresh = current.zone_seen_at is not None and now - current.zone_seen_at < ZONE_FRESH_FOR
     if current.time_zone != zone or not fresh:
         await _change(store, tenant, user_id, time_zone=zone, zone_seen_at=now)
+    return current.time_zone != zone
 
 
 async def zone_checked(store: Store, tenant: TenantKey, user_id: str, now: datetime) -> None:

@@ -191,9 +191,10 @@ async def after_change(
 
 
 async def schedule(store: Store, job: ScheduledJob) -> None:
-    """Add a reminder once; one cancelled earlier (the due date moved away and back) is revived, a sent one never."""
+    """Add a reminder once; one cancelled earlier (the due date moved away and back) is revived, one still pending
+    moves to its new time (the owner's zone changed), a sent one is never touched."""
     stored = await store.add_job(job)
-    if stored.status == "cancelled":
+    if stored.status == "cancelled" or (stored.status == "pending" and stored.due_at != job.due_at):
         await store.reschedule_job(job.team, job.id, job.due_at)
 
 
