@@ -80,6 +80,21 @@ class Store(ABC):
     async def find(self, team: TeamKey, kind: type[D], **where: object) -> list[D]:
         """Documents of one kind in one team whose top-level fields equal the given values."""
 
+    @abstractmethod
+    async def delete(self, team: TeamKey, kind: type[Document], doc_id: str) -> bool:
+        """Remove one document durably; True if there was one (erasure requests and purges need a real delete)."""
+
+    @abstractmethod
+    async def drop_team(self, team: TeamKey) -> int:
+        """Remove a team partition and everything in it; returns how many documents went."""
+
+    @abstractmethod
+    async def drop_tenant(self, tenant: TenantKey) -> int:
+        """Remove every team partition of a tenant and its own scope (memberships, deliveries); returns the count.
+
+        The global job table is left to `jobs_of` and `remove_job`, which every store shares.
+        """
+
     async def put(self, team: TeamKey, doc: Document) -> None:
         """Create or replace a document, durably."""
         await self.update(team, type(doc), doc.doc_id, lambda _current: doc)
@@ -206,6 +221,19 @@ class Store(ABC):
         cancel = _if_present(lambda job: job.cancelled())
         _, after = await self._change_record(None, ScheduledJob, _job_id(team, job_id), cancel)
         return after
+
+    async def jobs_of(self, tenant: TenantKey, team_id: str | None = None) -> list[ScheduledJob]:
+        """Every job of a tenant (or of one of its teams), in any status: what an uninstall or an erasure stops."""
+        return [
+            job
+            for job in await self._find_records(None, ScheduledJob)
+            if job.team.tenant == tenant and (team_id is None or job.team.team_id == team_id)
+        ]
+
+    async def remove_job(self, team: TeamKey, job_id: str) -> bool:
+        """Delete a job record for good (a purge); True if there was one."""
+        before, _ = await self._change_record(None, ScheduledJob, _job_id(team, job_id), lambda _current: None)
+        return before is not None
 
     async def _change_job(
         self, team: TeamKey, job_id: str, rule: Callable[[ScheduledJob], ScheduledJob]

@@ -21,6 +21,7 @@ from typing import Any, TypeVar
 from adapters.store.documents import Entry, matcher, same_document, same_kind, to_raw
 from adapters.store.postgres import documents, jobs, portable, records
 from adapters.store.postgres.atomic import Row, read_modify_write
+from adapters.store.postgres.schema import TENANT_TABLES
 from adapters.store.postgres.connection import EVERY_TENANT, Database, Transaction, tenant_scope
 from bot.errors import StoreError
 from bot.keys import TeamKey, TenantKey
@@ -75,6 +76,27 @@ class PostgresStore(Store):
         _, new = await read_modify_write(self._db, scope, row, same_document(kind, doc_id, change))
         assert new is not None
         return new
+
+    async def delete(self, team: TeamKey, kind: type[Document], doc_id: str) -> bool:
+        scope = tenant_scope(team.tenant)
+        row = documents.DocumentRow(scope, team.team_id, kind, doc_id)
+        before, _ = await read_modify_write(self._db, scope, row, lambda _current: None)
+        return before is not None
+
+    async def drop_team(self, team: TeamKey) -> int:
+        scope = tenant_scope(team.tenant)
+        async with self._db.transaction(scope, single=True) as tx:
+            cursor = await tx.execute("DELETE FROM documents WHERE tenant = %s AND team_id = %s", (scope, team.team_id))
+            return max(cursor.rowcount, 0)
+
+    async def drop_tenant(self, tenant: TenantKey) -> int:
+        scope = tenant_scope(tenant)
+        count = 0
+        async with self._db.transaction(scope) as tx:
+            for table in TENANT_TABLES:
+                cursor = await tx.execute(f"DELETE FROM {table} WHERE tenant = %s", (scope,))
+                count += max(cursor.rowcount, 0)
+        return count
 
     # -- records outside the teams ------------------------------------------------------
 
