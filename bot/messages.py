@@ -292,3 +292,34 @@ SETTINGS_HOW = (
 )
 SETTING_CHANGED = "Done: {what} is now {value} for {name}."
 SETTING_NAMES = {"zone": "the time zone", "nation": "the nation for bank holidays", "quiet": "quiet hours", "minimum": "the minimum number of answers"}
+
+# Personal data, erasure and the audit trail (dialogs/privacy.py, dialogs/audit.py)
+PRIVATE_CHAT_ONLY = "Type that in your personal chat with me, so nobody else sees the answer."
+MY_DATA_SENT = "Here is everything Reflect holds about you in this organisation, as JSON and as a spreadsheet (CSV)."
+MY_DATA_JSON = "Your data in Reflect (JSON), made {when}."
+MY_DATA_CSV = "Your data in Reflect (CSV, one row per stored value), made {when}."
+FORGET_TITLE = "Forget me?"
+FORGET_LINES = (
+    "Your own assessments, answers, actions and settings with me will be deleted.",
+    "In working groups your ratings stay, as a former member's with no name and no evidence text, so the group's history still adds up. Your actions there pass to a lead.",
+    "Reminders and digests addressed to you stop. This cannot be undone.",
+)
+FORGET_YES = "Yes, forget me"
+FORGET_NO = "Keep my data"
+FORGOTTEN = (
+    "Done. I deleted {removed} items of yours, kept {anonymised} group answers as a former member's in {groups} groups, "
+    "passed {reassigned} actions to a lead and left {unowned} without an owner, and stopped {jobs} scheduled messages. "
+    "If you write to me again, I will start afresh."
+)
+AUDIT_TITLE = "Audit trail: {name}"
+AUDIT_PAGE = "Page {page} of {pages}, newest first. Who changed what and when; what people wrote is never copied here."
+AUDIT_NONE = "Nothing has been changed in this group yet."
+AUDIT_OLDER = "Older"
+AUDIT_NEWER = "Newer"
+AUDIT_WHAT = {
+    "rating": "rating · {subject}",
+    "agreed_level": "agreed level · {subject}",
+    "action": "action · {subject}",
+    "group_setting": "settings · {subject}",
+}
+AUDIT_FORMER = "a former member"

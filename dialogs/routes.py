@@ -42,8 +42,11 @@ from bot.intents import (
     StartAssessment,
     StartGroupAssessment,
     TakeIdea,
+    ShowAudit,
+    ForgetMe,
 )
 from dialogs import actions, calibration, digest, groups, home, reflection, setup
+from dialogs import audit, privacy
 from dialogs.flow import FlowContext, FlowResult
 from dialogs.once import at_most_once
 
@@ -90,6 +93,8 @@ INTENTS: dict[type[BaseModel], IntentStep] = {
     GroupResults: calibration.results,
     ChooseAgreed: calibration.choose_agreed,
     AgreeLevel: calibration.agree,
+    ShowAudit: audit.audit_button,
+    ForgetMe: privacy.forget_me,
 }
 COMMANDS: dict[str, Step] = {
     "help": setup.show_help,
@@ -111,6 +116,9 @@ COMMANDS: dict[str, Step] = {
     "participation": groups.participation_typed,
     "results": calibration.results_typed,
     "digest": digest.digest_now,
+    "my data": privacy.my_data,
+    "forget me": privacy.ask_to_forget,
+    "audit": audit.show_audit,
 }
 COMMANDS_WITH_ARGUMENT: dict[str, TextStep] = {
     "phase": reflection.goto_phase,
@@ -119,6 +127,7 @@ COMMANDS_WITH_ARGUMENT: dict[str, TextStep] = {
     "rename": groups.rename,
     "set": groups.settings,
     "digest": digest.schedule,
+    "audit": audit.audit_page,
 }
 AWAITED: dict[str, TextStep] = {
     "scope_subject": setup.typed_subject,

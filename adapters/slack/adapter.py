@@ -28,7 +28,7 @@ from botbuilder.schema import (
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.events import HOME_EVENT
-from adapters.render import views_in
+from adapters.render import file_in, views_in
 from adapters.slack.blocks import (
     MODAL_CALLBACK_ID,
     PRIVATE_METADATA_MAX,
@@ -41,7 +41,7 @@ from adapters.slack.blocks import (
     text_spec,
 )
 from adapters.slack.payloads import SlackRequest, modal_context
-from bot.views import Card, View
+from bot.views import Card, DataFile, View
 
 CHANNEL_ID = "slack"
 MEMBERS_PAGE = 200
@@ -101,6 +101,10 @@ class SlackAdapter(BotAdapter):
             if activity.type != ActivityTypes.message:
                 responses.append(ResourceResponse(id=""))
                 continue
+            file = file_in(activity)
+            if file is not None:
+                responses.append(await self._upload(activity.conversation.id, file))
+                continue
             view = _view_of(activity)
             incoming = context.activity
             if incoming.type == ActivityTypes.event and incoming.name == HOME_EVENT and isinstance(view, Card):
@@ -111,6 +115,13 @@ class SlackAdapter(BotAdapter):
             sent = await self._client.chat_postMessage(channel=activity.conversation.id, text=text, blocks=blocks)
             responses.append(ResourceResponse(id=str(sent["ts"])))
         return responses
+
+    async def _upload(self, channel: str, file: DataFile) -> ResourceResponse:
+        """files_upload_v2 into the conversation (the person's DM): get an upload URL, upload, complete."""
+        done = await self._client.files_upload_v2(
+            channel=channel, content=file.text, filename=file.name, title=file.name, initial_comment=file.caption
+        )
+        return ResourceResponse(id=str((done.get("file") or {}).get("id", "")))
 
     async def update_activity(self, context: TurnContext, activity: Activity) -> ResourceResponse:
         text, blocks = message_blocks(_view_of(activity))

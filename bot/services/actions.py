@@ -14,6 +14,7 @@ from bot.errors import InvalidInput, NotFound
 from bot.framework import Level, Phase, Section
 from bot.keys import AssessmentKey, TeamKey
 from bot.models import NOT_SURE, Action, ActionChange, Rating, new_id
+from bot.services import audit
 from bot.store import Store
 
 ACTION_DUE_DAYS = 14
@@ -63,6 +64,7 @@ async def take_idea(store: Store, key: AssessmentKey, owner_id: str, code: str, 
         updated_at=now,
     )
     await store.put(key.team, action)
+    await audit.record(store, key.team, owner_id, "action", f"{action.id} created", now, key.assessment_id)
     return action
 
 
@@ -106,4 +108,6 @@ async def edit(
             raise NotFound(say.NOT_FOUND_ACTION)
         return changed(current, change, now, title)
 
-    return await store.update(team, Action, action_id, apply)
+    edited = await store.update(team, Action, action_id, apply)
+    await audit.record(store, team, owner_id, "action", f"{action_id} {change}", now, edited.assessment_id)
+    return edited

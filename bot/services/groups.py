@@ -17,6 +17,7 @@ from bot import messages as say
 from bot.errors import InvalidInput, NotAllowed, NotFound
 from bot.keys import TeamKey, TenantKey
 from bot.models import DigestSchedule, Member, Person, Role, Team
+from bot.services import audit
 from bot.store import Store
 from bot.working_calendar import Nation, WorkingCalendar
 
@@ -168,19 +169,21 @@ async def leave(store: Store, space: TeamKey, user_id: str, now: datetime) -> Te
     return await change(store, space, apply)
 
 
-async def settle(store: Store, space: TeamKey, by: str, **changes: object) -> Team:
+async def settle(store: Store, space: TeamKey, by: str, *, now: datetime, **changes: object) -> Team:
     """A lead changes the group's settings (schedule, sharing, minimum answers); validated like any stored group."""
 
     def apply(team: Team) -> Team:
         require_lead(team, by)
         return Team.model_validate({**team.model_dump(), **changes})
 
-    return await change(store, space, apply)
+    changed = await change(store, space, apply)
+    await audit.record(store, space, by, "group_setting", ",".join(sorted(changes)), now)
+    return changed
 
 
-async def set_schedule(store: Store, space: TeamKey, by: str, schedule: DigestSchedule) -> Team:
+async def set_schedule(store: Store, space: TeamKey, by: str, schedule: DigestSchedule, now: datetime) -> Team:
     """A lead sets (or switches off) the weekly digest; the caller schedules the next one."""
-    return await settle(store, space, by, digest=schedule.model_dump())
+    return await settle(store, space, by, now=now, digest=schedule.model_dump())
 
 
 async def groups_of(store: Store, tenant: TenantKey, user_id: str) -> list[tuple[Team, Role]]:
