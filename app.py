@@ -41,6 +41,7 @@ from adapters.slack.adapter import SlackAdapter
 from adapters.slack.ingress import SlackIngress
 from adapters.slack.outbound import SlackOutbound
 from adapters.teams.endpoint import TeamsEndpoint, service_url_allowed
+from adapters.teams.file_consent import FileConsent
 from adapters.teams.outbound import TeamsOutbound
 from adapters.store.tinydb import TinyDBStore
 from bot.errors import ConfigError
@@ -84,7 +85,11 @@ def create_app(
     app.cleanup_ctx.append(_store_lifecycle)
     add_routes(app)
     if settings.teams_enabled:
-        teams = TeamsEndpoint(settings, bot, credentials_factory=credentials_factory, on_turn_error=bot.on_turn_error, clock=now)
+        consent = FileConsent(store, now, local_mode=settings.local_mode)
+        teams = TeamsEndpoint(
+            settings, bot, credentials_factory=credentials_factory, on_turn_error=bot.on_turn_error, clock=now,
+            invokes=(consent,),
+        )
         teams.adapter.use(HandleOnce(store, now))
         teams.adapter.use(StripMention())
         teams.adapter.use(RememberConversations(store, now))

@@ -323,3 +323,5 @@ AUDIT_WHAT = {
     "group_setting": "settings · {subject}",
 }
 AUDIT_FORMER = "a former member"
+FILE_DECLINED = "No problem, I did not send the file. Type my data whenever you want it."
+FILE_UPLOAD_FAILED = "Sorry, I could not put the file in your OneDrive. Please type my data to try again."
