@@ -9,7 +9,7 @@ import asyncio
 import logging
 import sys
 from collections.abc import AsyncIterator, Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import partial
 
 import aiohttp
@@ -24,6 +24,7 @@ from adapters.teams.mentions import StripMention
 from adapters.render import render
 from adapters.conversation_refs import RememberConversations
 from adapters.deliveries import HandleOnce
+from adapters.installation import Installations, TeamsInstallations
 from adapters.http import (
     FRAMEWORK,
     SCHEDULER,
@@ -80,6 +81,7 @@ def create_app(
     framework = load_framework(settings.framework_path)
     store = store if store is not None else default_store(settings)
     now = clock or _utc_now
+    installations = Installations(store, now, timedelta(days=settings.purge_after_days))
     bot = ReflectBot(store, framework, clock=now, render=render)
     app[SETTINGS], app[FRAMEWORK], app[STORE] = settings, framework, store
     app.cleanup_ctx.append(_store_lifecycle)
@@ -92,6 +94,7 @@ def create_app(
         )
         teams.adapter.use(HandleOnce(store, now))
         teams.adapter.use(StripMention())
+        teams.adapter.use(TeamsInstallations(installations))
         teams.adapter.use(RememberConversations(store, now))
         app[TEAMS] = teams
         app[TEAMS_OUTBOUND] = _teams_outbound(settings, teams, now)
@@ -107,7 +110,7 @@ def create_app(
         adapter = SlackAdapter(client, bot, clock=now, on_turn_error=bot.on_turn_error)
         adapter.use(HandleOnce(store, now))
         adapter.use(RememberConversations(store, now))
-        slack = SlackIngress(settings.slack_signing_secret.get_secret_value(), adapter.handle)
+        slack = SlackIngress(settings.slack_signing_secret.get_secret_value(), installations.slack(adapter.handle))
         slack.add_routes(app)
         app[SLACK] = slack
         app[SLACK_OUTBOUND] = SlackOutbound(AsyncWebClient(token=token, base_url=settings.slack_api_url), clock=now)

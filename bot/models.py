@@ -27,7 +27,7 @@ Role = Literal["lead", "member"]
 ScopeField = Literal["subject", "focus", "footprint", "stance"]
 ActionChange = Literal["done", "reopen", "quick_win", "long_term", "later_7", "later_28", "rename"]
 JobKind = Literal[
-    "reminder", "digest", "checkin_close", "digest_reply", "digest_leads", "digest_refresh", "group_invite"
+    "reminder", "digest", "checkin_close", "digest_reply", "digest_leads", "digest_refresh", "group_invite", "purge"
 ]
 """What a job does; dialogs/jobs.py maps each kind to the handler that composes its message."""
 JobStatus = Literal["pending", "claimed", "sending", "done", "failed", "uncertain", "cancelled"]
