@@ -50,6 +50,7 @@ async def every_card(data_dir: Path) -> list[Shown]:
         chat = bot.chat()
         await _walk(bot, chat)
         await _sweep(chat, _sent_cards(bot))
+        await _privacy_cards(bot)
         return _distinct(bot)
 
 
@@ -66,6 +67,15 @@ async def _walk(bot: RunningBot, chat: TeamsChat) -> None:
     for command in _commands():
         await chat.say(command)
     await _set_up(chat, subject=None)
+
+
+async def _privacy_cards(bot: RunningBot) -> None:
+    """After the sweep, so its taps never erase the tour: the erasure confirmation (shown, not confirmed) and a page
+    of a group's audit trail."""
+    await bot.chat(user="29:zed").say("forget me")
+    lead = bot.chat(user="29:alice", conversation="19:tour@thread.tacv2", conversation_type="channel", team="19:tour-team")
+    for text in ("link this channel", "set minimum 4", "set zone Europe/Paris", "audit"):
+        await lead.say(f"<at>{builders.BOT_NAME}</at> {text}", entities=[builders.mention()])
 
 
 def _commands() -> list[str]:
