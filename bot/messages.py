@@ -144,6 +144,8 @@ GROUP_HELP_LINES = (
     "close cycle: a lead closes this cycle and starts the next",
     "rename group <name>: a lead renames the group",
     "set zone, set nation, set quiet, set minimum: a lead changes the group's time zone, bank holidays, quiet hours, or answers needed before figures show",
+    "audit: leads see who changed ratings, agreed levels, actions and settings, and when",
+    "In your personal chat: my data sends everything I hold about you; forget me erases it",
 )
 DEFAULT_GROUP_NAME = "Working group"
 NOT_A_MEMBER = "That belongs to a working group you are not a member of, so nothing was changed."
