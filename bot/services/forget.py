@@ -15,7 +15,7 @@ from datetime import datetime
 from bot.conversation_refs import personal_space
 from bot.keys import TeamKey, TenantKey
 from bot.models import Action, Agreement, Assessment, ConversationState, DigestPost, Member, Response, Team, new_id
-from bot.services import groups
+from bot.services import audit, groups
 from bot.services.audit import AuditEntry
 from bot.store import Store
 
@@ -66,11 +66,12 @@ async def _anonymise(store: Store, space: TeamKey, user_id: str, alias: str) -> 
     return count
 
 
-async def _hand_on(store: Store, space: TeamKey, user_id: str, heir: str | None, now: datetime) -> int:
-    """Their actions to the group's lead, or unowned; returns how many."""
+async def _hand_on(store: Store, space: TeamKey, user_id: str, alias: str, heir: str | None, now: datetime) -> int:
+    """Their actions to the group's lead, or unowned, each change in the audit trail; returns how many."""
     actions = await store.find(space, Action, owner_id=user_id)
     for action in actions:
         await store.put(space, action.model_copy(update={"owner_id": heir or UNOWNED, "updated_at": now}))
+        await audit.record(store, space, alias, "action", f"{action.id} reassigned", now, action.assessment_id)
     return len(actions)
 
 
@@ -82,7 +83,7 @@ async def _in_group(store: Store, space: TeamKey, user_id: str, now: datetime) -
     if team is not None:
         team = await groups.change(store, space, lambda current: _without(current, user_id, alias, now))
         heir = team.leads[0].user_id if team.leads else None
-    handed = await _hand_on(store, space, user_id, heir, now)
+    handed = await _hand_on(store, space, user_id, alias, heir, now)
     await store.set_membership(space, user_id, None)
     return Forgotten(anonymised=anonymised, groups=1, reassigned=handed if heir else 0, unowned=0 if heir else handed)
 
