@@ -8,6 +8,7 @@ Diagram: privacy.mmd.
 from __future__ import annotations
 
 from bot import messages as say
+from bot.conversation_refs import personal_space
 from bot.intents import ForgetMe
 from bot.services import forget, personal_data
 from bot.views import DataFile, Notice
@@ -17,7 +18,7 @@ from dialogs.privacy_cards import forget_card
 
 def _personal_only(ctx: FlowContext) -> FlowResult | None:
     """A refusal for a channel or group chat, where the answer would be seen by others."""
-    if ctx.team.team_id != f"user:{ctx.user_id}":
+    if ctx.team != personal_space(ctx.team.tenant, ctx.user_id):
         return FlowResult(views=(Notice(text=say.PRIVATE_CHAT_ONLY),))
     return None
 

@@ -24,6 +24,7 @@ from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError
 from adapters.identity import identify
 from bot import messages as say
 from bot.config import is_loopback_host
+from bot.conversation_refs import personal_space
 from bot.errors import Refusal
 from bot.services import personal_data
 from bot.store import Store
@@ -97,7 +98,7 @@ class FileConsent(Middleware):
         except (ValidationError, Refusal):
             log.info("file consent refused: malformed invoke")
             return 400
-        if who.team.team_id != f"user:{who.user_id}":
+        if who.team != personal_space(who.team.tenant, who.user_id):
             await context.send_activity(say.PRIVATE_CHAT_ONLY)
             return 200
         if consent.action == "decline" or consent.uploadInfo is None:
