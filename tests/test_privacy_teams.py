@@ -178,6 +178,7 @@ async def test_the_audit_trail_records_each_kind_of_change_without_text_and_only
     kinds = {(e.what, e.by, e.subject) for e in entries}
     assert {("rating", user, "1a") for user in ("29:bob", "29:cy", "29:dee")} <= kinds
     assert ("agreed_level", "29:alice", "1a") in kinds and ("group_setting", "29:alice", "min_answers") in kinds
+    assert {("group_setting", "29:alice", "linked"), ("group_setting", "29:alice", "members added as members")} <= kinds
     assert any(what == "action" and by == "29:bob" and subject.endswith(" created") for what, by, subject in kinds)
     assert not any("note" in e.subject or "Secret" in e.subject for e in entries)
     assert trail.title == say.AUDIT_TITLE.format(name=say.DEFAULT_GROUP_NAME)
@@ -196,7 +197,10 @@ async def test_the_audit_trail_pages_twelve_entries_at_a_time(bot: RunningBot) -
     (older,) = await alice.tap(first, say.AUDIT_OLDER)
     (newer,) = await alice.tap(older, say.AUDIT_NEWER)
 
+    total = len(await bot.app[STORE].find(g.SPACE, AuditEntry))
+    assert 12 < total <= 24
     assert say.AUDIT_PAGE.format(page=1, pages=2) in first.texts()
     assert say.AUDIT_PAGE.format(page=2, pages=2) in older.texts()
     assert newer.texts() == first.texts()
-    assert len([f for f in first.texts() if "settings · min" in f]) == 12
+    assert len([f for f in first.texts() if "settings · " in f]) == 12
+    assert len([f for f in older.texts() if "settings · " in f]) == total - 12

@@ -115,6 +115,7 @@ async def link(store: Store, space: TeamKey, channel_id: str, linker: Person, na
 
     team = await store.update(space, Team, space.team_id, apply)
     await _index(store, space, team)
+    await audit.record(store, space, linker.user_id, "group_setting", "linked", now)
     return team
 
 
@@ -139,6 +140,7 @@ async def add(store: Store, space: TeamKey, by: str, people: Sequence[Person], r
         return team
 
     team = await change(store, space, apply)
+    await audit.record(store, space, by, "group_setting", f"members added as {role}s", now)
     new = tuple(p for p in _unique(people) if before.role_of(p.user_id) is None)
     return Added(team, new, tuple(p for p in _unique(people) if before.role_of(p.user_id) is not None))
 
@@ -156,7 +158,9 @@ async def remove(store: Store, space: TeamKey, by: str, user_ids: Sequence[str],
             team = _left(team, user_id, now)
         return team
 
-    return await change(store, space, apply)
+    changed = await change(store, space, apply)
+    await audit.record(store, space, by, "group_setting", "members removed", now)
+    return changed
 
 
 async def leave(store: Store, space: TeamKey, user_id: str, now: datetime) -> Team:
@@ -166,7 +170,9 @@ async def leave(store: Store, space: TeamKey, user_id: str, now: datetime) -> Te
         require_member(team, user_id)
         return _left(team, user_id, now)
 
-    return await change(store, space, apply)
+    changed = await change(store, space, apply)
+    await audit.record(store, space, user_id, "group_setting", "left", now)
+    return changed
 
 
 async def settle(store: Store, space: TeamKey, by: str, *, now: datetime, **changes: object) -> Team:
