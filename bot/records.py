@@ -44,6 +44,8 @@ class Delivery(Document):
     table: ClassVar[str] = "deliveries"
     key_hash: Id
     expires_at: AwareDatetime
+    owner: Id | None = None
+    """The `owner_tag` of the person whose turn made the claim, so `forget me` can remove their claims."""
 
     @property
     def doc_id(self) -> str:
@@ -53,11 +55,18 @@ class Delivery(Document):
         return self.expires_at <= now
 
     @classmethod
-    def claimed(cls, current: Self | None, key_hash: str, now: datetime, ttl: timedelta) -> Self | None:
+    def claimed(
+        cls, current: Self | None, key_hash: str, now: datetime, ttl: timedelta, owner: str | None = None
+    ) -> Self | None:
         """A fresh claim if the key is new or expired; otherwise the current one, unchanged."""
         if current is not None and not current.is_expired(now):
             return current
-        return cls(key_hash=key_hash, expires_at=now + ttl)
+        return cls(key_hash=key_hash, expires_at=now + ttl, owner=owner)
+
+
+def owner_tag(user_id: str) -> str:
+    """A one-way tag for a person on their delivery claims: enough to find them again, not to read who they are."""
+    return hashlib.sha256(("owner:" + user_id).encode("utf-8")).hexdigest()[:32]
 
 
 def delivery_id(key: str) -> str:

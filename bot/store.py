@@ -265,20 +265,33 @@ class Store(ABC):
 
     # -- inbound deduplication ----------------------------------------------------------
 
-    async def claim_delivery(self, tenant: TenantKey, key: str, now: datetime, ttl: timedelta) -> bool:
+    async def claim_delivery(
+        self, tenant: TenantKey, key: str, now: datetime, ttl: timedelta, *, owner: str | None = None
+    ) -> bool:
         """True if this delivery is new (or its earlier claim expired) and the caller should process it.
 
         Of concurrent claims of one key exactly one gets True; the claim survives a restart, so a
         retry after a crash is still caught. Expired claims are pruned at most once per `ttl`.
+        `owner` (an `owner_tag`) names whose turn it is, for `forget_deliveries`.
         """
         if ttl <= timedelta(0):
             raise ValueError("a delivery claim needs a positive ttl")
         record_id = delivery_id(key)
         before, after = await self._change_record(
-            tenant, Delivery, record_id, lambda current: Delivery.claimed(current, record_id, now, ttl)
+            tenant, Delivery, record_id, lambda current: Delivery.claimed(current, record_id, now, ttl, owner)
         )
         await self._prune_deliveries(tenant, now, ttl)
         return after != before
+
+    async def forget_deliveries(self, tenant: TenantKey, owner: str, *, keep: timedelta) -> int:
+        """Remove a person's claims, except those made within `keep` of their newest (the turn asking for it, which
+        must still catch its own redelivery); returns how many went."""
+        theirs = await self._find_records(tenant, Delivery, owner=owner)
+        newest = max((claim.expires_at for claim in theirs), default=None)
+        gone = [claim for claim in theirs if newest is not None and claim.expires_at < newest - keep]
+        for claim in gone:
+            await self._change_record(tenant, Delivery, claim.doc_id, lambda _current: None)
+        return len(gone)
 
     async def release_delivery(self, tenant: TenantKey, key: str) -> None:
         """Forget a claim whose processing failed, so the platform's retry is processed after all."""

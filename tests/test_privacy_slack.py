@@ -10,6 +10,7 @@ import csv
 import io
 import json
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,7 @@ from bot import messages as say
 from bot.conversation_refs import personal_ref
 from bot.keys import AssessmentKey, TeamKey, TenantKey
 from bot.models import Action, Assessment, ConversationRef, ConversationState, Response, ScheduledJob, Team
+from bot.records import Delivery, owner_tag
 from bot.services.audit import AuditEntry
 from bot.services.forget import UNOWNED
 from bot.store import Store
@@ -41,8 +43,13 @@ def no_pacing(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-async def bot(tmp_path: Path) -> AsyncIterator[RunningSlackBot]:
-    async with running_slack_bot(tmp_path / "data", clock=ManualClock(NOW), members=MEMBERS, store=MemoryStore()) as running:
+def clock() -> ManualClock:
+    return ManualClock(NOW)
+
+
+@pytest.fixture
+async def bot(tmp_path: Path, clock: ManualClock) -> AsyncIterator[RunningSlackBot]:
+    async with running_slack_bot(tmp_path / "data", clock=clock, members=MEMBERS, store=MemoryStore()) as running:
         yield running
 
 
@@ -135,7 +142,7 @@ async def test_my_data_in_a_channel_is_refused_and_uploads_nothing(bot: RunningS
 
 
 async def test_forget_me_erases_own_data_anonymises_group_answers_and_hands_actions_to_a_lead(
-    bot: RunningSlackBot,
+    bot: RunningSlackBot, clock: ManualClock
 ) -> None:
     await _group_with_answers(bot)
     me = bot.user(user="U0002")
@@ -152,6 +159,10 @@ async def test_forget_me_erases_own_data_anonymises_group_answers_and_hands_acti
     await store.add_job(reminder)
     own_space = TeamKey(WORKSPACE, "user:U0002")
     assert await personal_ref(store, WORKSPACE, "U0002") is not None
+    earlier_claims = [d for d in await store._find_records(WORKSPACE, Delivery) if d.owner == owner_tag("U0002")]
+    others_claims = [d for d in await store._find_records(WORKSPACE, Delivery) if d.owner == owner_tag("U0003")]
+    assert earlier_claims and others_claims
+    clock.advance(timedelta(hours=1))
 
     (confirm,) = await me.dm("forget me")
     assert confirm.title == say.FORGET_TITLE
@@ -178,6 +189,9 @@ async def test_forget_me_erases_own_data_anonymises_group_answers_and_hands_acti
     assert "U0002" not in {e.by for e in trail}
     assert await store.get_job(SPACE, "remind-U0002") is None
     assert await store.teams_of(WORKSPACE, "U0002") == []
+    claims = await store._find_records(WORKSPACE, Delivery)
+    assert not {d.doc_id for d in earlier_claims} & {d.doc_id for d in claims}
+    assert {d.doc_id for d in others_claims} <= {d.doc_id for d in claims}
 
     assert await me.interaction(tap) == []
     (again,) = await me.tap(confirm, say.FORGET_YES)

@@ -22,6 +22,7 @@ from tests.test_store_contract import (
 MakeStore = Callable[[], Store]
 TENANT = tenant_key("t1", "teams")
 OTHER = tenant_key("t1", "slack")
+TTL = timedelta(days=1)
 
 
 def job_in(team_id: str, job_id: str, tenant: object = TENANT) -> ScheduledJob:
@@ -130,3 +131,29 @@ class TestJobsOfContract:
         async with make_store() as reopened:
             assert await reopened.get_job(team_key("g1", TENANT), "j1") is None
             assert await reopened.jobs_of(TENANT) == []
+
+
+class TestForgetDeliveriesContract:
+    async def test_a_persons_older_claims_go_and_their_newest_and_everyone_elses_stay(self, make_store: MakeStore) -> None:
+        async with make_store() as store:
+            await store.claim_delivery(TENANT, "old-1", at(0), TTL, owner="tag-u1")
+            await store.claim_delivery(TENANT, "old-2", at(60), TTL, owner="tag-u1")
+            await store.claim_delivery(TENANT, "now", at(3600), TTL, owner="tag-u1")
+            await store.claim_delivery(TENANT, "theirs", at(0), TTL, owner="tag-u2")
+            await store.claim_delivery(TENANT, "nobodys", at(0), TTL)
+            await store.claim_delivery(OTHER, "old-1", at(0), TTL, owner="tag-u1")
+
+            assert await store.forget_deliveries(TENANT, "tag-u1", keep=timedelta(minutes=5)) == 2
+
+        async with make_store() as reopened:
+            assert await reopened.claim_delivery(TENANT, "old-1", at(3600), TTL) is True
+            assert await reopened.claim_delivery(TENANT, "old-2", at(3600), TTL) is True
+            for key in ("now", "theirs", "nobodys"):
+                assert await reopened.claim_delivery(TENANT, key, at(3600), TTL) is False
+            assert await reopened.claim_delivery(OTHER, "old-1", at(3600), TTL) is False
+
+    async def test_forgetting_a_person_with_no_claims_removes_nothing(self, store: Store) -> None:
+        await store.claim_delivery(TENANT, "ev", at(0), TTL, owner="tag-u2")
+
+        assert await store.forget_deliveries(TENANT, "tag-u1", keep=timedelta(minutes=5)) == 0
+        assert await store.claim_delivery(TENANT, "ev", at(1), TTL) is False

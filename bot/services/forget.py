@@ -10,17 +10,21 @@ again, so an interrupted erasure is finished by asking again.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from bot.conversation_refs import personal_space
 from bot.keys import TeamKey, TenantKey
 from bot.models import Action, Agreement, Assessment, ConversationState, DigestPost, Member, Response, Team, new_id
+from bot.records import owner_tag
 from bot.services import audit, groups
 from bot.services.audit import AuditEntry
 from bot.store import Store
 
 UNOWNED = "unowned"
 """The owner of an action whose owner was forgotten in a group with no lead left."""
+KEEP_RECENT_CLAIMS = timedelta(minutes=5)
+"""Delivery claims this close to the person's newest are the erasure's own turn's: kept, so a redelivery of it is
+still caught, and expiring within a day like every claim."""
 
 
 @dataclass(frozen=True)
@@ -33,6 +37,7 @@ class Forgotten:
     reassigned: int = 0
     unowned: int = 0
     jobs: int = 0
+    claims: int = 0
 
 
 def _without(team: Team, user_id: str, alias: str, now: datetime) -> Team:
@@ -106,6 +111,7 @@ async def forget(store: Store, tenant: TenantKey, user_id: str, now: datetime) -
     """Groups first and the person's own space last, so a second request finishes an interrupted one."""
     done = [await _in_group(store, space, user_id, now) for space, _role in await store.teams_of(tenant, user_id)]
     jobs = await _stop_jobs(store, tenant, user_id)
+    claims = await store.forget_deliveries(tenant, owner_tag(user_id), keep=KEEP_RECENT_CLAIMS)
     removed = await store.drop_team(personal_space(tenant, user_id))
     return Forgotten(
         removed=removed,
@@ -114,4 +120,5 @@ async def forget(store: Store, tenant: TenantKey, user_id: str, now: datetime) -
         reassigned=sum(f.reassigned for f in done),
         unowned=sum(f.unowned for f in done),
         jobs=jobs,
+        claims=claims,
     )

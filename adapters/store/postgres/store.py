@@ -129,12 +129,14 @@ class PostgresStore(Store):
         async with self._db.transaction(EVERY_TENANT) as tx:
             return await jobs.claim_ready_jobs(tx, owner=owner, now=now, lease=lease, limit=limit)
 
-    async def claim_delivery(self, tenant: TenantKey, key: str, now: datetime, ttl: timedelta) -> bool:
+    async def claim_delivery(
+        self, tenant: TenantKey, key: str, now: datetime, ttl: timedelta, *, owner: str | None = None
+    ) -> bool:
         if ttl <= timedelta(0):
             raise ValueError("a delivery claim needs a positive ttl")
         key_hash = delivery_id(key)
         async with self._db.transaction(tenant_scope(tenant), single=True) as tx:
-            claimed = await records.claim_delivery(tx, tenant_scope(tenant), key_hash, now, now + ttl)
+            claimed = await records.claim_delivery(tx, tenant_scope(tenant), key_hash, now, now + ttl, owner)
         await self._prune_deliveries(tenant, now, ttl)
         return claimed
 
