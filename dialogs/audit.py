@@ -16,8 +16,8 @@ from dialogs.where import here
 async def _page(ctx: FlowContext, number: int) -> FlowResult:
     space, team = await here(ctx)
     groups.require_lead(team, ctx.user_id)
-    entries, pages = audit.page(await audit.trail(ctx.store, space), number, AUDIT_PAGE_SIZE)
-    return FlowResult(views=(audit_card(team, entries, min(max(number, 1), pages), pages),))
+    entries, shown, pages = await audit.page(ctx.store, space, number, AUDIT_PAGE_SIZE)
+    return FlowResult(views=(audit_card(team, entries, shown, pages),))
 
 
 @leads_to(audit_card)

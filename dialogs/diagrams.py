@@ -148,7 +148,7 @@ def _group_samples(framework: Framework, scope: Scope) -> dict[CardBuilder, tupl
 
 
 def _sample_entry() -> AuditEntry:
-    return AuditEntry(id="au-sample", at=_SAMPLE_TIME, by="lead", what="rating", subject="1a", assessment_id=SAMPLE_ID)
+    return AuditEntry(at=_SAMPLE_TIME, by="lead", what="rating", subject="1a", assessment_id=SAMPLE_ID)
 
 
 def buttons(card: Card) -> tuple[Button, ...]:

@@ -21,7 +21,7 @@ from bot.conversation_refs import personal_ref
 from bot.keys import AssessmentKey, TeamKey, TenantKey
 from bot.models import Action, Assessment, ConversationRef, ConversationState, Response, ScheduledJob, Team
 from bot.records import Delivery, owner_tag
-from bot.services.audit import AuditEntry
+from bot.services import audit
 from bot.services.forget import UNOWNED
 from bot.store import Store
 from adapters.store.memory import MemoryStore
@@ -184,7 +184,7 @@ async def test_forget_me_erases_own_data_anonymises_group_answers_and_hands_acti
     assert any(m.user_id == former.author_id and m.name is None for m in team.former)
     moved = await store.get(SPACE, Action, "act-group")
     assert moved is not None and moved.owner_id == "U0001"
-    trail = await store.find(SPACE, AuditEntry)
+    trail = [e for held in await audit.buckets(store, SPACE) for e in held.entries]
     assert ("action", former.author_id, "act-group reassigned") in {(e.what, e.by, e.subject) for e in trail}
     assert "U0002" not in {e.by for e in trail}
     assert await store.get_job(SPACE, "remind-U0002") is None

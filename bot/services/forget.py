@@ -17,7 +17,6 @@ from bot.keys import TeamKey, TenantKey
 from bot.models import Action, Agreement, Assessment, ConversationState, DigestPost, Member, Response, Team, new_id
 from bot.records import owner_tag
 from bot.services import audit, groups
-from bot.services.audit import AuditEntry
 from bot.store import Store
 
 UNOWNED = "unowned"
@@ -59,8 +58,7 @@ async def _anonymise(store: Store, space: TeamKey, user_id: str, alias: str) -> 
         count += 1
     for agreement in await store.find(space, Agreement, by=user_id):
         await store.put(space, agreement.model_copy(update={"by": alias}))
-    for entry in await store.find(space, AuditEntry, by=user_id):
-        await store.put(space, entry.model_copy(update={"by": alias}))
+    await audit.rewrite_by(store, space, user_id, alias)
     for assessment in await store.find(space, Assessment, owner_id=user_id):
         await store.put(space, assessment.model_copy(update={"owner_id": alias}))
     for state in await store.find(space, ConversationState, user_id=user_id):

@@ -18,12 +18,12 @@ from typing import Any
 from bot.conversation_refs import Unreachable, personal_space
 from bot.keys import TeamKey, TenantKey
 from bot.models import Action, Agreement, Assessment, ConversationRef, ConversationState, Document, Response, Team
-from bot.services.audit import AuditEntry
+from bot.services import audit
 from bot.store import Store
 
 FORMAT = "reflect-personal-data/1"
 OWN_KINDS: tuple[type[Document], ...] = (
-    Assessment, Response, Action, ConversationState, ConversationRef, Unreachable, AuditEntry,
+    Assessment, Response, Action, ConversationState, ConversationRef, Unreachable, audit.AuditLog, audit.AuditBucket,
 )
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 CSV_HEADER = ("place", "kind", "id", "field", "value")
@@ -51,7 +51,7 @@ async def _in_group(store: Store, space: TeamKey, user_id: str, role: str) -> di
         "actions": _dumped(await store.find(space, Action, owner_id=user_id)),
         "agreements": _dumped(await store.find(space, Agreement, by=user_id)),
         "conversations": _dumped(await store.find(space, ConversationState, user_id=user_id)),
-        "audit": _dumped(await store.find(space, AuditEntry, by=user_id)),
+        "audit": _dumped(await audit.entries_by(store, space, user_id)),
     }
 
 
