@@ -200,3 +200,23 @@ def test_the_grace_period_is_read_from_its_variable_and_checked(tmp_path: Path) 
     assert settings(REFLECT_PURGE_AFTER_DAYS="7").purge_after_days == 7
     with pytest.raises(ValidationError):
         settings(REFLECT_PURGE_AFTER_DAYS="-1")
+
+
+async def test_teams_removal_from_a_personal_chat_purges_only_that_persons_own_space(
+    teams: RunningBot, clock: ManualClock
+) -> None:
+    store = teams.app[STORE]
+    await g.set_up(teams, members=("29:bob",))
+    bob = teams.chat(user="29:bob")
+    await bob.say("hi")
+    removal = builders.message(teams.connector.url, user="29:bob")
+    removal.update(type="installationUpdate", action="remove")
+
+    assert await teams.post(removal) in (200, 201)
+    clock.advance(GRACE + timedelta(minutes=1))
+    await _run_due(teams)
+
+    assert await store.find(TeamKey(g.TENANT, "user:29:bob"), ConversationRef) == []
+    assert await store.find(TeamKey(g.TENANT, "user:29:alice"), ConversationRef) != []
+    assert await store.get(g.SPACE, Team, g.TEAM) is not None
+    assert await store.teams_of(g.TENANT, "29:bob") == [(g.SPACE, "member")]
