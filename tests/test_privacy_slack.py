@@ -141,6 +141,17 @@ async def test_my_data_in_a_channel_is_refused_and_uploads_nothing(bot: RunningS
     assert bot.api.files.shared == []
 
 
+async def _group_action_and_reminder(store: Store, user: str) -> None:
+    """An action the person owns in the group, and a reminder job addressed to them."""
+    team = await store.get(SPACE, Team, FORUM)
+    assert team is not None and team.assessment_id is not None
+    await store.put(SPACE, Action(
+        id="act-group", assessment_id=team.assessment_id, section="1a", title="Ask the forum", owner_id=user,
+        due=NOW.date(), created_at=NOW, updated_at=NOW,
+    ))
+    await store.add_job(ScheduledJob(id=f"remind-{user}", team=SPACE, kind="reminder", due_at=NOW, payload={"user": user}))
+
+
 async def test_forget_me_erases_own_data_anonymises_group_answers_and_hands_actions_to_a_lead(
     bot: RunningSlackBot, clock: ManualClock
 ) -> None:
@@ -148,15 +159,7 @@ async def test_forget_me_erases_own_data_anonymises_group_answers_and_hands_acti
     me = bot.user(user="U0002")
     await _own_assessment(me, "Falls prevention")
     store = _store(bot)
-    team = await store.get(SPACE, Team, FORUM)
-    assert team is not None and team.assessment_id is not None
-    group_action = Action(
-        id="act-group", assessment_id=team.assessment_id, section="1a", title="Ask the forum", owner_id="U0002",
-        due=NOW.date(), created_at=NOW, updated_at=NOW,
-    )
-    await store.put(SPACE, group_action)
-    reminder = ScheduledJob(id="remind-U0002", team=SPACE, kind="reminder", due_at=NOW, payload={"user": "U0002"})
-    await store.add_job(reminder)
+    await _group_action_and_reminder(store, "U0002")
     own_space = TeamKey(WORKSPACE, "user:U0002")
     assert await personal_ref(store, WORKSPACE, "U0002") is not None
     earlier_claims = [d for d in await store._find_records(WORKSPACE, Delivery) if d.owner == owner_tag("U0002")]
