@@ -216,3 +216,15 @@ async def test_forgetting_the_only_lead_makes_another_member_lead_and_leaves_no_
     team = await _store(bot).get(SPACE, Team, FORUM)
     assert team is not None and [m.user_id for m in team.leads] == ["U0002"]
     assert all(a.owner_id != UNOWNED for a in await _store(bot).find(SPACE, Action))
+
+
+async def test_in_slack_a_lead_reads_the_audit_trail_and_a_member_is_refused(bot: RunningSlackBot) -> None:
+    await _group_with_answers(bot)
+
+    (trail,) = await bot.user(user="U0001").mention(FORUM, "audit")
+    (refusal,) = await bot.user(user="U0002").mention(FORUM, "audit")
+
+    assert trail.title == say.AUDIT_TITLE.format(name=say.DEFAULT_GROUP_NAME)
+    listed = " ".join(trail.texts())
+    assert "rating · 1a" in listed and "Group note" not in listed
+    assert refusal.text == say.LEADS_ONLY
