@@ -38,6 +38,24 @@ class Membership(Document):
         return cls(user_id=user_id, teams=teams) if teams else None
 
 
+class PastMemberships(Document):
+    """The groups a person has left in one tenant: `my data` and `forget me` must still reach their answers there."""
+
+    table: ClassVar[str] = "past_memberships"
+    user_id: Id
+    teams: tuple[Id, ...] = ()
+
+    @property
+    def doc_id(self) -> str:
+        return self.user_id
+
+    @classmethod
+    def changed(cls, current: Self | None, user_id: str, team_id: str, former: bool) -> Self | None:
+        """With the team listed (or not); None once no team is listed, so nothing is kept."""
+        teams = {*(current.teams if current is not None else ()), team_id} - (set() if former else {team_id})
+        return cls(user_id=user_id, teams=tuple(sorted(teams))) if teams else None
+
+
 class Delivery(Document):
     """An inbound delivery already taken for processing, remembered until it expires so a redelivery is caught."""
 

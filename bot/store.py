@@ -21,7 +21,7 @@ from typing import Self, TypeVar
 from bot.errors import JobStateError
 from bot.keys import AssessmentKey, TeamKey, TenantKey
 from bot.models import READY_STATUSES, Answer, Document, Response, Role, ScheduledJob, response_id
-from bot.records import Delivery, Membership, delivery_id
+from bot.records import Delivery, Membership, PastMemberships, delivery_id
 
 D = TypeVar("D", bound=Document)
 RecordScope = TenantKey | None
@@ -262,6 +262,19 @@ class Store(ABC):
         found = await self._get_record(tenant, Membership, user_id)
         teams = sorted(found.teams.items()) if found is not None else []
         return [(TeamKey(tenant=tenant, team_id=team_id), role) for team_id, role in teams]
+
+    async def set_former(self, team: TeamKey, user_id: str, former: bool) -> None:
+        """Record that a person left a team (True), or that nothing of theirs is kept there any more (False)."""
+
+        def change(current: PastMemberships | None) -> PastMemberships | None:
+            return PastMemberships.changed(current, user_id, team.team_id, former)
+
+        await self._change_record(team.tenant, PastMemberships, user_id, change)
+
+    async def former_teams_of(self, tenant: TenantKey, user_id: str) -> list[TeamKey]:
+        """The teams a person has left in this tenant, by team id."""
+        found = await self._get_record(tenant, PastMemberships, user_id)
+        return [TeamKey(tenant=tenant, team_id=team_id) for team_id in (found.teams if found is not None else ())]
 
     # -- inbound deduplication ----------------------------------------------------------
 

@@ -204,3 +204,27 @@ async def test_the_audit_trail_pages_twelve_entries_at_a_time(bot: RunningBot) -
     assert newer.texts() == first.texts()
     assert len([f for f in first.texts() if "settings · " in f]) == 12
     assert len([f for f in older.texts() if "settings · " in f]) == total - 12
+
+
+async def test_a_group_someone_left_is_still_in_their_data_and_in_their_erasure(
+    bot: RunningBot, onedrive: FakeOneDrive
+) -> None:
+    alice = await g.set_up(bot, members=("29:bob", "29:cy"))
+    await g.settle(bot)
+    await _rate(bot, "29:bob", "Emerging", "Bob's note")
+    await g.command(alice, "remove", "29:bob")
+    bob = bot.chat(user="29:bob")
+
+    json_card, _ = _consents(await bob.say("my data"))
+    await bot.post(_consent_invoke(bob, json_card, "accept", onedrive.upload_url("s1")))
+    (group,) = json.loads(onedrive.uploads[0].content)["groups"]
+    (confirm,) = await bob.say("forget me")
+    await bob.tap(confirm, say.FORGET_YES)
+
+    assert (group["group_id"], group["role"]) == (g.TEAM, "former")
+    assert [r["evidence"] for r in group["responses"]] == ["Bob's note"]
+    (answer,) = await g.answers(bot)
+    assert answer.author_id.startswith("former-") and answer.evidence is None
+    team = await g.group(bot)
+    assert "29:bob" not in {m.user_id for m in (*team.members, *team.former)}
+    assert await bot.app[STORE].former_teams_of(g.TENANT, "29:bob") == []

@@ -157,3 +157,20 @@ class TestForgetDeliveriesContract:
 
         assert await store.forget_deliveries(TENANT, "tag-u1", keep=timedelta(minutes=5)) == 0
         assert await store.claim_delivery(TENANT, "ev", at(1), TTL) is False
+
+
+class TestFormerTeamsContract:
+    async def test_former_teams_are_listed_per_person_and_tenant_until_cleared(self, make_store: MakeStore) -> None:
+        async with make_store() as store:
+            await store.set_former(team_key("g2", TENANT), "u1", True)
+            await store.set_former(team_key("g1", TENANT), "u1", True)
+            await store.set_former(team_key("g1", TENANT), "u1", True)
+            await store.set_former(team_key("g1", OTHER), "u2", True)
+
+        async with make_store() as reopened:
+            assert await reopened.former_teams_of(TENANT, "u1") == [team_key("g1", TENANT), team_key("g2", TENANT)]
+            assert await reopened.former_teams_of(OTHER, "u1") == []
+            await reopened.set_former(team_key("g1", TENANT), "u1", False)
+            await reopened.set_former(team_key("g2", TENANT), "u1", False)
+            assert await reopened.former_teams_of(TENANT, "u1") == []
+            assert await reopened.former_teams_of(OTHER, "u2") == [team_key("g1", OTHER)]

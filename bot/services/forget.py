@@ -1,4 +1,4 @@
-"""`forget me`: a person's own space is deleted, and in every group they belong to their trace is anonymised.
+"""`forget me`: a person's own space is deleted, and in every group they belong to or left their trace is anonymised.
 
 Why this shape: a group's history must stay coherent (its spread, medians and agreed levels were computed from
 everyone's ratings), so in a group the person's ratings stay, under a new id of a former member with no name and no
@@ -88,6 +88,7 @@ async def _in_group(store: Store, space: TeamKey, user_id: str, now: datetime) -
         heir = team.leads[0].user_id if team.leads else None
     handed = await _hand_on(store, space, user_id, alias, heir, now)
     await store.set_membership(space, user_id, None)
+    await store.set_former(space, user_id, False)
     return Forgotten(anonymised=anonymised, groups=1, reassigned=handed if heir else 0, unowned=0 if heir else handed)
 
 
@@ -107,7 +108,9 @@ async def _stop_jobs(store: Store, tenant: TenantKey, user_id: str) -> int:
 
 async def forget(store: Store, tenant: TenantKey, user_id: str, now: datetime) -> Forgotten:
     """Groups first and the person's own space last, so a second request finishes an interrupted one."""
-    done = [await _in_group(store, space, user_id, now) for space, _role in await store.teams_of(tenant, user_id)]
+    spaces = [space for space, _role in await store.teams_of(tenant, user_id)]
+    spaces += [space for space in await store.former_teams_of(tenant, user_id) if space not in spaces]
+    done = [await _in_group(store, space, user_id, now) for space in spaces]
     jobs = await _stop_jobs(store, tenant, user_id)
     claims = await store.forget_deliveries(tenant, owner_tag(user_id), keep=KEEP_RECENT_CLAIMS)
     removed = await store.drop_team(personal_space(tenant, user_id))

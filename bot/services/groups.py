@@ -101,6 +101,7 @@ async def _index(store: Store, space: TeamKey, team: Team) -> None:
         await store.set_membership(space, member.user_id, member.role)
     for former in team.former:
         await store.set_membership(space, former.user_id, None)
+        await store.set_former(space, former.user_id, True)
 
 
 async def link(store: Store, space: TeamKey, channel_id: str, linker: Person, name: str, now: datetime) -> Team:

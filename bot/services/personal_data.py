@@ -1,7 +1,7 @@
 """Everything Reflect holds about one person in one tenant, gathered for `my data`, as JSON and as CSV.
 
 Read from the person's own space (their assessments, answers, actions, conversation state and address) and from
-every group they belong to (their membership, their answers in the group's assessments, the actions they own, the
+every group they belong to or have left (their membership, their answers in the group's assessments, the actions they own, the
 agreed levels they recorded, their conversation state there and the audit entries naming them). Nothing of anyone
 else is included: group documents are filtered by the person's id before they are read out.
 """
@@ -57,7 +57,9 @@ async def _in_group(store: Store, space: TeamKey, user_id: str, role: str) -> di
 
 async def collect(store: Store, tenant: TenantKey, user_id: str, now: datetime) -> dict[str, Any]:
     """The whole record, ready for `as_json` and `as_csv`."""
-    memberships = await store.teams_of(tenant, user_id)
+    memberships: list[tuple[TeamKey, str]] = list(await store.teams_of(tenant, user_id))
+    current = {space for space, _role in memberships}
+    memberships += [(space, "former") for space in await store.former_teams_of(tenant, user_id) if space not in current]
     return {
         "format": FORMAT,
         "generated_at": now.isoformat(),
