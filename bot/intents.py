@@ -215,6 +215,19 @@ class LeaveGroup(InGroup, _Change):
     intent: Literal["leave"] = "leave"
 
 
+class ShowAssessments(_Intent):
+    """The person's own assessments, to resume any of them or close one."""
+
+    intent: Literal["assessments"] = "assessments"
+
+
+class CloseAssessment(OnAssessment, _Change):
+    """Close one of the person's own assessments (or, with `close` false, reopen it); its answers stay."""
+
+    intent: Literal["close_assessment"] = "close_assessment"
+    close: bool = True
+
+
 class ShowAudit(InGroup):
     """A lead's page of the group's audit trail; page 1 is the newest."""
 
@@ -232,7 +245,7 @@ Intent = Annotated[
     ShowMenu | ShowHelp | StartAssessment | Resume | ShowActions | SetScope | NameSubject | ShowPhases | ChoosePhase | Rate
     | AddEvidence | SkipEvidence | TakeIdea | NextSection | OpenAction | EditAction | OpenGroup | StartGroupAssessment
     | MyAnswers | GroupResults | ChooseAgreed | AgreeLevel | ShareResults | ShowParticipation | CloseCycle | LeaveGroup
-    | ShowAudit | ForgetMe,
+    | ShowAssessments | CloseAssessment | ShowAudit | ForgetMe,
     Field(discriminator="intent"),
 ]
 INTENT = TypeAdapter(Intent)

@@ -76,7 +76,7 @@ async def _group_with_answers(bot: RunningSlackBot) -> None:
         me = bot.user(user=user)
         invite = next(m for m in _in_dm(bot, user) if m.title == say.INVITE_TITLE.format(name=say.DEFAULT_GROUP_NAME))
         (phases,) = await me.tap(invite, "Rate sections")
-        (section,) = await me.tap(phases, "1 Check · 0/4")
+        (section,) = await me.tap(phases, "Check · 0/4")
         (evidence,) = await me.tap(section, level)
         await me.type_into(evidence, "Save evidence", f"Group note by {user}")
 
@@ -89,7 +89,7 @@ async def _own_assessment(me: SlackUser, subject: str) -> None:
     (footprint,) = await me.tap(focus, "Strategic")
     (stance,) = await me.tap(footprint, "Place")
     (phases,) = await me.tap(stance, "Planning new work")
-    (card,) = await me.tap(phases, "4 Prepare · 0/3")
+    (card,) = await me.tap(phases, "Prepare · 0/3")
     (evidence,) = await me.tap(card, "Maturing")
     _, ideas = await me.type_into(evidence, "Save evidence", FORMULA)
     await me.tap(ideas, "Add idea 2")

@@ -75,7 +75,7 @@ async def _rate(bot: RunningBot, user: str, label: str, evidence: str, *, idea: 
     chat = bot.chat(user=user)
     invite = g.sent_in_direct(bot, user)[-1]
     (phases,) = await chat.tap(invite, "Rate sections")
-    (card,) = await chat.tap(phases, next(title for title in phases.submits() if title.startswith("1 Check")))
+    (card,) = await chat.tap(phases, next(title for title in phases.submits() if title.startswith("Check")))
     (asked,) = await chat.tap(card, label)
     *_, ideas = await chat.tap(asked, "Save evidence", text=evidence)
     if idea:
