@@ -363,10 +363,15 @@ FORGET_LINES = (
 FORGET_YES = "Yes, forget me"
 FORGET_NO = "Keep my data"
 FORGOTTEN = (
-    "Done. I deleted {removed} items of yours, kept {anonymised} group answers as a former member's in {groups} groups, "
-    "passed {reassigned} actions to a lead and left {unowned} without an owner, and stopped {jobs} scheduled messages. "
+    "Done. I deleted {removed} of yours, kept {anonymised} as a former member's in {groups}, "
+    "passed {reassigned} to a lead and left {unowned} without an owner, and stopped {jobs}. "
     "If you write to me again, I will start afresh."
 )
+FORGOTTEN_ITEMS = ("item", "items")
+FORGOTTEN_ANSWERS = ("group answer", "group answers")
+FORGOTTEN_GROUPS = ("group", "groups")
+FORGOTTEN_ACTIONS = ("action", "actions")
+FORGOTTEN_JOBS = ("scheduled message", "scheduled messages")
 AUDIT_TITLE = "Audit trail: {name}"
 AUDIT_PAGE = "Page {page} of {pages}, newest first. Who changed what and when; what people wrote is never copied here."
 AUDIT_NONE = "Nothing has been changed in this group yet."

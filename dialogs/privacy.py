@@ -59,7 +59,11 @@ async def forget_me(ctx: FlowContext, intent: ForgetMe) -> FlowResult:
         return refused
     done = await forget.forget(ctx.store, ctx.team.tenant, ctx.user_id, ctx.now)
     report = say.FORGOTTEN.format(
-        removed=done.removed, anonymised=done.anonymised, groups=done.groups, reassigned=done.reassigned,
-        unowned=done.unowned, jobs=done.jobs,
+        removed=say.counted(done.removed, say.FORGOTTEN_ITEMS),
+        anonymised=say.counted(done.anonymised, say.FORGOTTEN_ANSWERS),
+        groups=say.counted(done.groups, say.FORGOTTEN_GROUPS),
+        reassigned=say.counted(done.reassigned, say.FORGOTTEN_ACTIONS),
+        unowned=say.counted(done.unowned, say.FORGOTTEN_ACTIONS),
+        jobs=say.counted(done.jobs, say.FORGOTTEN_JOBS),
     )
     return FlowResult(views=(Notice(text=report),), forgotten=True)

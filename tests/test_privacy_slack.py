@@ -173,6 +173,8 @@ async def test_forget_me_erases_own_data_anonymises_group_answers_and_hands_acti
     (report,) = await me.interaction(tap)
 
     assert report.text.startswith("Done.")
+    assert "kept 1 group answer as a former member's in 1 group, passed 1 action to a lead" in report.text
+    assert "stopped 1 scheduled message." in report.text
     assert await store.find(own_space, Assessment) == []
     assert await store.find(own_space, Response) == []
     assert await store.find(own_space, Action) == []
