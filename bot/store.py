@@ -21,7 +21,7 @@ from typing import Self, TypeVar
 from bot.errors import JobStateError
 from bot.keys import AssessmentKey, TeamKey, TenantKey
 from bot.models import READY_STATUSES, Answer, Document, Response, Role, ScheduledJob, response_id
-from bot.records import Delivery, Membership, PastMemberships, delivery_id
+from bot.records import ActionSpaces, Delivery, Membership, PastMemberships, delivery_id
 
 D = TypeVar("D", bound=Document)
 RecordScope = TenantKey | None
@@ -275,6 +275,25 @@ class Store(ABC):
         """The teams a person has left in this tenant, by team id."""
         found = await self._get_record(tenant, PastMemberships, user_id)
         return [TeamKey(tenant=tenant, team_id=team_id) for team_id in (found.teams if found is not None else ())]
+
+    async def forget_person_records(self, tenant: TenantKey, user_id: str) -> None:
+        """Remove the tenant-wide records kept under a person's id: their memberships, the groups they left, and where
+        their actions are (an erasure, once every group has been dealt with)."""
+        for kind in (Membership, PastMemberships, ActionSpaces):
+            await self._change_record(tenant, kind, user_id, lambda _current: None)
+
+    # -- where a person's actions are ----------------------------------------------------
+
+    async def add_action_space(self, team: TeamKey, user_id: str) -> None:
+        """Note that the person owns an action in `team`; a space already noted writes nothing."""
+        await self._change_record(
+            team.tenant, ActionSpaces, user_id, lambda current: ActionSpaces.with_space(current, user_id, team.team_id)
+        )
+
+    async def action_spaces(self, tenant: TenantKey, user_id: str) -> list[TeamKey]:
+        """Every partition in this tenant where the person has owned an action, in the order they were noted."""
+        found = await self._get_record(tenant, ActionSpaces, user_id)
+        return [TeamKey(tenant=tenant, team_id=team_id) for team_id in (found.spaces if found else ())]
 
     # -- inbound deduplication ----------------------------------------------------------
 

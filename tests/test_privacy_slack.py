@@ -19,7 +19,7 @@ from adapters.http import STORE
 from bot import messages as say
 from bot.conversation_refs import personal_ref
 from bot.keys import AssessmentKey, TeamKey, TenantKey
-from bot.models import Action, Assessment, ConversationRef, ConversationState, Response, ScheduledJob, Team
+from bot.models import Action, ActionEntry, Assessment, ConversationRef, ConversationState, Response, ScheduledJob, Team
 from bot.records import Delivery, owner_tag
 from bot.services import audit
 from bot.services.forget import UNOWNED
@@ -150,6 +150,11 @@ async def _group_action_and_reminder(store: Store, user: str) -> None:
         due=NOW.date(), created_at=NOW, updated_at=NOW,
     ))
     await store.add_job(ScheduledJob(id=f"remind-{user}", team=SPACE, kind="reminder", due_at=NOW, payload={"user": user}))
+    given = ActionEntry(by=user, at=NOW, what="owner", owner="U0001")
+    await store.put(SPACE, Action(
+        id="act-given", assessment_id=team.assessment_id, section="1b", title="Book the hall", owner_id="U0001",
+        creator_id=user, due=NOW.date(), created_at=NOW, updated_at=NOW, history=(given,),
+    ))
 
 
 async def test_forget_me_erases_own_data_anonymises_group_answers_and_hands_actions_to_a_lead(
@@ -189,6 +194,9 @@ async def test_forget_me_erases_own_data_anonymises_group_answers_and_hands_acti
     assert any(m.user_id == former.author_id and m.name is None for m in team.former)
     moved = await store.get(SPACE, Action, "act-group")
     assert moved is not None and moved.owner_id == "U0001"
+    given = await store.get(SPACE, Action, "act-given")
+    assert given is not None and given.owner_id == "U0001" and given.creator_id == former.author_id
+    assert [entry.by for entry in given.history] == [former.author_id]
     trail = [e for held in await audit.buckets(store, SPACE) for e in held.entries]
     assert ("action", former.author_id, "act-group reassigned") in {(e.what, e.by, e.subject) for e in trail}
     assert "U0002" not in {e.by for e in trail}

@@ -174,3 +174,23 @@ class TestFormerTeamsContract:
             await reopened.set_former(team_key("g2", TENANT), "u1", False)
             assert await reopened.former_teams_of(TENANT, "u1") == []
             assert await reopened.former_teams_of(OTHER, "u2") == [team_key("g1", OTHER)]
+
+
+class TestForgetPersonRecordsContract:
+    async def test_a_persons_tenant_records_go_and_nobody_elses(self, make_store: MakeStore) -> None:
+        async with make_store() as store:
+            for user in ("u1", "u2"):
+                await store.set_membership(team_key("g1", TENANT), user, "member")
+                await store.set_former(team_key("g2", TENANT), user, True)
+                await store.add_action_space(team_key("g3", TENANT), user)
+            await store.set_membership(team_key("g1", OTHER), "u1", "lead")
+
+            await store.forget_person_records(TENANT, "u1")
+
+        async with make_store() as reopened:
+            assert await reopened.teams_of(TENANT, "u1") == []
+            assert await reopened.former_teams_of(TENANT, "u1") == []
+            assert await reopened.action_spaces(TENANT, "u1") == []
+            assert await reopened.teams_of(TENANT, "u2") == [(team_key("g1", TENANT), "member")]
+            assert await reopened.action_spaces(TENANT, "u2") == [team_key("g3", TENANT)]
+            assert await reopened.teams_of(OTHER, "u1") == [(team_key("g1", OTHER), "lead")]

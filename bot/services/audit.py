@@ -19,7 +19,7 @@ from typing import Annotated, ClassVar, Literal, Self
 from pydantic import AwareDatetime, BaseModel, ConfigDict, StringConstraints
 
 from bot.keys import TeamKey
-from bot.models import Document, Id
+from bot.models import Action, Document, Id
 from bot.store import Store
 
 AuditWhat = Literal["rating", "agreed_level", "action", "group_setting"]
@@ -73,7 +73,11 @@ async def record(
     store: Store, team: TeamKey, by: str, what: AuditWhat, subject: str, now: datetime, assessment_id: str | None = None
 ) -> None:
     """Append one entry; called once by each service that changes something a lead may need to trace."""
-    entry = AuditEntry(at=now, by=by, what=what, subject=subject[:120], assessment_id=assessment_id)
+    await _append(store, team, AuditEntry(at=now, by=by, what=what, subject=subject[:120], assessment_id=assessment_id))
+
+
+async def _append(store: Store, team: TeamKey, entry: AuditEntry) -> None:
+    """Count the entry in the head, then add it to the bucket its number falls in."""
     head = await store.update(team, AuditLog, HEAD, lambda current: AuditLog(count=(current.count if current else 0) + 1))
     number = (head.count - 1) // BUCKET
     await store.update(
@@ -125,3 +129,25 @@ async def rewrite_by(store: Store, team: TeamKey, user_id: str, alias: str) -> i
             await store.put(team, held.model_copy(update={"entries": rewritten}))
             changed += mine
     return changed
+
+
+async def record_action(store: Store, team: TeamKey, action: Action) -> None:
+    """The entries an action's latest change added to its history (those stamped with its update), each once: the
+    action's one save point calls this, and a save that changed nothing finds its entries already in the trail."""
+    for item in action.history:
+        if item.at == action.updated_at:
+            entry = AuditEntry(
+                at=item.at, by=item.by, what="action", subject=f"{action.id} {item.what}", assessment_id=action.assessment_id
+            )
+            if not await _recent(store, team, entry):
+                await _append(store, team, entry)
+
+
+async def _recent(store: Store, team: TeamKey, entry: AuditEntry) -> bool:
+    """Whether the entry is already among the newest two buckets."""
+    newest = (await _count(store, team) - 1) // BUCKET
+    for number in (newest, newest - 1):
+        held = None if number < 0 else await store.get(team, AuditBucket, bucket_id(number))
+        if held is not None and entry in held.entries:
+            return True
+    return False

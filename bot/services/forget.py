@@ -69,13 +69,35 @@ async def _anonymise(store: Store, space: TeamKey, user_id: str, alias: str) -> 
     return count
 
 
-async def _hand_on(store: Store, space: TeamKey, user_id: str, alias: str, heir: str | None, now: datetime) -> int:
-    """Their actions to the group's lead, or unowned, each change in the audit trail; returns how many."""
-    actions = await store.find(space, Action, owner_id=user_id)
-    for action in actions:
-        await store.put(space, action.model_copy(update={"owner_id": heir or UNOWNED, "updated_at": now}))
-        await audit.record(store, space, alias, "action", f"{action.id} reassigned", now, action.assessment_id)
-    return len(actions)
+def _scrubbed(action: Action, user_id: str, alias: str, heir: Member | None, now: datetime) -> Action:
+    """The action with the person's id replaced in its history and as its creator, and, if they owned it, handed on."""
+    history = tuple(
+        entry.model_copy(update={
+            "by": alias if entry.by == user_id else entry.by, "owner": alias if entry.owner == user_id else entry.owner,
+        })
+        for entry in action.history
+    )
+    update: dict[str, object] = {"history": history}
+    if action.creator_id == user_id:
+        update["creator_id"] = alias
+    if action.owner_id == user_id:
+        owner = heir.user_id if heir else UNOWNED
+        update |= {"owner_id": owner, "owner_name": heir.name if heir else None, "updated_at": now}
+    return action.model_copy(update=update)
+
+
+async def _hand_on(store: Store, space: TeamKey, user_id: str, alias: str, heir: Member | None, now: datetime) -> int:
+    """Their actions to the group's lead, or unowned, each in the audit trail; their id gone from every action's
+    history; returns how many were handed on."""
+    handed = 0
+    for action in await store.find(space, Action):
+        scrubbed = _scrubbed(action, user_id, alias, heir, now)
+        if scrubbed != action:
+            await store.put(space, scrubbed)
+        if action.owner_id == user_id:
+            handed += 1
+            await audit.record(store, space, alias, "action", f"{action.id} reassigned", now, action.assessment_id)
+    return handed
 
 
 async def _in_group(store: Store, space: TeamKey, user_id: str, now: datetime) -> Forgotten:
@@ -85,11 +107,11 @@ async def _in_group(store: Store, space: TeamKey, user_id: str, now: datetime) -
     heir = None
     if team is not None:
         team = await groups.change(store, space, lambda current: _without(current, user_id, alias, now))
-        heir = team.leads[0].user_id if team.leads else None
+        heir = team.leads[0] if team.leads else None
     handed = await _hand_on(store, space, user_id, alias, heir, now)
-    await store.set_membership(space, user_id, None)
-    await store.set_former(space, user_id, False)
-    return Forgotten(anonymised=anonymised, groups=1, reassigned=handed if heir else 0, unowned=0 if heir else handed)
+    return Forgotten(
+        anonymised=anonymised, groups=int(team is not None), reassigned=handed if heir else 0, unowned=0 if heir else handed
+    )
 
 
 async def _stop_jobs(store: Store, tenant: TenantKey, user_id: str) -> int:
@@ -108,12 +130,14 @@ async def _stop_jobs(store: Store, tenant: TenantKey, user_id: str) -> int:
 
 async def forget(store: Store, tenant: TenantKey, user_id: str, now: datetime) -> Forgotten:
     """Groups first and the person's own space last, so a second request finishes an interrupted one."""
+    own = personal_space(tenant, user_id)
     spaces = [space for space, _role in await store.teams_of(tenant, user_id)]
-    spaces += [space for space in await store.former_teams_of(tenant, user_id) if space not in spaces]
-    done = [await _in_group(store, space, user_id, now) for space in spaces]
+    spaces += [*await store.former_teams_of(tenant, user_id), *await store.action_spaces(tenant, user_id)]
+    done = [await _in_group(store, space, user_id, now) for space in dict.fromkeys(spaces) if space != own]
+    await store.forget_person_records(tenant, user_id)
     jobs = await _stop_jobs(store, tenant, user_id)
     claims = await store.forget_deliveries(tenant, owner_tag(user_id), keep=KEEP_RECENT_CLAIMS)
-    removed = await store.drop_team(personal_space(tenant, user_id))
+    removed = await store.drop_team(own)
     return Forgotten(
         removed=removed,
         anonymised=sum(f.anonymised for f in done),

@@ -38,6 +38,12 @@ async def _own_space(store: Store, space: TeamKey) -> dict[str, list[dict[str, A
     return {kind.table: _dumped(await store.find(space, kind)) for kind in OWN_KINDS}
 
 
+async def _their_actions(store: Store, space: TeamKey, user_id: str) -> list[Action]:
+    """Actions the person owns or added, each once."""
+    found = [*await store.find(space, Action, owner_id=user_id), *await store.find(space, Action, creator_id=user_id)]
+    return list({action.id: action for action in found}.values())
+
+
 async def _in_group(store: Store, space: TeamKey, user_id: str, role: str) -> dict[str, Any]:
     """One group's documents about the person, and nothing about anyone else."""
     team = await store.get(space, Team, space.team_id)
@@ -48,7 +54,7 @@ async def _in_group(store: Store, space: TeamKey, user_id: str, role: str) -> di
         "role": role,
         "membership": None if member is None else member.model_dump(mode="json"),
         "responses": _dumped(await store.find(space, Response, author_id=user_id)),
-        "actions": _dumped(await store.find(space, Action, owner_id=user_id)),
+        "actions": _dumped(await _their_actions(store, space, user_id)),
         "agreements": _dumped(await store.find(space, Agreement, by=user_id)),
         "conversations": _dumped(await store.find(space, ConversationState, user_id=user_id)),
         "audit": _dumped(await audit.entries_by(store, space, user_id)),
@@ -60,6 +66,8 @@ async def collect(store: Store, tenant: TenantKey, user_id: str, now: datetime) 
     memberships: list[tuple[TeamKey, str]] = list(await store.teams_of(tenant, user_id))
     current = {space for space, _role in memberships}
     memberships += [(space, "former") for space in await store.former_teams_of(tenant, user_id) if space not in current]
+    listed = {space for space, _role in memberships} | {personal_space(tenant, user_id)}
+    memberships += [(space, "actions only") for space in await store.action_spaces(tenant, user_id) if space not in listed]
     return {
         "format": FORMAT,
         "generated_at": now.isoformat(),
