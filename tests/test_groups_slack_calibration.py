@@ -116,7 +116,7 @@ async def test_in_slack_members_see_results_once_shared_and_a_lead_records_an_ag
     assert not any(label.startswith("Agree") for label in shared.buttons())
 
 
-async def test_in_slack_a_closed_cycle_shows_each_member_their_last_answer_and_status_shows_the_movement(
+async def test_in_slack_a_closed_cycle_shows_each_member_their_last_answer_and_status_and_digest_show_movement(
     bot: RunningSlackBot,
 ) -> None:
     lead = await _set_up(bot, "U0002", "U0003", "U0004")
@@ -129,11 +129,16 @@ async def test_in_slack_a_closed_cycle_shows_each_member_their_last_answer_and_s
     for user in ("U0003", "U0004"):
         await _rate(bot, user, "Developing")
     (status,) = await lead.mention(FORUM, "status")
+    await lead.mention(FORUM, "digest")
+    await settle(bot)
+    (progress,) = [m for m in posted(bot) if m.channel == FORUM and m.title == say.PROGRESS_TITLE]
 
     assert closed.texts() == [say.CYCLE_CLOSED_NOTICE.format(old=1, new=2)]
     assert "Last cycle you chose: Emerging" in again.texts()
     assert "Your evidence then: One forum held" in again.texts()
     assert any("Check" in text and "Developing (Emerging → Developing)" in text for text in status.texts())
+    assert "Moved since cycle 1: 1a Emerging → Developing" in status.texts()
+    assert any("Moved since cycle 1: 1a Emerging → Developing" in text for text in progress.texts())
 
 
 async def test_in_slack_a_late_joiner_catches_up_and_a_removed_member_keeps_answers_marked_former_but_cannot_act(
