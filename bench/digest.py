@@ -22,6 +22,7 @@ import asyncio.events
 import gc
 import os
 import random
+import resource
 import statistics
 import subprocess
 import sys
@@ -231,6 +232,7 @@ def report(figures: Figures, sizes: tuple[int, int], read: float, close: tuple[f
     print(f"largest card: Teams {sizes[0]} bytes as UTF-16 (limit 81920); Slack {sizes[1]} blocks (limit 50)")
     print(f"closing a cycle of 10,000 answers, once: {_ms(close[0])} ms CPU, longest callback {_ms(close[1].longest_callback_cpu)} ms")
     print(f"reading the answers and actions from the memory store, for comparison: {_ms(read)} ms")
+    print(f"peak resident memory: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
     verdict = statistics.median(cpu) * 1000 < GOAL_MS and figures.longest_callback_cpu * 1000 < STALL_GOAL_MS
     print(f"goal (median under {GOAL_MS:.0f} ms of CPU, no callback over {STALL_GOAL_MS:.0f} ms of CPU): {'met' if verdict else 'MISSED'}")
 
@@ -251,7 +253,7 @@ def compare(rounds: int, quick: bool) -> None:
     """Each policy in its own process, round after round, so a busy spell on the machine hits every policy alike."""
     for number in range(1, rounds + 1):
         for policy in GC_POLICIES:
-            print(f"--- round {number}, gc policy {policy} (objects frozen at start-up are never walked)", flush=True)
+            print(f"--- round {number}, gc policy {policy}", flush=True)
             extra = ["--quick"] if quick else []
             subprocess.run([sys.executable, __file__, "--gc", policy, *extra], check=True)
 
