@@ -165,3 +165,16 @@ async def test_in_slack_a_late_joiner_catches_up_and_a_removed_member_keeps_answ
     assert any(say.RESULTS_NOTE_FORMER.format(text="Carers survey") in text for text in results.texts())
     team = await _group(bot)
     assert [m.user_id for m in team.former] == ["U0002"] and await bot.app[STORE].teams_of(WORKSPACE, "U0002") == []
+
+
+async def test_in_slack_only_a_lead_sees_participation_per_member_with_last_activity_and_reach(bot: RunningSlackBot) -> None:
+    lead = await _set_up(bot, "U0002", "U0003")
+    await _rate(bot, "U0002", "Maturing")
+    (refused,) = await bot.user(user="U0003").mention(FORUM, "participation")
+    (view,) = await lead.mention(FORUM, "participation")
+
+    assert refused.texts() == [say.LEADS_ONLY]
+    text = "\n".join(view.texts())
+    assert "1 of 3 members have answered something. Least answered first." in text
+    assert "<@U0002>" in text and "1 of 22 sections" in text and "last active 23 Nov 2026 · reachable" in text
+    assert "last active never · not yet messaged" in text
