@@ -8,6 +8,7 @@ On the memory store, which the contract suite holds to TinyDB's behaviour.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -34,8 +35,12 @@ def no_pacing(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-async def bot(tmp_path: Path) -> AsyncIterator[RunningSlackBot]:
-    clock = ManualClock(NOW)
+def clock() -> ManualClock:
+    return ManualClock(NOW)
+
+
+@pytest.fixture
+async def bot(tmp_path: Path, clock: ManualClock) -> AsyncIterator[RunningSlackBot]:
     async with running_slack_bot(tmp_path / "data", clock=clock, members=MEMBERS, store=MemoryStore()) as running:
         yield running
 
@@ -178,3 +183,29 @@ async def test_in_slack_only_a_lead_sees_participation_per_member_with_last_acti
     assert "1 of 3 members have answered something. Least answered first." in text
     assert "<@U0002>" in text and "1 of 22 sections" in text and "last active 23 Nov 2026 · reachable" in text
     assert "last active never · not yet messaged" in text
+
+
+async def test_in_slack_the_weekly_digest_comes_at_the_leads_time_in_a_thread_and_a_late_answer_updates_it_in_place(
+    bot: RunningSlackBot, clock: ManualClock
+) -> None:
+    lead = await _set_up(bot, "U0002", "U0003")
+    await _rate(bot, "U0002", "Developing")
+    (scheduled,) = await lead.mention(FORUM, "digest friday 14:00")
+    clock.set(datetime(2026, 11, 27, 14, 0, tzinfo=UTC))
+    await settle(bot)
+    title = say.DIGEST_TITLE.format(name=say.DEFAULT_GROUP_NAME)
+    (headline,) = [m for m in posted(bot) if m.channel == FORUM and m.title == title]
+    thread = [m for m in posted(bot) if m.thread_ts == headline.ts]
+    await _rate(bot, "U0003", "Maturing")
+    clock.advance(timedelta(minutes=5))
+    await settle(bot)
+    updated = [m for m in posted(bot, "chat.update") if m.channel == FORUM and m.ts == headline.ts]
+
+    assert scheduled.texts() == [say.SCHEDULE_SET.format(day="Friday", time="14:00", zone="Europe/London")]
+    assert headline.texts()[0] == "1 of 3 members have answered so far."
+    assert say.DIGEST_WHY_WEEKLY.format(day="Friday", time="14:00") in headline.texts()
+    assert [m.title for m in thread] == [say.ATTENTION_TITLE, say.PROGRESS_TITLE, say.CHANGES_TITLE_FIRST]
+    assert updated and updated[-1].texts()[0] == "2 of 3 members have answered so far."
+    assert len([m for m in posted(bot) if m.channel == FORUM and m.title == title]) == 1
+    following = await bot.app[STORE].get_job(SPACE, "digest:2026-12-04:4-1400-Europe/London")
+    assert following is not None and following.due_at == datetime(2026, 12, 4, 14, 0, tzinfo=UTC)
