@@ -6,25 +6,20 @@ notification text, so a person who cannot see a card can still answer by typing 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from bot.models import Person
-from bot.views import Button, Fact, Notice, View
+from bot.views import Button, Fact, Notice, View, numbered, primary_first
+
+__all__ = ["fact_text", "person_name", "primary_first", "render_text"]
 
 TEXT_HINT = "Type your answer, or pick a number."
 TEXT_ONLY_HINT = "Type your answer."
-
-
-def primary_first(buttons: Sequence[Button]) -> tuple[Button, ...]:
-    """Teams cannot style a button, so every channel marks the suggested step by putting it first."""
-    return tuple(sorted(buttons, key=lambda button: not button.primary))
 
 
 def render_text(view: View, *, hint: bool = True) -> tuple[str, list[Button]]:
     """Numbered plain text, so a terminal user picks a button by typing its number."""
     if isinstance(view, Notice):
         return view.text, []
-    buttons = [*primary_first(view.choices), *primary_first(view.actions)]
+    buttons = list(numbered(view))
     blocks = [
         view.title if not view.progress else f"{view.title}\n[{view.progress}]",
         "\n".join(view.lines),

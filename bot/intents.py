@@ -215,10 +215,24 @@ class LeaveGroup(InGroup, _Change):
     intent: Literal["leave"] = "leave"
 
 
+class ShowAssessments(_Intent):
+    """The person's own assessments, to resume any of them or close one."""
+
+    intent: Literal["assessments"] = "assessments"
+
+
+class CloseAssessment(OnAssessment, _Change):
+    """Close one of the person's own assessments (or, with `close` false, reopen it); its answers stay."""
+
+    intent: Literal["close_assessment"] = "close_assessment"
+    close: bool = True
+
+
 Intent = Annotated[
     ShowMenu | ShowHelp | StartAssessment | Resume | ShowActions | SetScope | NameSubject | ShowPhases | ChoosePhase | Rate
     | AddEvidence | SkipEvidence | TakeIdea | NextSection | OpenAction | EditAction | OpenGroup | StartGroupAssessment
-    | MyAnswers | GroupResults | ChooseAgreed | AgreeLevel | ShareResults | ShowParticipation | CloseCycle | LeaveGroup,
+    | MyAnswers | GroupResults | ChooseAgreed | AgreeLevel | ShareResults | ShowParticipation | CloseCycle | LeaveGroup
+    | ShowAssessments | CloseAssessment,
     Field(discriminator="intent"),
 ]
 INTENT = TypeAdapter(Intent)

@@ -270,6 +270,13 @@ class Awaiting(_Frozen):
     level: Level | None = None
 
 
+class ShownChoice(_Frozen):
+    """One button of the last card shown in a conversation: its label and its intent's JSON (never a nonce)."""
+
+    label: Annotated[str, Field(min_length=1, max_length=60)]
+    intent: dict[str, object]
+
+
 class ConversationState(Document):
     """Per person, per conversation: just enough to resume; everything else is derived from answers."""
 
@@ -284,6 +291,10 @@ class ConversationState(Document):
     group_id: Id | None = None
     """The working group whose assessment this conversation is on; checked against membership every turn."""
     updated_at: AwareDatetime
+    choices: tuple[ShownChoice, ...] = ()
+    """The last card's buttons in the order its text shows them, so typing a label or a number works like a tap."""
+    text_box: dict[str, object] | None = None
+    """The intent of the last card's text box, so text typed as a message fills it in (a new action title, say)."""
 
     @property
     def doc_id(self) -> str:

@@ -6,6 +6,7 @@ turn these into messages; flows never see a channel.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -42,6 +43,8 @@ class TextInput(_View):
     placeholder: Annotated[str, Field(max_length=120)]
     max_length: Annotated[int, Field(ge=1, le=2000)]
     submit: Button
+    label: Label | None = None
+    """What the box asks for, in a few words; the card's heading above it already asks the question."""
 
 
 class Card(_View):
@@ -70,3 +73,13 @@ class Notice(_View):
 
 
 View = Card | Notice
+
+
+def primary_first(buttons: Sequence[Button]) -> tuple[Button, ...]:
+    """Teams cannot style a button, so every channel marks the suggested step by putting it first."""
+    return tuple(sorted(buttons, key=lambda button: not button.primary))
+
+
+def numbered(card: Card) -> tuple[Button, ...]:
+    """A card's buttons in the order every channel's text numbers them: main choices, then the others."""
+    return (*primary_first(card.choices), *primary_first(card.actions))

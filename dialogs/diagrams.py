@@ -28,6 +28,7 @@ from bot.services.shared import Holdings
 from bot.views import Button, Card
 from dialogs import (
     actions_cards,
+    assessments_cards,
     calibration_cards,
     digest_cards,
     groups_cards,
@@ -102,6 +103,9 @@ def samples(framework: Framework) -> dict[CardBuilder, tuple[Card, ...]]:
         actions_cards.actions_card: (actions_cards.actions_card([action]),),
         actions_cards.action_card: (actions_cards.action_card(action), actions_cards.action_card(finished)),
         home_cards.home_card: (home_cards.home_card([(assessment, progress)], [action]),),
+        assessments_cards.assessments_card: (
+            assessments_cards.assessments_card([(assessment, progress), (assessment.model_copy(update={"status": "closed"}), progress)]),
+        ),
         **_group_samples(framework, scope),
     }
 

@@ -19,6 +19,7 @@ from bot.intents import (
     AgreeLevel,
     ChooseAgreed,
     ChoosePhase,
+    CloseAssessment,
     CloseCycle,
     EditAction,
     GroupResults,
@@ -34,6 +35,7 @@ from bot.intents import (
     SetScope,
     ShareResults,
     ShowActions,
+    ShowAssessments,
     ShowHelp,
     ShowMenu,
     ShowParticipation,
@@ -43,9 +45,12 @@ from bot.intents import (
     StartGroupAssessment,
     TakeIdea,
 )
-from dialogs import actions, calibration, digest, groups, home, reflection, setup
+from bot.models import ConversationState
+from dialogs import actions, assessments, calibration, digest, groups, home, reflection, setup
+from dialogs import typed as typed_choices
 from dialogs.flow import FlowContext, FlowResult
 from dialogs.once import at_most_once
+from dialogs.typed import Typed
 
 Step = Callable[[FlowContext], Awaitable[FlowResult]]
 IntentStep = Callable[[FlowContext, Any], Awaitable[FlowResult]]
@@ -90,6 +95,8 @@ INTENTS: dict[type[BaseModel], IntentStep] = {
     GroupResults: calibration.results,
     ChooseAgreed: calibration.choose_agreed,
     AgreeLevel: calibration.agree,
+    ShowAssessments: _bare(assessments.show_assessments),
+    CloseAssessment: assessments.close_assessment,
 }
 COMMANDS: dict[str, Step] = {
     "help": setup.show_help,
@@ -111,6 +118,7 @@ COMMANDS: dict[str, Step] = {
     "participation": groups.participation_typed,
     "results": calibration.results_typed,
     "digest": digest.digest_now,
+    "assessments": assessments.show_assessments,
 }
 COMMANDS_WITH_ARGUMENT: dict[str, TextStep] = {
     "phase": reflection.goto_phase,
@@ -136,6 +144,23 @@ EVENTS: dict[Event, Step] = {
 async def on_intent(ctx: FlowContext, intent: Intent) -> FlowResult:
     """A tapped button: its intent alone picks the step, whatever card it came from; a one-time button works once."""
     return await at_most_once(ctx, intent, INTENTS[type(intent)])
+
+
+def typed_intent(state: ConversationState, text: str, *, first: bool) -> Typed | None:
+    """Typed text that stands for a tap: a whole command comes first, then a choice of the last card (by label or
+    number, so `add idea 1` is the button, not `add`); then, once commands with an argument, a first message and
+    any awaited answer have had their turn, the last card's text box. None leaves the text to `on_text`."""
+    typed = " ".join(text.split())
+    if first or typed.casefold() in COMMANDS:
+        return None
+    chosen = typed_choices.choice(state, typed)
+    if chosen is not None:
+        return Typed(chosen, into_box=False)
+    word, _, argument = typed.partition(" ")
+    if (word.casefold() in COMMANDS_WITH_ARGUMENT and argument) or state.awaiting is not None:
+        return None
+    filled = typed_choices.text_box(state, text)
+    return None if filled is None else Typed(filled, into_box=True)
 
 
 async def on_text(ctx: FlowContext, text: str, *, first: bool) -> FlowResult:

@@ -100,7 +100,7 @@ async def _every_section(chat: TeamsChat, phases: Sent) -> Sent:
 
     Every idea of the first phase becomes an action, which makes the actions list longer than it can show.
     """
-    (card,) = await chat.tap(phases, _starting(phases, "1 "))
+    (card,) = await chat.tap(phases, _starting(phases, "Check "))
     for number, _ in enumerate(FRAMEWORK.sections):
         (evidence,) = await chat.tap(card, RATINGS[number % len(RATINGS)])
         if number % 2:

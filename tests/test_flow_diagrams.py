@@ -19,7 +19,7 @@ from bot.models import ConversationState, Person
 from bot.store import Store
 from bot.intents import Intent
 from bot.views import Button, Card
-from dialogs import actions, calibration, diagrams, digest, groups, home, reflection, reflection_cards, routes, setup
+from dialogs import actions, assessments, calibration, diagrams, digest, groups, home, reflection, reflection_cards, routes, setup
 from dialogs.flow import CardBuilder, FlowContext, FlowResult, cards_after
 
 FRAMEWORK = load_framework()
@@ -176,7 +176,7 @@ def made(monkeypatch: pytest.MonkeyPatch) -> list[tuple[Card, CardBuilder]]:
 
         return build
 
-    for module in (setup, reflection, actions, home, groups, calibration, digest):
+    for module in (setup, reflection, actions, home, assessments, groups, calibration, digest):
         for name, value in list(vars(module).items()):
             if any(value is builder for builder in BUILT):
                 monkeypatch.setattr(module, name, recording(value))
@@ -195,7 +195,7 @@ async def _set_up(talk: Conversation) -> Card:
 
 
 async def _reflect(talk: Conversation, phases: Card) -> Card:
-    (section,) = await talk.tap(phases, "4 Prepare")
+    (section,) = await talk.tap(phases, "Prepare")
     (evidence,) = await talk.tap(section, "Developing")
     (ideas,) = await talk.answer("Two forums")
     assert await talk.tap(ideas, "Add idea 1") == []
@@ -237,6 +237,9 @@ async def test_every_route_shows_only_cards_its_step_declares(store: Store, made
         await talk.say(command)
     await talk.run(routes.NOT_UNDERSTOOD)
     (overview,) = await talk.run(routes.EVENTS["home"])
+    (mine,) = await talk.tap(overview, "My assessments")
+    assert await talk.tap(mine, "Close 1") == []
+    await talk.say("assessments")
 
     assert overview.title == "Reflect"
     solo = {step for step in talk.ran if diagrams.flow_of(step) not in GROUP_FLOWS}

@@ -66,6 +66,9 @@ Part = str | tuple[str, ...]
 """A body section before it is built: one line's text, or up to ten fact fields."""
 
 _PARTIAL_ENTITY = re.compile(r"&[a-z]*$")
+_EMPHASIS = re.compile(r"([*_~`])")
+WORD_JOINER = "\u200b"
+"""Slack has no escape for its emphasis markers; a zero-width space after each one stops it pairing them, invisibly."""
 _SLACK_USER = re.compile(r"[UW][A-Z0-9]{2,30}")
 
 
@@ -304,7 +307,7 @@ def _text_button(card: Card, text_input: TextInput) -> ButtonElement:
     """
     spec: JsonObject = {
         "submit": payload(text_input.submit.intent),
-        "title": _clip(card.title, MODAL_TITLE_MAX),
+        "title": clip_at_word(card.title, MODAL_TITLE_MAX),
         "label": _clip(card.title, MODAL_LABEL_MAX),
         "placeholder": text_input.placeholder,
         "max_length": text_input.max_length,
@@ -327,6 +330,17 @@ def _text_button(card: Card, text_input: TextInput) -> ButtonElement:
     )
 
 
+def clip_at_word(text: str, limit: int) -> str:
+    """A title within `limit`, cut after the last whole word that fits (and its trailing punctuation dropped), so a
+    modal reads 'Any evidence for 2a…' rather than 'Any evidence for 2a Exa…'; a single long word is cut as it is."""
+    if len(text) <= limit:
+        return text
+    head = text[: limit - len(ELLIPSIS) + 1]
+    cut = head.rfind(" ")
+    words = head[:cut] if cut > 0 else head[: limit - len(ELLIPSIS)]
+    return words.rstrip(" ,;:.-·") + ELLIPSIS
+
+
 def _compact(value: object) -> str:
     """Unescaped Unicode, so a CJK or emoji character costs one of the value's 2000 characters, not six or twelve."""
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
@@ -339,9 +353,10 @@ def _clip(text: str, limit: int) -> str:
 def _mrkdwn(text: str, limit: int) -> str:
     """Slack reads `&`, `<` and `>` as markup in mrkdwn; escaped, typed text cannot ping a channel or fake a link.
 
+    `*`, `_`, `~` and backticks are followed by a zero-width space, so typed `*Urgent*` shows as typed, not bold.
     Cutting never leaves half an entity, which Slack would show as stray text.
     """
-    escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    escaped = _EMPHASIS.sub(r"\1" + WORD_JOINER, text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"))
     if len(escaped) <= limit:
         return escaped
     return _PARTIAL_ENTITY.sub("", escaped[: limit - len(ELLIPSIS)]).rstrip() + ELLIPSIS

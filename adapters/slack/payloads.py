@@ -159,6 +159,9 @@ class ModalContext(BaseModel):
     submit: dict[str, Any]
     channel: Id
     ts: Id | None = None
+    ephemeral: bool = False
+    """The card was shown to one person only, so it is updated through `url` rather than chat.update."""
+    url: str | None = Field(default=None, max_length=3000)
 
 
 def modal_context(private_metadata: str) -> ModalContext | None:

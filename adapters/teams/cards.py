@@ -99,7 +99,7 @@ def _adaptive_card(card: Card) -> JsonObject:
     body.extend(_button_rows([_submit(button) for button in primary_first(card.choices)]))
     others = [_submit(button) for button in primary_first(card.actions)]
     if card.text_input is not None:
-        body.append(_text_box(card.text_input, label=card.title))
+        body.append(_text_box(card.text_input, label=card.text_input.label or say.TEXT_BOX))
         others.insert(0, _submit(card.text_input.submit, sends_text=True))
     body.extend(_button_rows(others))
     content: JsonObject = {
@@ -175,7 +175,8 @@ def _submit(button: Button, *, sends_text: bool = False) -> JsonObject:
 
 
 def _text_box(text_input: TextInput, *, label: str) -> JsonObject:
-    """Named by the card's question for screen readers; required and non-blank, as an empty `text` fails parsing."""
+    """Named in a few words for screen readers (the heading above already asks the question, so the label does not
+    repeat it); required and non-blank, as an empty `text` fails parsing, with a message saying what is missing."""
     box: JsonObject = {
         "type": "Input.Text",
         "id": TEXT_INPUT_ID,
