@@ -240,7 +240,7 @@ async def _group_rating(bot: RunningBot, user: str, rating: str) -> None:
     chat = bot.chat(user=user)
     invite = g.sent_in_direct(bot, user)[-1]
     (phases,) = await chat.tap(invite, say.RATE_MINE)
-    (section,) = await chat.tap(phases, _starting(phases, "1 "))
+    (section,) = await chat.tap(phases, _starting(phases, "Check "))
     (evidence,) = await chat.tap(section, rating)
     await chat.tap(evidence, say.SAVE_EVIDENCE, text=TYPED)
     (group_card,) = await chat.tap(invite, _starting(invite, "Open "))

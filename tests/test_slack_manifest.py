@@ -13,6 +13,7 @@ REPO = Path(__file__).resolve().parent.parent
 NEEDED = {
     "auth_test": set(),
     "chat_delete": {"chat:write"},
+    "chat_postEphemeral": {"chat:write"},
     "chat_postMessage": {"chat:write"},
     "chat_update": {"chat:write"},
     "conversations_members": {"channels:read", "groups:read"},
