@@ -16,6 +16,7 @@ from pydantic import ValidationError
 
 from adapters.events import HOME_EVENT, TURN_FAILED, TURN_REFUSED
 from adapters.identity import author, identify, mentioned
+from adapters.people import finder_of
 from adapters.roster import roster_of
 from bot import messages as say
 from bot.errors import DeliveryError, NotAllowed, Refusal, StoreError, where
@@ -124,7 +125,8 @@ class ReflectBot(ActivityHandler):
         ctx = FlowContext(
             self._store, self._framework, who.team, who.user_id, who.conversation_id, now, state,
             in_channel=who.kind == "channel", author=author(activity), mentions=mentioned(activity),
-            roster=roster_of(turn_context),
+            roster=roster_of(turn_context), find_person=finder_of(turn_context),
+            shared_conversation=who.kind != "personal",
         )
         return ctx, stored
 

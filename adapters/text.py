@@ -20,12 +20,20 @@ def render_text(view: View, *, hint: bool = True) -> tuple[str, list[Button]]:
     if isinstance(view, Notice):
         return view.text, []
     buttons = list(numbered(view))
+    lines = [f"{number}. {button.label}" for number, button in enumerate(buttons, start=1)]
+    choices, rest = len(view.choices), len(buttons) - len(view.actions)
+    items, start = [], choices
+    for item in view.items:
+        items.append("\n".join([item.heading, item.text, *(["   ".join(lines[start : start + len(item.buttons)])] if item.buttons else [])]))
+        start += len(item.buttons)
     blocks = [
         view.title if not view.progress else f"{view.title}\n[{view.progress}]",
         "\n".join(view.lines),
         "\n".join(f"{fact.label}: {fact_text(fact)}" for fact in view.facts),
-        "\n".join(f"{number}. {button.label}" for number, button in enumerate(buttons, start=1)),
+        *(("\n".join(lines),) if not view.items else ("\n".join(lines[:choices]), *items, "\n".join(lines[rest:]))),
     ]
+    if hint and view.picker is not None:
+        blocks.append(view.picker.label)
     if hint and view.text_input is not None:
         blocks.append("\n".join(filter(None, [view.text_input.placeholder, TEXT_HINT if buttons else TEXT_ONLY_HINT])))
     return "\n\n".join(block for block in blocks if block), buttons

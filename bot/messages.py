@@ -16,7 +16,7 @@ HELP_LINES = (
     "resume: carry on where you left off",
     "status: see progress for each phase",
     "phase <name or number>: jump to a phase, for example 'phase 4' or 'phase prepare'",
-    "actions: list your open actions",
+    "actions: list your open actions; team actions: a group's; add action <what>: add one for yourself",
     "assessments: list your assessments, to resume or close one",
     "skip: leave this section for now",
     "back: go to the previous section",
@@ -97,7 +97,7 @@ EDIT_ACTION = "Edit {number}"
 ACTION_TITLE = "Action for {section}"
 ACTION_FACTS = {"due": "Due", "horizon": "Type", "status": "Status"}
 HORIZONS = {"quick_win": "Quick win", "long_term": "Long term"}
-STATUSES = {"open": "Open", "done": "Done", "dropped": "Dropped"}
+STATUSES = {"open": "Open", "in_progress": "In progress", "done": "Done", "dropped": "Dropped"}
 ACTION_CHANGES = {
     "done": "Mark done",
     "reopen": "Reopen",
@@ -106,6 +106,8 @@ ACTION_CHANGES = {
     "later_7": "Due a week later",
     "later_28": "Due 4 weeks later",
     "rename": "Rename",
+    "in_progress": "Mark in progress",
+    "drop": "Drop it",
 }
 RENAME_PLACEHOLDER = "A new title for this action"
 ACTION_UPDATED = "Action updated."
@@ -161,6 +163,11 @@ def due_label(day: date) -> str:
     return f"{day.day} {day:%b %Y}"
 
 
+def day_in_words(day: date) -> str:
+    """A date spelled out with its weekday, so a date input that posted the day before is noticed."""
+    return f"{day:%A} {day.day} {day:%B %Y}"
+
+
 def counted(number: int, forms: tuple[str, str]) -> str:
     """'1 new action', '2 new actions': a count with the noun form that agrees with it."""
     return f"{number} {forms[0] if number == 1 else forms[1]}"
@@ -183,6 +190,7 @@ GROUP_HELP_LINES = (
     "status, group, results, participation: how the group is doing",
     "digest: post the digest now; digest monday 09:00 or digest off: leads change or stop the weekly digest",
     "close cycle: a lead closes this cycle and starts the next",
+    "team actions: everyone's actions in the group; leads can change any of them",
     "rename group <name>: a lead renames the group",
     "set zone, set nation, set quiet, set minimum: a lead changes the group's time zone, bank holidays, quiet hours, or answers needed before figures show",
 )
@@ -350,3 +358,88 @@ NUMBER_RANGE = "a number from 1 to {count}"
 NO_CHOICES = "The last card has no numbered choices, so nothing was saved. Type help to see what you can type."
 
 SLACK_CONTINUED_IN_DM = "I have answered in our direct message, so you can carry on there."
+
+# -- actions: owners, due dates, lists ------------------------------------------------------------------------------
+
+ACTION_ITEM = "{number}. {section}due {due} · {status}"
+ACTION_ITEM_OWNER = "{number}. {section}due {due} · {status} · {owner}"
+ACTION_NO_SECTION = "No section"
+ITEM_BUTTONS = {
+    "done": "Done",
+    "in_progress": "Started",
+    "later_7": "Snooze",
+    "due": "Due date",
+    "owner": "Reassign",
+    "drop": "Drop",
+    "open": "Details",
+    "reopen": "Reopen",
+}
+MY_DONE_TITLE = "Your done and dropped actions"
+TEAM_ACTIONS_TITLE = "{name}: actions"
+TEAM_DONE_TITLE = "{name}: done and dropped actions"
+SHOW_DONE = "Show done"
+SHOW_OPEN = "Show open"
+TEAM_ACTIONS = "Team actions"
+NO_DONE_ACTIONS = "Nothing is done or dropped yet."
+NO_TEAM_ACTIONS = "This group has no open actions yet."
+MORE_ACTIONS = "Showing {shown} of {total}."
+TEAM_ACTIONS_ONLY_IN_GROUP = "team actions lists a working group's actions: type it in the group's channel, or open the group first."
+ACTION_FACTS_MORE = {"owner": "Owner", "note": "Note"}
+ACTION_DROPPED = "Dropped. Reopen it from your done list if you need it again."
+ACTION_STARTED = "Marked as in progress."
+ACTION_REOPENED = "Reopened: it is back in your open actions."
+CHANGE_DUE = "Due date"
+REASSIGN = "Reassign"
+ADD_NOTE = "Save note"
+NOTE_PLACEHOLDER = "A short note, for example what is blocking it"
+NOTE_SAVED = "Note saved."
+ACTION_NOT_ALLOWED = (
+    "Only the action's owner, the person who added it or a group lead can change it, so I left it as it is."
+)
+DUE_TITLE = "New due date for: {title}"
+DUE_LINE = "Currently due {due}. Pick a date, or choose one of the quick picks."
+DUE_LABEL = "Due date"
+DUE_SET = "Save date"
+DUE_REQUIRED = "Please pick a date first."
+DUE_PICKS = {"1w": "In 1 week", "2w": "In 2 weeks", "month_end": "End of month"}
+DUE_CHANGED = "Now due {day}. If that is not the day you picked, choose Due date again."
+DUE_PAST = "{day} has already passed, so the due date stays {due}. Please pick today or a later day."
+DUE_TOO_FAR = "That is more than {years} years away, so the due date stays {due}. Please pick an earlier day."
+DUE_MISSING = "No date came with that, so the due date stays {due}. Pick a date, or choose a quick pick."
+OWNER_TITLE = "Who should own: {title}"
+OWNER_LINE = "Owned by {owner} now. Pick anyone in your organisation the bot can reach; they get a message with the action."
+OWNER_LINE_HERE = "Owned by {owner} now. Pick someone in this conversation; they get a message with the action."
+OWNER_LABEL = "New owner"
+OWNER_SET = "Assign"
+OWNER_REQUIRED = "Please pick a person first."
+OWNER_MISSING = "No person came with that, so the owner stays {owner}. Pick someone, then choose Assign."
+OWNER_NOT_FOUND = (
+    "I can't reach that person, so the owner stays {owner}. They need Reflect in a team they belong to, "
+    "or pick someone in this conversation."
+)
+OWNER_UNCHANGED = "{owner} already owns it, so nothing changed."
+OWNER_CHANGED = "{owner} now owns it. I'll send them a message with the action."
+SOMEONE = "someone"
+ASSIGNED_TITLE = "A new action for you"
+ASSIGNED_LINE = "{by} gave you this action: {title}"
+ASSIGNED_LATE = "This comes a little late: it was assigned outside working hours."
+ASSIGNED_STOP = "Done, Snooze and Drop work from here. Not yours? Reassign it, and I won't message you about it again."
+ADD_ACTION_HOW = "Type add action followed by what needs doing, for example: add action Book the community venue"
+ACTION_ADDED_TYPED = "Added to your actions: {title} (quick win, due {due}). Use the buttons to change the date or the owner."
+ACTION_HISTORY_SHOWN = 3
+ACTION_HISTORY_WHAT = {
+    "created": "added",
+    "status": "marked {status}",
+    "horizon": "made {horizon}",
+    "due": "due date set to {due}",
+    "owner": "given to a new owner",
+    "title": "renamed",
+    "note": "note written",
+}
+ACTION_HISTORY_BY = {"owner": "by the owner", "creator": "by whoever added it", "other": "by someone else"}
+ACTION_HISTORY_LINE = "{what}, {by}"
+ACTION_TITLE_PLAIN = "Action"
+NOTE = "Note"
+NOTE_TITLE = "A note on: {title}"
+OWNER_ME = "Me"
+OWNER_UNREACHABLE = " (I can't reach them until they write to Reflect)"

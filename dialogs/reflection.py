@@ -159,7 +159,8 @@ async def take_idea(ctx: FlowContext, intent: TakeIdea) -> FlowResult:
     section, response = await _rated(ctx, intent.assessment, intent.section)
     title = actions.idea(section, response.rating, intent.idea)
     taken = await actions.taken(ctx.store, ctx.key(intent.assessment), ctx.user_id, section.code)
-    action = await actions.take_idea(ctx.store, ctx.key(intent.assessment), ctx.user_id, section.code, title, ctx.now)
+    who = ctx.author.name if ctx.author else None
+    action = await actions.take_idea(ctx.store, ctx.key(intent.assessment), ctx.user_id, section.code, title, ctx.now, who)
     if action is None:
         notice = Notice(text=say.ACTION_EXISTS)
     else:

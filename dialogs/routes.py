@@ -17,6 +17,10 @@ from pydantic import BaseModel
 from bot.intents import (
     AddEvidence,
     AgreeLevel,
+    AskActionDue,
+    AskActionNote,
+    AskActionOwner,
+    AssignAction,
     ChooseAgreed,
     ChoosePhase,
     CloseAssessment,
@@ -32,6 +36,8 @@ from bot.intents import (
     OpenGroup,
     Rate,
     Resume,
+    SetActionDue,
+    SetActionNote,
     SetScope,
     ShareResults,
     ShowActions,
@@ -82,7 +88,7 @@ INTENTS: dict[type[BaseModel], IntentStep] = {
     SkipEvidence: reflection.skip_evidence,
     TakeIdea: reflection.take_idea,
     NextSection: reflection.next_section,
-    ShowActions: _bare(actions.show_actions),
+    ShowActions: actions.list_actions,
     OpenAction: actions.open_action,
     EditAction: actions.edit_action,
     OpenGroup: groups.open_group,
@@ -97,6 +103,12 @@ INTENTS: dict[type[BaseModel], IntentStep] = {
     AgreeLevel: calibration.agree,
     ShowAssessments: _bare(assessments.show_assessments),
     CloseAssessment: assessments.close_assessment,
+    AskActionDue: actions.ask_due,
+    SetActionDue: actions.set_due,
+    AskActionOwner: actions.ask_owner,
+    AssignAction: actions.assign,
+    AskActionNote: actions.ask_note,
+    SetActionNote: actions.set_note,
 }
 COMMANDS: dict[str, Step] = {
     "help": setup.show_help,
@@ -119,6 +131,8 @@ COMMANDS: dict[str, Step] = {
     "results": calibration.results_typed,
     "digest": digest.digest_now,
     "assessments": assessments.show_assessments,
+    "team actions": actions.team_actions,
+    "add action": actions.add_how,
 }
 COMMANDS_WITH_ARGUMENT: dict[str, TextStep] = {
     "phase": reflection.goto_phase,
@@ -128,6 +142,10 @@ COMMANDS_WITH_ARGUMENT: dict[str, TextStep] = {
     "set": groups.settings,
     "digest": digest.schedule,
 }
+PHRASES_WITH_ARGUMENT: dict[str, TextStep] = {
+    "add action": actions.add_typed,
+}
+"""Two-word commands with an argument, read before the one-word ones (`add action …` before `add @name`)."""
 AWAITED: dict[str, TextStep] = {
     "scope_subject": setup.typed_subject,
     "evidence": reflection.typed_evidence,
@@ -165,12 +183,15 @@ def typed_intent(state: ConversationState, text: str, *, first: bool) -> Typed |
 
 async def on_text(ctx: FlowContext, text: str, *, first: bool) -> FlowResult:
     """Whole-text commands first (so evidence starting with 'actions…' stays evidence); then a command with its
-    argument (`phase N`, `add @name`), so a first message in a group's channel can already be one; a first message
-    that is no command gets the welcome; then the text the bot awaits; anything else gets help."""
+    argument (`add action …`, then `phase N`, `add @name`), so a first message in a group's channel can already be
+    one; a first message that is no command gets the welcome; then the text the bot awaits; anything else gets help."""
     typed = " ".join(text.split())
     command = COMMANDS.get(typed.casefold())
     if command is not None:
         return await command(ctx)
+    for phrase, phrase_step in PHRASES_WITH_ARGUMENT.items():
+        if typed.casefold().startswith(phrase + " "):
+            return await phrase_step(ctx, typed[len(phrase) + 1 :])
     word, _, argument = typed.partition(" ")
     with_argument = COMMANDS_WITH_ARGUMENT.get(word.casefold())
     if with_argument is not None and argument:

@@ -234,7 +234,7 @@ async def test_typed_commands_skip_back_phase_stop_and_actions(bot: RunningBot) 
     assert evidence.title == "Any evidence for 4a Reaching under-served people and communities?"
     assert ideas.title == "Next steps for 4a Reaching under-served people and communities"
     assert actions.title == "Your open actions"
-    assert actions.texts()[1] == "1\\. 4a · due 7 Dec 2026: " + FRAMEWORK.section("4a").next_steps(Level.DEVELOPING)[1]
+    assert actions.texts()[1:3] == ["1\\. 4a · due 7 Dec 2026 · Open", FRAMEWORK.section("4a").next_steps(Level.DEVELOPING)[1]]
     assert paused.text == "Paused. Your answers are saved; type resume whenever you are ready."
     assert unknown_phase.text is not None and unknown_phase.text.startswith("There is no phase called '9'")
     assert by_number.title == "7a Planning evaluation"
@@ -285,7 +285,10 @@ async def test_an_action_can_be_edited_later_and_each_edit_is_stored(bot: Runnin
     (original,) = await bot.app[STORE].find(ALICE_SPACE, Action)
 
     assert card.title == "Action for 4a"
-    assert list(card.submits()) == ["Mark done", "Make it long term", "Due a week later", "Due 4 weeks later", "Rename", "My actions"]
+    assert list(card.submits()) == [
+        "Mark done", "Mark in progress", "Due a week later", "Due 4 weeks later", "Make it long term", "Drop it",
+        "Due date", "Reassign", "Note", "Rename", "My actions",
+    ]
     (later,) = await chat.tap(card, "Due 4 weeks later")
     await chat.tap(card, "Make it long term")
     await chat.tap(card, "Rename", text="Map community networks with the VCSE alliance")
@@ -299,6 +302,7 @@ async def test_an_action_can_be_edited_later_and_each_edit_is_stored(bot: Runnin
     refreshed = Sent(card.id, bot.connector.updates[-1])
     assert "Status: Done" in refreshed.texts() and "Reopen" in refreshed.submits()
     assert after.texts()[1].startswith("You have no open actions yet.")
+    assert [entry.what for entry in action.history] == ["created", "due", "horizon", "title", "status"]
 
 
 async def test_someone_elses_action_cannot_be_opened_or_edited(bot: RunningBot) -> None:

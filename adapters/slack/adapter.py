@@ -179,7 +179,7 @@ class SlackAdapter(BotAdapter):
         if context is None:
             log.info("Slack modal submission without a usable context ignored (team %s)", team_id)
             return None
-        value = {**context.submit, "text": modal_text(payload["view"])}
+        value = {**context.submit, context.key: modal_text(payload["view"])}
         kind = _conversation_type(context.channel)
         delivery = _delivery_id("view", payload["view"]["id"], payload["view"].get("hash"))
         card = {"ephemeral": context.ephemeral, "response_url": self._responses.usable(context.url)}
@@ -218,7 +218,7 @@ class SlackAdapter(BotAdapter):
             spec = text_spec(action)
             if spec is not None:
                 shown = {"ephemeral": True, "url": usable} if card["ephemeral"] else {}
-                card_context = {"channel": channel, "ts": message_ts, **shown}
+                card_context = {"channel": channel, "ts": message_ts, "key": spec.get("input", "text"), **shown}
                 await self._open_form(team_id, payload["trigger_id"], spec, card_context)
             return None
         value = button_payload(action)
@@ -249,6 +249,12 @@ class SlackAdapter(BotAdapter):
             if cursor is None:
                 own = await self._own_user()
                 return [member for member in members if member != own]
+
+    async def user_info(self, user: str) -> dict[str, Any]:
+        """One person's Slack profile (users.info), to confirm someone picked in a users_select."""
+        found = await self._client.users_info(user=user)
+        person = found.get("user")
+        return person if isinstance(person, dict) else {}
 
     async def _own_user(self) -> str:
         """The app's bot user, asked once (auth.test), so it is never counted as a member of a group."""

@@ -61,6 +61,8 @@ class FakeSlackApi:
         self.members = members or {}
         self.page_limit = page_limit
         self.bot_user = "UREFLECTBOT"
+        self.users: dict[str, dict[str, Any]] = {}
+        """Profiles `users.info` answers with, by user id; anyone else is user_not_found."""
         self.requests: list[SlackCall] = []
         self._failures: dict[str, deque[_CannedFailure]] = {}
         self._ts = itertools.count(1_700_000_000_000_100, 100)
@@ -77,6 +79,7 @@ class FakeSlackApi:
             "conversations.open": ((), self._open_conversation),
             "conversations.members": (("channel",), self._channel_members),
             "auth.test": ((), self._auth_test),
+            "users.info": (("user",), self._user_info),
         }
 
     async def __aenter__(self) -> Self:
@@ -197,6 +200,10 @@ class FakeSlackApi:
         start = int(body.get("cursor") or 0)
         following = str(start + size) if start + size < len(members) else ""
         return {"ok": True, "members": members[start : start + size], "response_metadata": {"next_cursor": following}}
+
+    def _user_info(self, body: dict[str, Any]) -> dict[str, Any]:
+        user = self.users.get(str(body["user"]))
+        return {"ok": True, "user": user} if user is not None else {"ok": False, "error": "user_not_found"}
 
     def _auth_test(self, body: dict[str, Any]) -> dict[str, Any]:
         return {"ok": True, "user_id": self.bot_user, "team_id": "T0001", "bot_id": "B0001"}
