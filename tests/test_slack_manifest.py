@@ -20,6 +20,7 @@ NEEDED = {
     "conversations_open": {"im:write"},
     "views_open": set(),
     "views_publish": set(),
+    "users_info": {"users:read"},
 }
 """Each Web API method Reflect calls, with the bot scopes it needs (public and private channels both, for members)."""
 
