@@ -20,12 +20,12 @@ import subprocess
 import sys
 import time
 from collections import Counter
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import aiohttp
 import psycopg
@@ -48,6 +48,7 @@ MEMBERS_PER_GROUP = 24
 THREAD = (say.ATTENTION_TITLE, say.PROGRESS_TITLE, say.CHANGES_TITLE_FIRST)
 FINAL = {"done", "failed", "uncertain", "cancelled"}
 pytestmark = pytest.mark.slow
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -199,11 +200,11 @@ def _message_of(job: dict[str, Any]) -> tuple[str, str]:
     return payload["user"], say.NON_RESPONDERS_TITLE.format(name=group.name)
 
 
-async def _until(check: Any, what: str, timeout: float = 120.0) -> Any:
-    """Poll `check` until it returns something truthy; the timeout only guards against a hung test."""
+async def _until(check: Callable[[], T | None], what: str, timeout: float = 120.0) -> T:
+    """Poll `check` until it returns something other than None; the timeout only guards against a hung test."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if found := check():
+        if (found := check()) is not None:
             return found
         await asyncio.sleep(0.2)
     raise AssertionError(f"timed out waiting until {what}")
@@ -266,9 +267,9 @@ async def test_an_instance_killed_mid_batch_loses_nothing_sends_nothing_twice_an
             left = [job for job in jobs if job["status"] not in FINAL]
             if not all(_owner_pid(job) == doomed.process.pid and job["status"] in ("claimed", "sending") for job in left):
                 return None
-            return left or [{}]
+            return left
 
-        left = [job for job in await _until(stranded, "only the dead instance's jobs are unfinished") if job]
+        left = await _until(stranded, "only the dead instance's jobs are unfinished")
         sent_before = _arrivals(connector)
         for survivor in survivors:
             survivor.process.send_signal(signal.SIGUSR1)
