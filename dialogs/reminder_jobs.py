@@ -77,11 +77,12 @@ async def reminder_sent(ctx: JobContext, job: ScheduledJob, sent: MessageRef) ->
 
 
 async def reminder_undelivered(ctx: JobContext, job: ScheduledJob, why: Undelivered) -> None:
-    """An owner who cannot be reached is shown as such to whoever assigned the action, once."""
-    by = job.payload.get("by")
-    if why != "unreachable" or by is None:
+    """An owner who cannot be reached is shown as such to whoever gave them the action, once."""
+    action = await _found(ctx, job)
+    by = None if action is None else reminders.assigner(action)
+    if why != "unreachable" or action is None or by is None or by == action.owner_id:
         return
-    action_id = job.payload.get("action", "")
+    action_id = action.id
     if not await reminders.note_unreachable(ctx.store, job.team, action_id):
         return
     payload = {"action": action_id, "by": by, "via_kind": job.payload.get("via_kind", ""), "via": job.payload.get("via", "")}

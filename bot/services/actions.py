@@ -20,7 +20,7 @@ from bot.errors import InvalidInput, NotAllowed, NotFound
 from bot.framework import Level, Phase, Section
 from bot.keys import AssessmentKey, TeamKey, TenantKey
 from bot.models import NOT_SURE, Action, ActionChange, ActionEntry, Person, Rating, ScheduledJob, new_id
-from bot.services import groups, reminders
+from bot.services import audit, groups, reminders
 from bot.store import Store
 
 ACTION_DUE_DAYS = 14
@@ -103,6 +103,7 @@ async def _saved(
     reminders follow it."""
     saved = await store.update(space, Action, action_id, change)
     await store.add_action_space(space, saved.owner_id)
+    await audit.record_action(store, space, saved)
     await reminders.after_change(store, space, saved, now)
     return saved
 

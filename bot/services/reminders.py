@@ -118,7 +118,7 @@ def following_job(job: ScheduledJob, action: Action, day: date, calendar: Workin
     if following is None:
         return None
     via: tuple[ViaKind, str] = ("person" if job.payload.get("via_kind") == "person" else "conversation", job.payload.get("via", ""))
-    return reminder_job(job.team, action, following, via, job.payload.get("by"))
+    return reminder_job(job.team, action, following, via)
 
 
 def intended(day: date, calendar: WorkingCalendar) -> datetime:
@@ -146,13 +146,12 @@ def assigner(action: Action) -> str | None:
     return given or action.creator_id
 
 
-def reminder_job(team: TeamKey, action: Action, planned: Planned, via: tuple[ViaKind, str], by: str | None) -> ScheduledJob:
+def reminder_job(team: TeamKey, action: Action, planned: Planned, via: tuple[ViaKind, str]) -> ScheduledJob:
+    """The job for one planned reminder; its payload names the owner it is addressed to (so erasing them stops it)."""
     payload = {
-        "action": action.id, "stage": planned.stage, "day": planned.day.isoformat(), "due": action.due.isoformat(),
-        "via_kind": via[0], "via": via[1],
+        "action": action.id, "owner": action.owner_id, "stage": planned.stage, "day": planned.day.isoformat(),
+        "due": action.due.isoformat(), "via_kind": via[0], "via": via[1],
     }
-    if by is not None and by != action.owner_id:
-        payload["by"] = by
     job_id = f"reminder:{action.id}:{action.owner_id}:{action.due.isoformat()}:{planned.stage}:{planned.day.isoformat()}"
     return ScheduledJob(id=job_id, team=team, kind="reminder", due_at=planned.at, payload=payload)
 
@@ -179,8 +178,7 @@ async def after_change(
         setting = await setting_for(store, team, action.owner_id)
         calendar = await calendar_for(store, team, action.owner_id, defaults or WorkingCalendar())
         via = await via_of(store, team)
-        by = assigner(action)
-        jobs = [reminder_job(team, action, planned, via, by) for planned in plan(action, setting, calendar, now)]
+        jobs = [reminder_job(team, action, planned, via) for planned in plan(action, setting, calendar, now)]
     wanted = {job.id for job in jobs}
     for stale in record.planned:
         if stale not in wanted:
