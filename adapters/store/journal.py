@@ -45,11 +45,14 @@ def list_segments(directory: Path) -> list[Path]:
 
 
 def encode(record: Record) -> bytes:
-    payload = json.dumps(
-        {"s": record.seq, "t": record.table, "i": record.doc_id, "d": record.doc},
-        separators=(",", ":"),
-        ensure_ascii=False,
-    ).encode("utf-8")
+    doc = None if record.doc is None else json.dumps(record.doc, separators=(",", ":"), ensure_ascii=False).encode()
+    return encode_packed(record.seq, record.table, record.doc_id, doc)
+
+
+def encode_packed(seq: int, table: str, doc_id: str, doc: bytes | None) -> bytes:
+    """One journal line around a document already in compact JSON, so a write serialises it once."""
+    names = json.dumps(table, ensure_ascii=False).encode(), json.dumps(doc_id, ensure_ascii=False).encode()
+    payload = b'{"s":%d,"t":%s,"i":%s,"d":%s}' % (seq, names[0], names[1], b"null" if doc is None else doc)
     return b"%08x %s\n" % (zlib.crc32(payload), payload)
 
 

@@ -1,0 +1,60 @@
+"""A worker process for JSON-heavy store work (loading a big team, compaction), started on first use.
+
+Parsing and serialising JSON holds the interpreter lock, so in a thread it still stalls the
+event loop; in another process it does not. The process is spawned from a thread (spawning
+takes a while) and exits if the bot dies, so it never outlives a killed bot.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing
+import os
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import Future, ProcessPoolExecutor
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+
+class WorkerProcess:
+    """One spawned process running submitted functions in order."""
+
+    def __init__(self) -> None:
+        self._pool: ProcessPoolExecutor | None = None
+        self._lock = threading.Lock()
+
+    async def run(self, function: Callable[..., T], *args: Any) -> T:
+        job: Future[T] = await asyncio.to_thread(self._submit, function, *args)
+        return await asyncio.wrap_future(job)
+
+    def shutdown(self) -> None:
+        with self._lock:
+            if self._pool is not None:
+                self._pool.shutdown(wait=True)
+                self._pool = None
+
+    def _submit(self, function: Callable[..., T], *args: Any) -> Future[T]:
+        """Runs in a thread: the first submit spawns the process, which must not stall the loop."""
+        with self._lock:
+            if self._pool is None:
+                self._pool = ProcessPoolExecutor(
+                    max_workers=1,
+                    mp_context=multiprocessing.get_context("spawn"),
+                    initializer=_exit_with_parent,
+                    initargs=(os.getpid(),),
+                )
+            return self._pool.submit(function, *args)
+
+
+def _exit_with_parent(parent_pid: int) -> None:
+    """A worker must not outlive a killed bot; a half-done snapshot it leaves is a harmless temp file."""
+
+    def watch() -> None:
+        while os.getppid() == parent_pid:
+            time.sleep(0.5)
+        os._exit(0)
+
+    threading.Thread(target=watch, daemon=True).start()
