@@ -151,6 +151,9 @@ class Settings(BaseSettings):
     quiet_hours: Annotated[QuietHours, NoDecode, BeforeValidator(_quiet_hours)] = Field(
         DEFAULT_QUIET_HOURS, validation_alias="REFLECT_QUIET_HOURS"
     )
+    store_max_teams: int = Field(500, ge=1, le=1_000_000, validation_alias="REFLECT_STORE_MAX_TEAMS")
+    store_max_mb: int = Field(40, ge=1, le=1_000_000, validation_alias="REFLECT_STORE_MAX_MB")
+    store_warm_teams: int = Field(100, ge=0, le=1_000_000, validation_alias="REFLECT_STORE_WARM_TEAMS")
 
     @property
     def working_calendar(self) -> WorkingCalendar:
