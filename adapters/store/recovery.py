@@ -71,6 +71,10 @@ def _apply(state: RawState, record: Record) -> None:
     table = state.setdefault(record.table, {})
     if record.doc is None:
         table.pop(record.doc_id, None)
+    elif record.revision is not None:
+        history = table.get(record.doc_id, {}).get("history", [])
+        history.append(record.revision)
+        table[record.doc_id] = {**record.doc, "history": history}
     else:
         table[record.doc_id] = record.doc
 

@@ -81,6 +81,11 @@ class Table:
                 self._unindex(field, before, doc_id)
             self._index(field, value, doc_id, appended=old is None)
 
+    def replace(self, doc_id: str, data: bytes) -> None:
+        """Swap a document's bytes when none of its indexed fields changed (an edit of an answer)."""
+        self.held += len(data) - len(self.docs[doc_id])
+        self.docs[doc_id] = data
+
     def remove(self, doc_id: str) -> None:
         old = self.docs.pop(doc_id, None)
         if old is None:

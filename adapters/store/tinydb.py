@@ -41,11 +41,12 @@ from adapters.store.folders import directory_of, meta_of, partition_keys, prepar
 from adapters.store.journal import append_durable, encode_packed, list_segments, make_dirs_durable, segment_name
 from adapters.store.recent import read_recent, write_recent
 from adapters.store.recovery import Image, Row, compact, read_image, read_image_in_chunks
+from adapters.store.revisions import split_history, with_revision, without_history
 from adapters.store.tables import Table, index_values, pack
 from adapters.store.workers import WorkerProcess
 from bot.errors import StoreError
-from bot.keys import TeamKey
-from bot.models import Document
+from bot.keys import AssessmentKey, TeamKey
+from bot.models import Answer, Document, Response, response_id
 from bot.store import RecordScope, Store
 
 D = TypeVar("D", bound=Document)
@@ -216,6 +217,42 @@ class TinyDBStore(Store):
             write = self._write(part, entry.table, entry.doc_id, entry.doc)
         await write
 
+    async def record_answer(self, key: AssessmentKey, answer: Answer) -> Response:
+        """As every store does it, but an edit is journaled as the new version plus one revision (constant size)."""
+        doc_id = response_id(key.assessment_id, answer.section, answer.author_id)
+        async with self._using(key.team) as part:
+            edit = self._revise(part, doc_id, answer)
+        if edit is None:
+            return await super().record_answer(key, answer)
+        durable, data = edit
+        await durable
+        return Response.model_validate_json(data)
+
+    def _revise(self, part: _Partition, doc_id: str, answer: Answer) -> tuple[asyncio.Future[None], bytes] | None:
+        """Edit a stored response without decoding its history; None when there is none yet (the general path)."""
+        loaded = part.loaded
+        assert loaded is not None
+        table = loaded.tables.get(Response.table)
+        data = table.get(doc_id) if table is not None else None
+        split = split_history(data) if data is not None else None
+        if table is None or data is None or split is None:
+            return None
+        head, items = split
+        current = Response.model_validate_json(without_history(head))
+        new = current.revise(answer)
+        if new is current:
+            return self._flushed(part), data
+        revision = pack(to_raw(new.history[-1]) or {})
+        new_head = pack(to_raw(new.model_copy(update={"history": ()})) or {})
+        head_fields = split_history(new_head)
+        assert head_fields is not None
+        document = with_revision(head_fields[0], items, revision)
+        loaded.seq += 1
+        before = loaded.held
+        table.replace(doc_id, document)
+        self._held += loaded.held - before
+        return self._enqueue(part, encode_packed(loaded.seq, Response.table, doc_id, new_head, revision)), document
+
     async def _get_in(self, key: PartitionKey, kind: type[D], doc_id: str) -> D | None:
         async with self._settled(key) as loaded:
             table = loaded.tables.get(kind.table)
@@ -256,7 +293,12 @@ class TinyDBStore(Store):
         else:
             loaded.table(table).put(doc_id, data, index_values(table, raw or {}))
         self._held += loaded.held - before
-        pending = _Pending(loaded.seq, encode_packed(loaded.seq, table, doc_id, data), _new_future())
+        return self._enqueue(part, encode_packed(loaded.seq, table, doc_id, data))
+
+    def _enqueue(self, part: _Partition, line: bytes) -> asyncio.Future[None]:
+        """Queue a journal line (its change already made in memory) for the next group commit."""
+        assert part.loaded is not None
+        pending = _Pending(part.loaded.seq, line, _new_future())
         part.queue.append(pending)
         part.last_write = pending.done
         if part.flusher is None or part.flusher.done():
