@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import sys
 from collections.abc import AsyncIterator, Callable
@@ -208,6 +209,16 @@ def configure_logging(level: str) -> None:
         logging.getLogger(name).setLevel(max(logging.getLevelName(level), logging.INFO))
 
 
+def freeze_start_up_heap() -> None:
+    """Move everything built at start-up (modules, the framework, the app) out of the garbage collector's sight.
+
+    A full collection walks every tracked object; with the libraries' 85 MB of objects that is a 30-60 ms pause
+    of the event loop, whenever allocations happen to trigger one. Those objects live as long as the process.
+    """
+    gc.collect()
+    gc.freeze()
+
+
 def main(argv: list[str]) -> int:
     """Start-up problems end in one line on stderr and exit code 2, never a traceback."""
     try:
@@ -223,6 +234,7 @@ def main(argv: list[str]) -> int:
     mode = "local mode, no authentication" if settings.local_mode else "production"
     data = settings.data_dir if settings.database_url is None else "PostgreSQL"
     log.info("Reflect on http://%s:%s/api/messages (%s; data in %s)", settings.host, settings.port, mode, data)
+    freeze_start_up_heap()
     try:
         web.run_app(app, host=settings.host, port=settings.port, print=None)
     except StoreError as exc:

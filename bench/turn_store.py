@@ -5,7 +5,7 @@ working group makes: the conversation state, the assessment, the member's own an
 open assessments, the answer itself, and the new conversation state. Two teams: 45 members x 22 sections (990
 answers) and 809 members (17,798 answers), each with one action per member. Turns alternate between the teams in
 blocks of 100 (A B A B) for `--rounds` rounds, and the process CPU per turn of each block is recorded; a third block
-type times revisions of one answer that already has 1,000 earlier versions. `--baseline PATH` runs a checkout of the
+type times edits of answers that already have about 1,000 earlier versions each. `--baseline PATH` runs a checkout of the
 code before this change in its own process, alternating with the current code. Figures go in docs/performance.md.
 """
 
@@ -30,6 +30,8 @@ AT = datetime(2026, 6, 1, tzinfo=UTC)
 TEAMS = {"small": 45, "big": 809}
 BLOCK = 100
 REVISIONS = 1000
+CHAINS = 4
+"""One person per child process whose 22 answers each hold about 1,000 revisions, so every run edits at the same depth."""
 
 
 def key(name: str) -> Any:
@@ -66,8 +68,10 @@ async def fill(root: Path) -> None:
     async with TinyDBStore(root) as store:
         for name, members in TEAMS.items():
             await store.load(entries(name, members))
-        for n in range(REVISIONS):
-            await store.record_answer(key("small"), answer("m0", "1a", n))
+        for chain in range(CHAINS):
+            await asyncio.gather(*(store.record_answer(key("small"), answer(f"r{chain}", code, 0)) for code in SECTIONS))
+            for n in range(1, REVISIONS):
+                await asyncio.gather(*(store.record_answer(key("small"), answer(f"r{chain}", code, n)) for code in SECTIONS))
 
 
 async def turn(store: Any, name: str, n: int) -> None:
@@ -86,11 +90,12 @@ async def turn(store: Any, name: str, n: int) -> None:
         await store.put(team.team, new)
 
 
-async def revise(store: Any, _name: str, n: int) -> None:
-    await store.record_answer(key("small"), answer("m0", "1a", REVISIONS + n))
+async def revise(store: Any, chain: int, n: int) -> None:
+    """An edit of one of the chain's answers, each already holding about 1,000 earlier versions."""
+    await store.record_answer(key("small"), answer(f"r{chain}", SECTIONS[n % 22], REVISIONS + n))
 
 
-async def measure(root: Path, rounds: int) -> dict[str, list[float]]:
+async def measure(root: Path, rounds: int, chain: int) -> dict[str, list[float]]:
     from adapters.store.tinydb import TinyDBStore
 
     blocks: dict[str, list[float]] = {"small": [], "big": [], "revise": []}
@@ -99,17 +104,19 @@ async def measure(root: Path, rounds: int) -> dict[str, list[float]]:
             await turn(store, name, 0)
         for r in range(rounds):
             for name in ("small", "big", "revise") if r % 2 == 0 else ("revise", "big", "small"):
-                step = revise if name == "revise" else turn
                 started = time.process_time()
                 for n in range(BLOCK):
-                    await step(store, name, r * BLOCK + n + 1)
+                    if name == "revise":
+                        await revise(store, chain, r * BLOCK + n)
+                    else:
+                        await turn(store, name, r * BLOCK + n + 1)
                 blocks[name].append((time.process_time() - started) * 1000 / BLOCK)
     return blocks
 
 
 def child(args: argparse.Namespace) -> None:
     sys.path.insert(0, args.code)
-    print(json.dumps(asyncio.run(measure(Path(args.root), args.rounds))))
+    print(json.dumps(asyncio.run(measure(Path(args.root), args.rounds, args.chain))))
 
 
 def main(args: argparse.Namespace) -> None:
@@ -119,13 +126,13 @@ def main(args: argparse.Namespace) -> None:
         root = Path(folder) / "data"
         asyncio.run(fill(root))
         codes = [("before", Path(args.baseline))] if args.baseline else []
-        for label, code in [*codes, ("now", ROOT)] * 2:
-            command = [sys.executable, __file__, "--child", "--code", str(code), "--root", str(root), "--rounds", str(args.rounds)]
+        for chain, (label, code) in enumerate([*codes, ("now", ROOT)] * 2):
+            command = [sys.executable, __file__, "--child", "--code", str(code), "--root", str(root), "--rounds", str(args.rounds), "--chain", str(chain)]
             out = subprocess.run(command, check=True, capture_output=True, text=True, cwd=code).stdout
             for name, values in json.loads(out.strip().splitlines()[-1]).items():
                 runs.setdefault(label, {}).setdefault(name, []).extend(values)
     print(f"process CPU ms per turn, median (min-max) over {2 * args.rounds} blocks of {BLOCK}")
-    print("| code | 990 answers | 17,798 answers | ratio | a revision of an answer with 1,000 earlier |")
+    print("| code | 990 answers | 17,798 answers | ratio | an edit of an answer with ~1,000 earlier versions |")
     print("|---|---|---|---|---|")
     for label, blocks in runs.items():
         cells = [f"{statistics.median(v):.2f} ({min(v):.2f}-{max(v):.2f})" for v in blocks.values()]
@@ -140,5 +147,6 @@ if __name__ == "__main__":
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--code", default=str(ROOT), help=argparse.SUPPRESS)
     parser.add_argument("--root", help=argparse.SUPPRESS)
+    parser.add_argument("--chain", type=int, default=0, help=argparse.SUPPRESS)
     parsed = parser.parse_args()
     child(parsed) if parsed.child else main(parsed)

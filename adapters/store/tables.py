@@ -94,6 +94,10 @@ class Table:
         for field, value in zip(self.fields, self._values(old)):
             self._unindex(field, value, doc_id)
 
+    def exact(self, where: Raw) -> bool:
+        """Whether `candidates(where)` are exactly the matches (every condition is on an indexed field)."""
+        return all(field in self.index and isinstance(value, Hashable) for field, value in where.items())
+
     def candidates(self, where: Raw) -> Iterator[str]:
         """Ids that may match `where` (every match among them), in creation order."""
         buckets = [

@@ -263,7 +263,11 @@ class TinyDBStore(Store):
         wanted = wanted_fields(kind, where)
         async with self._settled(key) as loaded:
             table = loaded.tables.get(kind.table)
-            rows = [table.docs[doc_id] for doc_id in table.candidates(wanted)] if table is not None else []
+            if table is None:
+                return []
+            rows = [table.docs[doc_id] for doc_id in table.candidates(wanted)]
+        if table.exact(wanted):
+            return [kind.model_validate_json(data) for data in rows]
         found = (json.loads(data) for data in rows)
         return [kind.model_validate(raw) for raw in found if all(raw.get(k) == v for k, v in wanted.items())]
 
