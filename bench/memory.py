@@ -1,7 +1,7 @@
 """Memory benchmark: resident memory of the bot process holding many teams, before and after this store's changes.
 
 Run with `.venv/bin/python bench/memory.py` (about 3 minutes; `--quick` for 100 teams). One data folder is filled
-once (1,000 teams x 100 answers, evidence of 1-200 characters); then each measurement runs in a fresh process that
+once (1,000 teams x 100 answers, evidence of 1-200 characters; `--teams 5000 --per-team 10` for many small spaces); then each measurement runs in a fresh process that
 imports the whole app (so the ~85 MB of Python and libraries is counted, as in production) and reads every team.
 `--baseline PATH` names a checkout of the code before this change (e.g. `git archive main | tar -x -C /tmp/base`);
 baseline and current runs alternate, A B A B, for `--rounds` rounds. Reported: RSS after import, after every team
@@ -43,7 +43,7 @@ def team_key(n: int) -> Any:
     return AssessmentKey(TeamKey(TenantKey("teams", f"tenant-{n % 7}"), f"team-{n}"), f"a-{n}")
 
 
-async def fill(root: Path, teams: int) -> None:
+async def fill(root: Path, teams: int, per_team: int) -> None:
     from adapters.store.documents import Entry
     from adapters.store.tinydb import TinyDBStore
     from bot.framework import Level
@@ -54,7 +54,7 @@ async def fill(root: Path, teams: int) -> None:
     async def entries() -> AsyncIterator[Entry]:
         for n in range(teams):
             key = team_key(n)
-            for i in range(100):
+            for i in range(per_team):
                 answer = Answer(
                     section=SECTIONS[i % 22], author_id=f"u{i % 5}", rating=Level(rng.randint(1, 4)),
                     evidence="x" * rng.randint(1, 200), at=AT,
@@ -113,26 +113,27 @@ def spread(values: list[float]) -> str:
 
 
 def main(args: argparse.Namespace) -> None:
-    teams = 100 if args.quick else 1000
+    teams = 100 if args.quick else args.teams
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder) / "data"
         sys.path.insert(0, str(ROOT))
-        asyncio.run(fill(root, teams))
+        asyncio.run(fill(root, teams, args.per_team))
         runs: dict[str, list[dict[str, float]]] = {}
         for _ in range(args.rounds):
             if args.baseline:
                 runs.setdefault("before: all held", []).append(run_child(Path(args.baseline), root, teams, "all"))
             runs.setdefault("now: all held", []).append(run_child(ROOT, root, teams, "all"))
             runs.setdefault("now: default caps", []).append(run_child(ROOT, root, teams, "capped"))
-    answers = teams * 100
+    answers = teams * args.per_team
     print(f"{teams:,} teams, {answers:,} answers; median (min-max) of {args.rounds} runs; RSS in MB")
     keys = ["import", "pass 1", "pass 2", "pass 3", "idle", "resident teams", "estimated MB", "cpu_per_team_ms"]
-    print("| run | " + " | ".join(keys) + " | KB per answer held |")
-    print("|---|" + "---|" * (len(keys) + 1))
+    print("| run | " + " | ".join(keys) + " | KB per answer held | KB per team held |")
+    print("|---|" + "---|" * (len(keys) + 2))
     for label, figures in runs.items():
         cells = [spread([f[k] for f in figures]) if k in figures[0] else "" for k in keys]
         per_answer = [(f["pass 1"] - f["import"]) * 1024 / answers for f in figures]
-        print(f"| {label} | " + " | ".join(cells) + f" | {spread(per_answer)} |")
+        per_team = [(f["pass 1"] - f["import"]) * 1024 / teams for f in figures]
+        print(f"| {label} | " + " | ".join(cells) + f" | {spread(per_answer)} | {spread(per_team)} |")
 
 
 if __name__ == "__main__":
@@ -143,7 +144,8 @@ if __name__ == "__main__":
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--code", default=str(ROOT), help=argparse.SUPPRESS)
     parser.add_argument("--root", help=argparse.SUPPRESS)
-    parser.add_argument("--teams", type=int, default=1000, help=argparse.SUPPRESS)
+    parser.add_argument("--teams", type=int, default=1000, help="how many teams (default 1,000)")
+    parser.add_argument("--per-team", type=int, default=100, help="answers in each team (default 100)")
     parser.add_argument("--mode", default="all", help=argparse.SUPPRESS)
     parsed = parser.parse_args()
     child(parsed) if parsed.child else main(parsed)

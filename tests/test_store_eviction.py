@@ -172,3 +172,12 @@ async def test_the_teams_last_in_use_are_warmed_at_start_up(tmp_path: Path, monk
 async def _entries(team: TeamKey, responses: list[Response]):  # type: ignore[no-untyped-def]
     for response in responses:
         yield Entry(team, Response.table, response.doc_id, response.model_dump(mode="json"))
+
+
+async def test_a_read_of_an_unknown_team_is_not_remembered_for_warming(tmp_path: Path) -> None:
+    async with TinyDBStore(tmp_path) as store:
+        await store.record_answer(key(0), answer("ann"))
+        assert await store.get(key(1).team, Response, "a-1/2b/ann") is None
+
+    assert "team-1" not in (tmp_path / "recent.json").read_text()
+    assert "team-0" in (tmp_path / "recent.json").read_text()

@@ -157,7 +157,7 @@ class TinyDBStore(Store):
             await asyncio.gather(*(t for t in (part.flusher, part.compaction) if t), return_exceptions=True)
         await asyncio.to_thread(self._shutdown_workers)
         if self._lock_fd is not None:
-            recent = [key for key, part in reversed(self._partitions.items()) if key is not None and part.loaded]
+            recent = [key for key, part in reversed(self._partitions.items()) if _holds_data(key, part.loaded)]
             await asyncio.to_thread(write_recent, self._root, recent[: max(self._warm_teams, 100)])
         self._partitions.clear()
         self._held = self._resident = 0
@@ -464,6 +464,11 @@ class TinyDBStore(Store):
     def _shutdown_workers(self) -> None:
         self._compactor.shutdown()
         self._loader.shutdown()
+
+
+def _holds_data(key: PartitionKey, loaded: _Loaded | None) -> bool:
+    """Worth warming: a team or tenant with something on disk (a read of an unknown team leaves no trace)."""
+    return key is not None and loaded is not None and loaded.seq > 0
 
 
 def _folder_bytes(directory: Path) -> int:
