@@ -104,11 +104,11 @@ async def measure(root: Path) -> dict[str, float]:
             n = 0
             while not stop.is_set():
                 started = time.perf_counter()
+                await asyncio.sleep(0.002)
                 await store.responses(small)
                 await store.get(small.team, _response(), f"{small.assessment_id}/{SECTIONS[n % 20]}/s{n % 20 % 3}")
-                into.append(time.perf_counter() - started)
+                into.append(time.perf_counter() - started - 0.002)
                 n += 1
-                await asyncio.sleep(0.002)
 
         warm = asyncio.create_task(other_conversation(normal))
         await asyncio.sleep(0.5)

@@ -68,10 +68,20 @@ async def fill(root: Path) -> None:
     async with TinyDBStore(root) as store:
         for name, members in TEAMS.items():
             await store.load(entries(name, members))
-        for chain in range(CHAINS):
-            await asyncio.gather(*(store.record_answer(key("small"), answer(f"r{chain}", code, 0)) for code in SECTIONS))
-            for n in range(1, REVISIONS):
-                await asyncio.gather(*(store.record_answer(key("small"), answer(f"r{chain}", code, n)) for code in SECTIONS))
+        await store.load(revised(key("small")))
+
+
+async def revised(team: Any) -> AsyncIterator[Any]:
+    """Each chain's 22 answers, every one with REVISIONS earlier versions already."""
+    from adapters.store.documents import Entry, to_raw
+    from bot.models import Response, Revision
+
+    for chain in range(CHAINS):
+        for code in SECTIONS:
+            first = answer(f"r{chain}", code, 0)
+            history = tuple(Revision(rating=first.rating, evidence=f"version {n}", at=AT + timedelta(seconds=n)) for n in range(REVISIONS))
+            doc = Response.first(team.assessment_id, first).model_copy(update={"history": history})
+            yield Entry(team.team, Response.table, doc.doc_id, to_raw(doc) or {})
 
 
 async def turn(store: Any, name: str, n: int) -> None:

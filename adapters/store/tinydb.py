@@ -131,8 +131,8 @@ class TinyDBStore(Store):
         self._resident = 0
         """Loaded partitions other than the job table."""
         self._lock_fd: int | None = None
-        self._compactor = WorkerProcess()
-        self._loader = WorkerProcess()
+        self._worker = WorkerProcess()
+        """One process for compaction and big loads: each costs a whole Python process of memory."""
         self._warming: asyncio.Task[None] | None = None
 
     async def open(self) -> None:
@@ -155,7 +155,7 @@ class TinyDBStore(Store):
             await asyncio.gather(self._warming, return_exceptions=True)
         for part in list(self._partitions.values()):
             await asyncio.gather(*(t for t in (part.flusher, part.compaction) if t), return_exceptions=True)
-        await asyncio.to_thread(self._shutdown_workers)
+        await asyncio.to_thread(self._worker.shutdown)
         if self._lock_fd is not None:
             recent = [key for key, part in reversed(self._partitions.items()) if _holds_data(key, part.loaded)]
             await asyncio.to_thread(write_recent, self._root, recent[: max(self._warm_teams, 100)])
@@ -366,7 +366,7 @@ class TinyDBStore(Store):
         size = await asyncio.to_thread(_folder_bytes, part.directory)
         if size <= self._worker_load_bytes:
             return await asyncio.to_thread(read_image, str(part.directory), part.key)
-        return await self._loader.run(read_image_in_chunks, str(part.directory), part.key)
+        return await self._worker.run(read_image_in_chunks, str(part.directory), part.key)
 
     async def _adopt(self, image: Image) -> _Loaded:
         """Build the in-memory tables a chunk per loop step, so a big team's return holds no one up."""
@@ -454,16 +454,12 @@ class TinyDBStore(Store):
     async def _compact(self, part: _Partition, loaded: _Loaded, closed: list[str]) -> None:
         """Fold closed segments in the worker process; failures leave them for the next try."""
         try:
-            await self._compactor.run(compact, str(part.directory), closed, meta_of(part.key))
+            await self._worker.run(compact, str(part.directory), closed, meta_of(part.key))
         except Exception as exc:
             log.warning("journal compaction failed (%s); it will be retried at the next segment", type(exc).__name__)
             return
         loaded.closed = [name for name in loaded.closed if name not in closed]
         asyncio.get_running_loop().call_soon(self._evict_idle)
-
-    def _shutdown_workers(self) -> None:
-        self._compactor.shutdown()
-        self._loader.shutdown()
 
 
 def _holds_data(key: PartitionKey, loaded: _Loaded | None) -> bool:
