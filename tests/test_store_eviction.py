@@ -181,3 +181,19 @@ async def test_a_read_of_an_unknown_team_is_not_remembered_for_warming(tmp_path:
 
     assert "team-1" not in (tmp_path / "recent.json").read_text()
     assert "team-0" in (tmp_path / "recent.json").read_text()
+
+
+async def test_a_big_find_lets_other_work_run_between_its_parts(tmp_path: Path) -> None:
+    team = key(0).team
+    responses = [Response.first("a-0", answer(f"u{n}")) for n in range(1200)]
+    async with TinyDBStore(tmp_path) as store:
+        await store.load(_entries(team, responses))
+        await store.responses(key(0))
+        finding = asyncio.ensure_future(store.responses(key(0)))
+        steps_meanwhile = 0
+        while not finding.done():
+            steps_meanwhile += 1
+            await asyncio.sleep(0)
+
+        assert len(finding.result()) == 1200
+        assert steps_meanwhile >= 3, "1,200 documents are decoded in three parts, with the loop free between them"

@@ -54,6 +54,8 @@ DEFAULT_SEGMENT_RECORDS = 2000
 DEFAULT_WORKER_LOAD_BYTES = 128 * 1024
 """Folders bigger than this on disk are read in the worker process; smaller ones in a thread (quicker)."""
 LOAD_BATCH = 500
+DECODE_BATCH = 500
+"""A big `find` decodes this many documents per event-loop step, so a 10,000-answer read holds no one up."""
 log = logging.getLogger(__name__)
 
 
@@ -266,10 +268,12 @@ class TinyDBStore(Store):
             if table is None:
                 return []
             rows = [table.docs[doc_id] for doc_id in table.candidates(wanted)]
-        if table.exact(wanted):
-            return [kind.model_validate_json(data) for data in rows]
-        found = (json.loads(data) for data in rows)
-        return [kind.model_validate(raw) for raw in found if all(raw.get(k) == v for k, v in wanted.items())]
+        exact, found = table.exact(wanted), list[D]()
+        for at in range(0, len(rows), DECODE_BATCH):
+            if at:
+                await asyncio.sleep(0)
+            found.extend(_decoded(kind, rows[at : at + DECODE_BATCH], None if exact else wanted))
+        return found
 
     async def _change_in(
         self, key: PartitionKey, kind: type[D], doc_id: str, change: Callable[[D | None], D | None]
@@ -460,6 +464,14 @@ class TinyDBStore(Store):
             return
         loaded.closed = [name for name in loaded.closed if name not in closed]
         asyncio.get_running_loop().call_soon(self._evict_idle)
+
+
+def _decoded(kind: type[D], rows: list[bytes], wanted: Raw | None) -> list[D]:
+    """Documents from their JSON; with `wanted`, only those whose fields equal it (the rest of a `find`'s test)."""
+    if wanted is None:
+        return [kind.model_validate_json(data) for data in rows]
+    found = (json.loads(data) for data in rows)
+    return [kind.model_validate(raw) for raw in found if all(raw.get(k) == v for k, v in wanted.items())]
 
 
 def _holds_data(key: PartitionKey, loaded: _Loaded | None) -> bool:
