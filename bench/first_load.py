@@ -6,7 +6,8 @@ a fresh process ("after a restart", set up as `python app.py` is): it loads the 
 conversation (reading the small team's answers every 2 ms: work on the event loop only, no disk), then makes the
 first call into the big team. Reported: that first call's wall time, the
 other conversation's worst delay beyond its own normal cost, and the longest event-loop callback in wall time and in
-the loop thread's CPU time. `--baseline PATH` runs a checkout of the code before this change too, alternating with
+the loop thread's CPU time. As a control, the same conversation then runs as long again with nothing else going
+on: on a shared machine its worst delay there is the noise floor that preemption alone causes. `--baseline PATH` runs a checkout of the code before this change too, alternating with
 the current code (A B A B) for `--rounds` rounds. Figures go in docs/performance.md.
 """
 
@@ -124,6 +125,13 @@ async def measure(root: Path) -> dict[str, float]:
             await asyncio.sleep(0.05)
             stop.set()
             await other
+        stop.clear()
+        quiet: list[float] = []
+        with Watch() as calm:
+            other = asyncio.create_task(other_conversation(quiet))
+            await asyncio.sleep(max(0.5, min(first, 3.0)))
+            stop.set()
+            await other
     assert len(mine) == 22
     usual = statistics.median(normal)
     return {
@@ -131,6 +139,8 @@ async def measure(root: Path) -> dict[str, float]:
         "other delayed ms": (max(delays) - usual) * 1000,
         "longest callback ms": watch.wall * 1000,
         "longest callback CPU ms": watch.cpu * 1000,
+        "control: other delayed ms": (max(quiet) - usual) * 1000,
+        "control: longest callback ms": calm.wall * 1000,
     }
 
 

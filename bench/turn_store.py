@@ -109,6 +109,8 @@ async def measure(root: Path, rounds: int, chain: int) -> dict[str, list[float]]
     from adapters.store.tinydb import TinyDBStore
 
     blocks: dict[str, list[float]] = {"small": [], "big": [], "revise": []}
+    # Each process starts at its own turn number, so its answers and states differ from the last run's and every
+    # turn writes, as a real one does (a repeated answer writes nothing and would flatter whichever team it hit).
     async with TinyDBStore(root) as store:
         for name in TEAMS:
             await turn(store, name, 0)
@@ -119,7 +121,7 @@ async def measure(root: Path, rounds: int, chain: int) -> dict[str, list[float]]
                     if name == "revise":
                         await revise(store, chain, r * BLOCK + n)
                     else:
-                        await turn(store, name, r * BLOCK + n + 1)
+                        await turn(store, name, chain * 1237 + r * BLOCK + n + 1)
                 blocks[name].append((time.process_time() - started) * 1000 / BLOCK)
     return blocks
 
