@@ -8,7 +8,8 @@ first call into the big team. Reported: that first call's wall time, the
 other conversation's worst delay beyond its own normal cost, and the longest event-loop callback in wall time and in
 the loop thread's CPU time. As a control, the same conversation then runs as long again with nothing else going
 on: on a shared machine its worst delay there is the noise floor that preemption alone causes. `--baseline PATH` runs a checkout of the code before this change too, alternating with
-the current code (A B A B) for `--rounds` rounds. Figures go in docs/performance.md.
+the current code (A B A B) for `--rounds` rounds, and a third run of the current code whose worker process was
+already started (as it is after any earlier big load or compaction). Figures go in docs/performance.md.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import argparse
 import asyncio
 import asyncio.events
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -88,7 +90,7 @@ class Watch:
         asyncio.events.Handle._run = self.original  # type: ignore[method-assign]
 
 
-async def measure(root: Path) -> dict[str, float]:
+async def measure(root: Path, started_worker: bool) -> dict[str, float]:
     import app  # (the whole bot's imports, as the server has them)
     from adapters.store.tinydb import TinyDBStore
 
@@ -97,6 +99,8 @@ async def measure(root: Path) -> dict[str, float]:
     big, small = keys()
     async with TinyDBStore(root) as store:
         await store.responses(small)
+        if started_worker and hasattr(store, "_worker"):
+            await store._worker.run(os.getpid)  # the worker process already running, as after any earlier big load
         normal: list[float] = []
         delays: list[float] = []
         stop = asyncio.Event()
@@ -152,11 +156,11 @@ def _response() -> Any:
 
 def child(args: argparse.Namespace) -> None:
     sys.path.insert(0, args.code)
-    print(json.dumps(asyncio.run(measure(Path(args.root)))))
+    print(json.dumps(asyncio.run(measure(Path(args.root), args.started_worker))))
 
 
-def run_child(code: Path, root: Path) -> dict[str, float]:
-    command = [sys.executable, __file__, "--child", "--code", str(code), "--root", str(root)]
+def run_child(code: Path, root: Path, *extra: str) -> dict[str, float]:
+    command = [sys.executable, __file__, "--child", "--code", str(code), "--root", str(root), *extra]
     out = subprocess.run(command, check=True, capture_output=True, text=True, cwd=code).stdout
     return dict(json.loads(out.strip().splitlines()[-1]))
 
@@ -175,6 +179,7 @@ def main(args: argparse.Namespace) -> None:
             if args.baseline:
                 runs.setdefault("before", []).append(run_child(Path(args.baseline), root))
             runs.setdefault("now", []).append(run_child(ROOT, root))
+            runs.setdefault("now, worker process already started", []).append(run_child(ROOT, root, "--started-worker"))
     names = list(next(iter(runs.values()))[0])
     print(f"first call into a {BIG_ANSWERS:,}-answer team after a restart; median (min-max) of {args.rounds} runs")
     print("| code | " + " | ".join(names) + " |")
@@ -190,5 +195,6 @@ if __name__ == "__main__":
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--code", default=str(ROOT), help=argparse.SUPPRESS)
     parser.add_argument("--root", help=argparse.SUPPRESS)
+    parser.add_argument("--started-worker", action="store_true", help=argparse.SUPPRESS)
     parsed = parser.parse_args()
     child(parsed) if parsed.child else main(parsed)

@@ -5,7 +5,8 @@ working group makes: the conversation state, the assessment, the member's own an
 open assessments, the answer itself, and the new conversation state. Two teams: 45 members x 22 sections (990
 answers) and 809 members (17,798 answers), each with one action per member. Turns alternate between the teams in
 blocks of 100 (A B A B) for `--rounds` rounds, and the process CPU per turn of each block is recorded; a third block
-type times edits of answers that already have about 1,000 earlier versions each. `--baseline PATH` runs a checkout of the
+type times edits of answers that already have about 1,000 earlier versions each, and a fourth edits of answers with
+about 10 (a write's cost should not depend on which). `--baseline PATH` runs a checkout of the
 code before this change in its own process, alternating with the current code. Figures go in docs/performance.md.
 """
 
@@ -30,6 +31,7 @@ AT = datetime(2026, 6, 1, tzinfo=UTC)
 TEAMS = {"small": 45, "big": 809}
 BLOCK = 100
 REVISIONS = 1000
+SHALLOW = 10
 CHAINS = 4
 """One person per child process whose 22 answers each hold about 1,000 revisions, so every run edits at the same depth."""
 
@@ -77,11 +79,12 @@ async def revised(team: Any) -> AsyncIterator[Any]:
     from bot.models import Response, Revision
 
     for chain in range(CHAINS):
-        for code in SECTIONS:
-            first = answer(f"r{chain}", code, 0)
-            history = tuple(Revision(rating=first.rating, evidence=f"version {n}", at=AT + timedelta(seconds=n)) for n in range(REVISIONS))
-            doc = Response.first(team.assessment_id, first).model_copy(update={"history": history})
-            yield Entry(team.team, Response.table, doc.doc_id, to_raw(doc) or {})
+        for prefix, depth in (("r", REVISIONS), ("q", SHALLOW)):
+            for code in SECTIONS:
+                first = answer(f"{prefix}{chain}", code, 0)
+                history = tuple(Revision(rating=first.rating, evidence=f"version {n}", at=AT + timedelta(seconds=n)) for n in range(depth))
+                doc = Response.first(team.assessment_id, first).model_copy(update={"history": history})
+                yield Entry(team.team, Response.table, doc.doc_id, to_raw(doc) or {})
 
 
 async def turn(store: Any, name: str, n: int) -> None:
@@ -100,26 +103,26 @@ async def turn(store: Any, name: str, n: int) -> None:
         await store.put(team.team, new)
 
 
-async def revise(store: Any, chain: int, n: int) -> None:
-    """An edit of one of the chain's answers, each already holding about 1,000 earlier versions."""
-    await store.record_answer(key("small"), answer(f"r{chain}", SECTIONS[n % 22], REVISIONS + n))
+async def revise(store: Any, author: str, n: int) -> None:
+    """An edit of one of the author's answers, each already holding REVISIONS (or SHALLOW) earlier versions."""
+    await store.record_answer(key("small"), answer(author, SECTIONS[n % 22], REVISIONS + n))
 
 
 async def measure(root: Path, rounds: int, chain: int) -> dict[str, list[float]]:
     from adapters.store.tinydb import TinyDBStore
 
-    blocks: dict[str, list[float]] = {"small": [], "big": [], "revise": []}
+    blocks: dict[str, list[float]] = {"small": [], "big": [], "revise": [], "shallow": []}
     # Each process starts at its own turn number, so its answers and states differ from the last run's and every
     # turn writes, as a real one does (a repeated answer writes nothing and would flatter whichever team it hit).
     async with TinyDBStore(root) as store:
         for name in TEAMS:
             await turn(store, name, 0)
         for r in range(rounds):
-            for name in ("small", "big", "revise") if r % 2 == 0 else ("revise", "big", "small"):
+            for name in ("small", "big", "revise", "shallow") if r % 2 == 0 else ("shallow", "revise", "big", "small"):
                 started = time.process_time()
                 for n in range(BLOCK):
-                    if name == "revise":
-                        await revise(store, chain, r * BLOCK + n)
+                    if name in ("revise", "shallow"):
+                        await revise(store, f"{'r' if name == 'revise' else 'q'}{chain}", r * BLOCK + n)
                     else:
                         await turn(store, name, chain * 1237 + r * BLOCK + n + 1)
                 blocks[name].append((time.process_time() - started) * 1000 / BLOCK)
@@ -144,12 +147,12 @@ def main(args: argparse.Namespace) -> None:
             for name, values in json.loads(out.strip().splitlines()[-1]).items():
                 runs.setdefault(label, {}).setdefault(name, []).extend(values)
     print(f"process CPU ms per turn, median (min-max) over {2 * args.rounds} blocks of {BLOCK}")
-    print("| code | 990 answers | 17,798 answers | ratio | an edit of an answer with ~1,000 earlier versions |")
-    print("|---|---|---|---|---|")
+    print("| code | 990 answers | 17,798 answers | ratio | an edit, ~1,000 earlier versions | an edit, ~10 earlier |")
+    print("|---|---|---|---|---|---|")
     for label, blocks in runs.items():
         cells = [f"{statistics.median(v):.2f} ({min(v):.2f}-{max(v):.2f})" for v in blocks.values()]
         ratio = statistics.median(blocks["big"]) / statistics.median(blocks["small"])
-        print(f"| {label} | {cells[0]} | {cells[1]} | {ratio:.2f}x | {cells[2]} |")
+        print(f"| {label} | {cells[0]} | {cells[1]} | {ratio:.2f}x | {cells[2]} | {cells[3]} |")
 
 
 if __name__ == "__main__":

@@ -29,7 +29,7 @@ from bot.errors import StoreError
 
 Row = tuple[str, str, bytes, tuple[Any, ...]]
 """table, doc id, compact JSON, indexed values."""
-CHUNK_ROWS = 1000
+CHUNK_ROWS = 500
 
 
 @dataclass

@@ -2,7 +2,7 @@
 
 Parsing and serialising JSON holds the interpreter lock, so in a thread it still stalls the
 event loop; in another process it does not. The process is spawned from a thread (spawning
-takes a while) and exits if the bot dies, so it never outlives a killed bot.
+takes a while), runs at a lower CPU priority than the bot, and exits if the bot dies.
 """
 
 from __future__ import annotations
@@ -17,6 +17,8 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any, TypeVar
 
 T = TypeVar("T")
+WORKER_NICENESS = 10
+"""On a machine with as many busy processes as cores, a big load must not take CPU time from the turns in flight."""
 
 
 class WorkerProcess:
@@ -43,14 +45,18 @@ class WorkerProcess:
                 self._pool = ProcessPoolExecutor(
                     max_workers=1,
                     mp_context=multiprocessing.get_context("spawn"),
-                    initializer=_exit_with_parent,
+                    initializer=_start_worker,
                     initargs=(os.getpid(),),
                 )
             return self._pool.submit(function, *args)
 
 
-def _exit_with_parent(parent_pid: int) -> None:
-    """A worker must not outlive a killed bot; a half-done snapshot it leaves is a harmless temp file."""
+def _start_worker(parent_pid: int) -> None:
+    """Background work yields the CPU to the bot's event loop, and never outlives a killed bot.
+
+    A half-done snapshot left by a killed worker is a harmless temp file.
+    """
+    os.nice(WORKER_NICENESS)
 
     def watch() -> None:
         while os.getppid() == parent_pid:
