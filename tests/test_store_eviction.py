@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import threading
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -13,6 +14,7 @@ import adapters.store.folders as store_folders
 import adapters.store.tinydb as tinydb_store
 from adapters.store.documents import Entry
 from adapters.store.tinydb import TinyDBStore
+from adapters.store.workers import WORKER_NICENESS, WorkerProcess
 from bot.framework import Level
 from bot.keys import AssessmentKey, TeamKey, TenantKey
 from bot.models import Action, Answer, Response
@@ -197,3 +199,13 @@ async def test_a_big_find_lets_other_work_run_between_its_parts(tmp_path: Path) 
 
         assert len(finding.result()) == 1200
         assert steps_meanwhile >= 3, "1,200 documents are decoded in three parts, with the loop free between them"
+
+
+async def test_the_worker_process_runs_below_the_bots_priority() -> None:
+    worker = WorkerProcess()
+    try:
+        niceness = await worker.run(os.getpriority, os.PRIO_PROCESS, 0)
+    finally:
+        await asyncio.to_thread(worker.shutdown)
+
+    assert niceness >= WORKER_NICENESS > os.getpriority(os.PRIO_PROCESS, 0)

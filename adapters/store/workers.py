@@ -13,7 +13,8 @@ import os
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
+from functools import partial
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -27,9 +28,13 @@ class WorkerProcess:
     def __init__(self) -> None:
         self._pool: ProcessPoolExecutor | None = None
         self._lock = threading.Lock()
+        self._submitter: ThreadPoolExecutor | None = None
 
     async def run(self, function: Callable[..., T], *args: Any) -> T:
-        job: Future[T] = await asyncio.to_thread(self._submit, function, *args)
+        if self._submitter is None:
+            self._submitter = ThreadPoolExecutor(max_workers=1, initializer=_lower_priority)
+        loop = asyncio.get_running_loop()
+        job: Future[T] = await loop.run_in_executor(self._submitter, partial(self._submit, function, *args))
         return await asyncio.wrap_future(job)
 
     def shutdown(self) -> None:
@@ -37,6 +42,9 @@ class WorkerProcess:
             if self._pool is not None:
                 self._pool.shutdown(wait=True)
                 self._pool = None
+        if self._submitter is not None:
+            self._submitter.shutdown(wait=True)
+            self._submitter = None
 
     def _submit(self, function: Callable[..., T], *args: Any) -> Future[T]:
         """Runs in a thread: the first submit spawns the process, which must not stall the loop."""
@@ -51,12 +59,20 @@ class WorkerProcess:
             return self._pool.submit(function, *args)
 
 
+def _lower_priority() -> None:
+    """For the thread that spawns the worker: on Linux a thread has its own niceness, and a child inherits it.
+
+    So the worker starts (imports and all) at the lower priority, not only once its initializer runs.
+    """
+    os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), WORKER_NICENESS)
+
+
 def _start_worker(parent_pid: int) -> None:
     """Background work yields the CPU to the bot's event loop, and never outlives a killed bot.
 
     A half-done snapshot left by a killed worker is a harmless temp file.
     """
-    os.nice(WORKER_NICENESS)
+    os.setpriority(os.PRIO_PROCESS, 0, max(WORKER_NICENESS, os.getpriority(os.PRIO_PROCESS, 0)))
 
     def watch() -> None:
         while os.getppid() == parent_pid:
