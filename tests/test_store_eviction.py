@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import signal
 import threading
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -209,3 +210,15 @@ async def test_the_worker_process_runs_below_the_bots_priority() -> None:
         await asyncio.to_thread(worker.shutdown)
 
     assert niceness >= WORKER_NICENESS > os.getpriority(os.PRIO_PROCESS, 0)
+
+
+async def test_a_worker_process_that_died_is_replaced() -> None:
+    worker = WorkerProcess()
+    try:
+        first = await worker.run(os.getpid)
+        os.kill(first, signal.SIGKILL)
+        second = await worker.run(os.getpid)
+    finally:
+        await asyncio.to_thread(worker.shutdown)
+
+    assert second != first

@@ -8,16 +8,19 @@ takes a while), runs at a lower CPU priority than the bot, and exits if the bot 
 from __future__ import annotations
 
 import asyncio
+import logging
 import multiprocessing
 import os
 import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from functools import partial
 from typing import Any, TypeVar
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 WORKER_NICENESS = 10
 """On a machine with as many busy processes as cores, a big load must not take CPU time from the turns in flight."""
 
@@ -31,20 +34,32 @@ class WorkerProcess:
         self._submitter: ThreadPoolExecutor | None = None
 
     async def run(self, function: Callable[..., T], *args: Any) -> T:
+        """`function(*args)` in the worker; a worker that died (killed, out of memory) is replaced once."""
+        try:
+            return await self._run_once(function, *args)
+        except BrokenProcessPool:
+            log.warning("the store's worker process died; starting another")
+            await asyncio.to_thread(self._drop_pool)
+        return await self._run_once(function, *args)
+
+    def shutdown(self) -> None:
+        self._drop_pool()
+        if self._submitter is not None:
+            self._submitter.shutdown(wait=True)
+            self._submitter = None
+
+    async def _run_once(self, function: Callable[..., T], *args: Any) -> T:
         if self._submitter is None:
             self._submitter = ThreadPoolExecutor(max_workers=1, initializer=_lower_priority)
         loop = asyncio.get_running_loop()
         job: Future[T] = await loop.run_in_executor(self._submitter, partial(self._submit, function, *args))
         return await asyncio.wrap_future(job)
 
-    def shutdown(self) -> None:
+    def _drop_pool(self) -> None:
         with self._lock:
             if self._pool is not None:
                 self._pool.shutdown(wait=True)
                 self._pool = None
-        if self._submitter is not None:
-            self._submitter.shutdown(wait=True)
-            self._submitter = None
 
     def _submit(self, function: Callable[..., T], *args: Any) -> Future[T]:
         """Runs in a thread: the first submit spawns the process, which must not stall the loop."""
