@@ -41,7 +41,7 @@ from adapters.store.folders import directory_of, meta_of, partition_keys, prepar
 from adapters.store.journal import append_durable, encode_packed, list_segments, make_dirs_durable, segment_name
 from adapters.store.recent import read_recent, write_recent
 from adapters.store.recovery import Image, Row, compact, read_image, read_image_in_chunks
-from adapters.store.revisions import split_history, with_revision, without_history
+from adapters.store.revisions import RecentEdits, split_history, with_revision, without_history
 from adapters.store.tables import Table, index_values, pack
 from adapters.store.workers import WorkerProcess
 from bot.errors import StoreError
@@ -78,6 +78,10 @@ class _Loaded:
         if table is None:
             table = self.tables[name] = Table(name)
         return table
+
+
+_Edit = tuple[asyncio.Future[None], bytes, Response | None]
+"""When an edit is durable, the stored document, and the edited response when it was at hand."""
 
 
 @dataclass
@@ -136,6 +140,7 @@ class TinyDBStore(Store):
         self._worker = WorkerProcess()
         """One process for compaction and big loads: each costs a whole Python process of memory."""
         self._warming: asyncio.Task[None] | None = None
+        self._recent_edits = RecentEdits()
 
     async def open(self) -> None:
         make_dirs_durable(self._root)
@@ -226,12 +231,18 @@ class TinyDBStore(Store):
             edit = self._revise(part, doc_id, answer)
         if edit is None:
             return await super().record_answer(key, answer)
-        durable, data = edit
+        durable, document, response = edit
         await durable
-        return Response.model_validate_json(data)
+        if response is None:
+            response = Response.model_validate_json(document)
+            self._recent_edits.put((key.team, doc_id), document, response)
+        return response
 
-    def _revise(self, part: _Partition, doc_id: str, answer: Answer) -> tuple[asyncio.Future[None], bytes] | None:
-        """Edit a stored response without decoding its history; None when there is none yet (the general path)."""
+    def _revise(self, part: _Partition, doc_id: str, answer: Answer) -> _Edit | None:
+        """Edit a stored response without decoding its history; None when there is none yet (the general path).
+
+        The edited response comes back too when the last edit of it is still in `_recent_edits`.
+        """
         loaded = part.loaded
         assert loaded is not None
         table = loaded.tables.get(Response.table)
@@ -240,10 +251,11 @@ class TinyDBStore(Store):
         if table is None or data is None or split is None:
             return None
         head, items = split
-        current = Response.model_validate_json(without_history(head))
+        whole = self._recent_edits.get((part.key, doc_id), data)
+        current = whole if whole is not None else Response.model_validate_json(without_history(head))
         new = current.revise(answer)
         if new is current:
-            return self._flushed(part), data
+            return self._flushed(part), data, whole
         revision = pack(to_raw(new.history[-1]) or {})
         new_head = pack(to_raw(new.model_copy(update={"history": ()})) or {})
         head_fields = split_history(new_head)
@@ -253,7 +265,10 @@ class TinyDBStore(Store):
         before = loaded.held
         table.replace(doc_id, document)
         self._held += loaded.held - before
-        return self._enqueue(part, encode_packed(loaded.seq, Response.table, doc_id, new_head, revision)), document
+        if whole is not None:
+            self._recent_edits.put((part.key, doc_id), document, new)
+        line = encode_packed(loaded.seq, Response.table, doc_id, new_head, revision)
+        return self._enqueue(part, line), document, new if whole is not None else None
 
     async def _get_in(self, key: PartitionKey, kind: type[D], doc_id: str) -> D | None:
         async with self._settled(key) as loaded:
