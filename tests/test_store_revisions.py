@@ -74,3 +74,20 @@ async def test_an_edit_is_journaled_in_the_same_size_however_many_came_before(tm
 
     assert latest is not None and len(latest.history) == 59
     assert max(sizes[1:]) - min(sizes[1:]) <= 2, "only the sequence number's digits may grow, never the history"
+
+
+async def test_an_edit_after_another_kind_of_write_or_an_eviction_starts_from_what_is_stored(tmp_path: Path) -> None:
+    other = AssessmentKey(TeamKey(TenantKey("slack", "T1"), "g2"), "a-2")
+    async with TinyDBStore(tmp_path, max_teams=1) as store:
+        for n, rating in enumerate((Level.EMERGING, Level.DEVELOPING, Level.MATURING)):
+            await store.record_answer(KEY, edit("ann", rating, None, n))
+        replaced = Response.first("a-1", edit("ann", Level.THRIVING, "rewritten", 10))
+        await store.put(KEY.team, replaced)
+        after_put = await store.record_answer(KEY, edit("ann", Level.EMERGING, None, 11))
+        await store.record_answer(other, edit("bob", Level.EMERGING, None, 12))
+        after_eviction = await store.record_answer(KEY, edit("ann", Level.DEVELOPING, None, 13))
+
+    assert [r.rating for r in after_put.history] == [Level.THRIVING]
+    assert [r.rating for r in after_eviction.history] == [Level.THRIVING, Level.EMERGING]
+    async with TinyDBStore(tmp_path) as store:
+        assert await store.get(KEY.team, Response, "a-1/2b/ann") == after_eviction
