@@ -94,8 +94,8 @@ async def measure(root: Path, started_worker: bool) -> dict[str, float]:
     import app  # (the whole bot's imports, as the server has them)
     from adapters.store.tinydb import TinyDBStore
 
-    if hasattr(app, "freeze_start_up_heap"):
-        app.freeze_start_up_heap()  # as `python app.py` does before serving
+    if hasattr(app, "tune_collector"):
+        app.tune_collector()  # as `python app.py` does before serving
     big, small = keys()
     async with TinyDBStore(root) as store:
         await store.responses(small)

@@ -222,3 +222,16 @@ async def test_a_worker_process_that_died_is_replaced() -> None:
         await asyncio.to_thread(worker.shutdown)
 
     assert second != first
+
+
+async def test_the_warming_list_never_names_a_dropped_team_and_is_gone_while_the_store_is_open(tmp_path: Path) -> None:
+    async with TinyDBStore(tmp_path) as store:
+        await store.record_answer(key(0), answer("ann"))
+        await store.record_answer(key(1), answer("bob"))
+    async with TinyDBStore(tmp_path) as store:
+        assert not (tmp_path / "recent.json").exists()
+        await store.drop_team(key(1).team)
+        await store.get(key(0).team, Response, "a-0/2b/ann")
+
+    listed = (tmp_path / "recent.json").read_text()
+    assert "team-0" in listed and "team-1" not in listed

@@ -30,7 +30,7 @@ from botbuilder.schema import (
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.events import HOME_EVENT
-from adapters.render import views_in
+from adapters.render import file_in, views_in
 from adapters.slack.blocks import (
     MODAL_CALLBACK_ID,
     PRIVATE_METADATA_MAX,
@@ -45,7 +45,7 @@ from adapters.slack.blocks import (
 from adapters.slack.payloads import SlackRequest, modal_context
 from adapters.slack.responses import ResponseUrls
 from bot import messages as say
-from bot.views import Card, Notice, View
+from bot.views import Card, DataFile, Notice, View
 
 CHANNEL_ID = "slack"
 POINTED = "reflect.slack.pointed_to_dm"
@@ -108,6 +108,10 @@ class SlackAdapter(BotAdapter):
             if activity.type != ActivityTypes.message:
                 responses.append(ResourceResponse(id=""))
                 continue
+            file = file_in(activity)
+            if file is not None:
+                responses.append(await self._upload(activity.conversation.id, file))
+                continue
             view = _view_of(activity)
             incoming = context.activity
             if incoming.type == ActivityTypes.event and incoming.name == HOME_EVENT and isinstance(view, Card):
@@ -116,6 +120,13 @@ class SlackAdapter(BotAdapter):
                 continue
             responses.append(ResourceResponse(id=await self._post(context, activity, view)))
         return responses
+
+    async def _upload(self, channel: str, file: DataFile) -> ResourceResponse:
+        """files_upload_v2 into the conversation (the person's DM): get an upload URL, upload, complete."""
+        done = await self._client.files_upload_v2(
+            channel=channel, content=file.text, filename=file.name, title=file.name, initial_comment=file.caption
+        )
+        return ResourceResponse(id=str((done.get("file") or {}).get("id", "")))
 
     async def _post(self, context: TurnContext, activity: Activity, view: View) -> str:
         """Where a reply goes: a slash command's answer where it was typed, a channel reply to the person only."""

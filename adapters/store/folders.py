@@ -12,6 +12,7 @@ import fcntl
 import hashlib
 import json
 import os
+import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -100,6 +101,24 @@ def partition_keys(root: Path) -> list[PartitionKey]:
             continue
         keys.append(key_of(meta))
     return keys
+
+
+def partition_keys_in(tenant_folder: Path) -> list[PartitionKey]:
+    """The partitions with a named folder inside one tenant's folder."""
+    keys: list[PartitionKey] = []
+    for folder in sorted(tenant_folder.glob("*")):
+        if folder.is_dir() and (folder / SNAPSHOT).exists():
+            _, _, meta = read_snapshot(folder)
+            if meta is not None:
+                keys.append(key_of(meta))
+    return keys
+
+
+def remove_folder(folder: Path) -> None:
+    """Remove a partition's or tenant's folder and make the removal durable."""
+    if folder.exists():
+        shutil.rmtree(folder)
+        fsync_dir(folder.parent)
 
 
 def read_snapshot(directory: Path) -> tuple[RawState, int, dict[str, Any] | None]:

@@ -1,5 +1,7 @@
 """Which partitions were in use when the store last closed, most recent first, so start-up can warm them.
 
+The list exists only while the store is closed: it is written at shutdown and removed as the store opens.
+
 Folder names are hashes, so the list keeps each partition's meta (as its snapshot does). A
 missing or unreadable list only means nothing is warmed; it is never needed for correctness.
 """
@@ -25,9 +27,13 @@ def write_recent(root: Path, keys: list[PartitionKey]) -> None:
     os.replace(temp, root / RECENT)
 
 
-def read_recent(root: Path) -> list[PartitionKey]:
+def take_recent(root: Path) -> list[PartitionKey]:
+    """Read the list and remove it: while the store is open nothing on disk names a team that may be erased."""
+    path = root / RECENT
     try:
-        metas = json.loads((root / RECENT).read_text(encoding="utf-8"))
-        return [key_of(meta) for meta in metas]
+        metas = json.loads(path.read_text(encoding="utf-8"))
+        keys = [key_of(meta) for meta in metas]
     except (OSError, ValueError, KeyError, TypeError):
-        return []
+        keys = []
+    path.unlink(missing_ok=True)
+    return keys

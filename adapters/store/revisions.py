@@ -10,7 +10,7 @@ revisions before it. The split is safe: inside a JSON string a quote is always e
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 
 from bot.models import Response
 
@@ -61,3 +61,9 @@ class RecentEdits:
         while self._items and (len(self._items) > self._entries or self._held > self._max_bytes):
             _, (dropped, _) = self._items.popitem(last=False)
             self._held -= len(dropped)
+
+    def forget(self, dropped: Callable[[Hashable], bool]) -> None:
+        """Let go of the entries whose key `dropped` names (a deleted answer, a dropped team or tenant)."""
+        for key in [key for key in self._items if dropped(key)]:
+            stored, _ = self._items.pop(key)
+            self._held -= len(stored)

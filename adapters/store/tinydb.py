@@ -37,15 +37,23 @@ from pathlib import Path
 from typing import TypeVar
 
 from adapters.store.documents import Entry, PartitionKey, Raw, same_document, same_kind, to_raw, wanted_fields
-from adapters.store.folders import directory_of, meta_of, partition_keys, prepare_folder
+from adapters.store.folders import (
+    directory_of,
+    hashed,
+    meta_of,
+    partition_keys,
+    partition_keys_in,
+    prepare_folder,
+    remove_folder,
+)
 from adapters.store.journal import append_durable, encode_packed, list_segments, make_dirs_durable, segment_name
-from adapters.store.recent import read_recent, write_recent
+from adapters.store.recent import take_recent, write_recent
 from adapters.store.recovery import Image, Row, compact, read_image, read_image_in_chunks
 from adapters.store.revisions import RecentEdits, split_history, with_revision, without_history
 from adapters.store.tables import Table, index_values, pack
 from adapters.store.workers import WorkerProcess
 from bot.errors import StoreError
-from bot.keys import AssessmentKey, TeamKey
+from bot.keys import AssessmentKey, TeamKey, TenantKey
 from bot.models import Answer, Document, Response, response_id
 from bot.store import RecordScope, Store
 
@@ -153,8 +161,9 @@ class TinyDBStore(Store):
                 f"the data folder {self._root} is in use by another Reflect process (TinyDB allows only one)"
             ) from None
         self._lock_fd = fd
+        recent = await asyncio.to_thread(take_recent, self._root)
         if self._warm_teams > 0:
-            self._warming = asyncio.create_task(self._warm(self._warm_teams))
+            self._warming = asyncio.create_task(self._warm(recent[: self._warm_teams]))
 
     async def close(self) -> None:
         if self._warming is not None:
@@ -187,6 +196,35 @@ class TinyDBStore(Store):
         _, new = await self._change_in(team, kind, doc_id, same_document(kind, doc_id, change))
         assert new is not None
         return new
+
+    async def delete(self, team: TeamKey, kind: type[Document], doc_id: str) -> bool:
+        before, _ = await self._change_in(team, kind, doc_id, lambda _current: None)
+        self._recent_edits.forget(lambda key: key == (team, doc_id))
+        return before is not None
+
+    async def drop_team(self, team: TeamKey) -> int:
+        return await self._drop([team], directory_of(self._root, team))
+
+    async def drop_tenant(self, tenant: TenantKey) -> int:
+        folder = self._root / tenant.platform / hashed(tenant.tenant_id)
+        on_disk = await asyncio.to_thread(partition_keys_in, folder)
+        held = [key for key in self._partitions if key == tenant or (isinstance(key, TeamKey) and key.tenant == tenant)]
+        return await self._drop(list(dict.fromkeys([*on_disk, *held])), folder)
+
+    async def _drop(self, keys: list[PartitionKey], folder: Path) -> int:
+        """Let each partition's writes and compaction finish, count and forget it, then remove its folder durably."""
+        count = 0
+        for key in keys:
+            async with self._settled(key) as loaded:
+                part = self._partitions[key]
+                await asyncio.gather(*(t for t in (part.flusher, part.compaction) if t is not None), return_exceptions=True)
+                count += sum(len(table) for table in loaded.tables.values())
+            dropped = self._partitions.pop(key, None)
+            if dropped is not None:
+                self._forget(dropped)
+        self._recent_edits.forget(lambda entry: isinstance(entry, tuple) and entry[0] in keys)
+        await asyncio.to_thread(remove_folder, folder)
+        return count
 
     async def _get_record(self, scope: RecordScope, kind: type[D], record_id: str) -> D | None:
         return await self._get_in(scope, kind, record_id)
@@ -418,10 +456,10 @@ class TinyDBStore(Store):
             self._resident -= part.key is not None
         part.loaded = None
 
-    async def _warm(self, limit: int) -> None:
+    async def _warm(self, recent: list[PartitionKey]) -> None:
         """Load the teams most recently in use before the last shutdown, one at a time, in the background."""
         try:
-            for key in (await asyncio.to_thread(read_recent, self._root))[:limit]:
+            for key in recent:
                 if self._max_teams is not None and self._resident >= self._max_teams or self._over_caps():
                     return
                 async with self._using(key):

@@ -19,6 +19,8 @@ from urllib.parse import parse_qsl
 
 from aiohttp import web
 
+from tests.fakes.slack_files import UPLOAD_PATH, SlackFiles
+
 Reply = Callable[[dict[str, Any]], dict[str, Any]]
 
 
@@ -81,12 +83,15 @@ class FakeSlackApi:
             "auth.test": ((), self._auth_test),
             "users.info": (("user",), self._user_info),
         }
+        self.files = SlackFiles(lambda: f"http://127.0.0.1:{self._port}")
+        self._methods.update(self.files.methods())
 
     async def __aenter__(self) -> Self:
         app = web.Application()
         app.router.add_post("/api/{method}", self._call)
         app.router.add_get("/api/{method}", self._call)
         app.router.add_post("/response/{hook}", self._respond)
+        app.router.add_post(UPLOAD_PATH, self.files.upload)
         self._runner = web.AppRunner(app)
         await self._runner.setup()
         await web.TCPSite(self._runner, "127.0.0.1", 0).start()
