@@ -46,11 +46,12 @@ def cpu_seconds(pid: int) -> float:
 
 @dataclass(frozen=True)
 class ServedBot:
-    """A bot process and where it listens."""
+    """A bot process, where it listens and where it logs."""
 
     name: str
     process: subprocess.Popen[bytes]
     url: str
+    log: Path
 
     def cpu(self) -> float:
         return cpu_seconds(self.process.pid)
@@ -77,9 +78,10 @@ async def served(name: str, script: Path, args: list[str], env: dict[str, str], 
     A bot still draining a backlog after STOP_SECONDS is killed: the benchmark has what it measured.
     """
     folder.mkdir(parents=True, exist_ok=True)
-    with open(folder / f"{name}.log", "wb") as log:
+    log_path = folder / f"{name}.log"
+    with open(log_path, "wb") as log:
         process = subprocess.Popen([sys.executable, str(script), *args], cwd=folder, env=env, stdout=log, stderr=log)
-    bot = ServedBot(name, process, f"http://127.0.0.1:{env['REFLECT_PORT']}")
+    bot = ServedBot(name, process, f"http://127.0.0.1:{env['REFLECT_PORT']}", log_path)
     try:
         await _wait_until_healthy(bot)
         yield bot

@@ -129,8 +129,10 @@ class Target:
         return elapsed if ok else None
 
     def _newcomer(self) -> Person:
+        """A new person whose ids Teams could send: printable ASCII without spaces, unlike the bots' display names
+        ("echo with reuse"), which Reflect's endpoint rightly refuses with 400."""
         self.people += 1
-        return Person(f"29:{self.bot.name}-{self.people}", self.people)
+        return Person(f"29:{'-'.join(self.bot.name.split())}-{self.people}", self.people)
 
 
 @dataclass
@@ -149,6 +151,15 @@ class Block:
     @property
     def cpu_ms_per_turn(self) -> float:
         return self.cpu_seconds / self.turns * 1000
+
+
+async def warm_up(target: Target, turns: int, concurrency: int) -> None:
+    """Turns not measured, and a check that the bot answers them: a bot refusing every turn has no figures to give."""
+    block = await closed_block(target, turns, concurrency)
+    if block.failures:
+        log = target.bot.log.read_text(errors="replace").splitlines()[-3:]
+        raise SystemExit(f"{target.bot.name} refused {block.failures} of {block.turns} warm-up turns; its log ends:\n"
+                         + "\n".join(log))
 
 
 async def closed_block(target: Target, turns: int, concurrency: int) -> Block:
@@ -248,9 +259,10 @@ def report(blocks: dict[str, list[Block]], steps: dict[str, list[Step]]) -> None
         cpu = [b.cpu_ms_per_turn for b in measured]
         latencies = [x for b in measured for x in b.latencies]
         calls = sum(b.connector_calls for b in measured) / sum(b.turns for b in measured)
+        answered = f"{pct(latencies, 0.5) * 1000:.1f} | {pct(latencies, 0.99) * 1000:.1f}" if latencies else "– | –"
         print(
-            f"| {name} | {statistics.median(cpu):.2f} ({min(cpu):.2f}–{max(cpu):.2f}) | {pct(latencies, 0.5) * 1000:.1f} "
-            f"| {pct(latencies, 0.99) * 1000:.1f} | {calls:.2f} | {sum(b.failures for b in measured)} |"
+            f"| {name} | {statistics.median(cpu):.2f} ({min(cpu):.2f}–{max(cpu):.2f}) | {answered} "
+            f"| {calls:.2f} | {sum(b.failures for b in measured)} |"
         )
     reflect = blocks["Reflect"]
     for name, goal in (("stock echo", " (goal <= 0.7x)"), ("echo with reuse", " (goal <= 1.5x)"), ("Reflect before", "")):
@@ -284,7 +296,7 @@ async def main(quick: bool, before: Path | None, with_ceiling: bool) -> None:
     with tempfile.TemporaryDirectory() as folder:
         async with targets(Path(folder), before) as bots:
             for target in bots:
-                await closed_block(target, 100, concurrency)
+                await warm_up(target, 100, concurrency)
             blocks: dict[str, list[Block]] = {target.bot.name: [] for target in bots}
             for round_number in range(rounds):
                 for target in bots if round_number % 2 == 0 else bots[::-1]:
