@@ -47,6 +47,8 @@ from tests.harness import Sent  # noqa: E402
 TENANT = "bench"
 RATINGS = ("Emerging", "Developing", "Maturing", "Thriving", "Not sure")
 SCOPE_TAPS = ("Whole system", "Strategic", "Place", "Planning new work")
+PHASES = ("Check", "Challenge", "Plan", "Prepare", "Engage", "Involve", "Evaluate")
+"""The phase picker's buttons read "Check · 0/4": the name, then the sections answered."""
 TURNS_PER_PERSON = 25
 P99_LIMIT = 1.0
 RATES = (40, 60, 80, 100, 110, 120, 130, 140, 150, 160, 180, 200, 225, 250, 300, 350, 400)
@@ -91,9 +93,9 @@ class Person:
                 return None, wanted
         if "Emerging" in buttons:
             return None, self.rng.choice(RATINGS)
-        phase = self.seed % 7 + 1
+        phase = PHASES[self.seed % len(PHASES)]
         for title in buttons:
-            if title.startswith(("Next phase", f"{phase} ")) or title in SCOPE_TAPS:
+            if title.startswith("Next phase") or title.split(" · ")[0] == phase or title in SCOPE_TAPS:
                 return None, title
         return "resume", None
 
@@ -108,11 +110,14 @@ class Target:
     follows_cards: bool
     idle: deque[Person] = field(default_factory=deque)
     people: int = 0
+    lost: int = 0
+    """Turns where a person found no button they expected and said "resume": the cards changed under the bench."""
 
     async def turn(self) -> float | None:
         """One turn by an idle person (or a new one); its latency, or None if the bot did not answer 2xx."""
         person = self.idle.popleft() if self.idle else self._newcomer()
         body = person.reflect_body(self.connector.url) if self.follows_cards else person.echo_body(self.connector.url)
+        self.lost += body.get("text") == "resume"
         started = time.perf_counter()
         try:
             async with self.session.post(f"{self.bot.url}/api/messages", json=body) as reply:
@@ -160,6 +165,9 @@ async def warm_up(target: Target, turns: int, concurrency: int) -> None:
         log = target.bot.log.read_text(errors="replace").splitlines()[-3:]
         raise SystemExit(f"{target.bot.name} refused {block.failures} of {block.turns} warm-up turns; its log ends:\n"
                          + "\n".join(log))
+    if target.lost:
+        raise SystemExit(f"{target.bot.name}: people lost their way in {target.lost} warm-up turns (no button they "
+                         "expected); Person._next_move no longer matches the cards")
 
 
 async def closed_block(target: Target, turns: int, concurrency: int) -> Block:
@@ -305,6 +313,8 @@ async def main(quick: bool, before: Path | None, with_ceiling: bool) -> None:
                     f"{name} {measured[-1].cpu_ms_per_turn:.2f} ms" for name, measured in blocks.items()
                 ), flush=True)
             steps = {target.bot.name: await ceiling(target, seconds) for target in bots if with_ceiling}
+            lost = ", ".join(f"{target.bot.name} {target.lost}" for target in bots if target.follows_cards)
+    print(f"\nturns where a person lost their way (said resume): {lost}")
     report(blocks, steps)
     print(f"\nend: {machine_load()}")
 
