@@ -9,12 +9,25 @@ two different activities, changes the data once.
 from __future__ import annotations
 
 import secrets
+from datetime import date
 from typing import Annotated, ClassVar, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, TypeAdapter
 
 from bot.framework import Level
-from bot.models import ActionChange, Evidence, Id, Rating, Rationale, ScopeField, SectionCode
+from bot.models import (
+    ActionChange,
+    CheckInAnswer,
+    CheckInNote,
+    Evidence,
+    Id,
+    NudgeProfile,
+    QuickWinTitle,
+    Rating,
+    Rationale,
+    ScopeField,
+    SectionCode,
+)
 
 PhaseNumber = Annotated[int, Field(ge=1, le=7)]
 NONCE_BYTES = 12
@@ -215,10 +228,80 @@ class LeaveGroup(InGroup, _Change):
     intent: Literal["leave"] = "leave"
 
 
+class OnCheckIn(InGroup):
+    """Names one check-in of a working group; the group is checked by the pipeline like any group claim."""
+
+    checkin: Id
+
+
+class PreviewCheckIn(InGroup):
+    """A lead picks which of their groups to check in with (typed in a direct message); shows the preview."""
+
+    intent: Literal["checkin_preview"] = "checkin_preview"
+    phase: PhaseNumber | None = None
+    by: date | None = None
+
+
+class ConfirmCheckIn(OnCheckIn, _Change):
+    """A lead confirms the previewed check-in with a nudge profile: every member is then asked."""
+
+    intent: Literal["checkin_confirm"] = "checkin_confirm"
+    profile: NudgeProfile
+
+
+class ExtendCheckIn(OnCheckIn, _Change):
+    """A lead moves an open check-in's deadline a working day later."""
+
+    intent: Literal["checkin_extend"] = "checkin_extend"
+
+
+class CancelCheckIn(OnCheckIn, _Change):
+    """A lead cancels a previewed or open check-in."""
+
+    intent: Literal["checkin_cancel"] = "checkin_cancel"
+
+
+class AnswerCheckIn(OnCheckIn, _Change):
+    """A member's Done, Progressing or Stuck for one of their quick wins."""
+
+    intent: Literal["checkin_answer"] = "checkin_answer"
+    action: Id
+    answer: CheckInAnswer
+
+
+class NoteCheckIn(OnCheckIn, _Change):
+    """A one-line note on a quick win just answered, typed into the card's box."""
+
+    intent: Literal["checkin_note"] = "checkin_note"
+    action: Id
+    text: Annotated[CheckInNote | None, Typed] = None
+
+
+class NameQuickWin(OnCheckIn, _Change):
+    """A member with no open quick win names one for the next fortnight, typed into the card's box."""
+
+    intent: Literal["checkin_new"] = "checkin_new"
+    text: Annotated[QuickWinTitle | None, Typed] = None
+
+
+class SnoozeCheckIn(OnCheckIn, _Change):
+    """Not now: remind me tomorrow."""
+
+    intent: Literal["checkin_snooze"] = "checkin_snooze"
+
+
+class AwayCheckIn(OnCheckIn, _Change):
+    """I'm away: skip me in this check-in."""
+
+    intent: Literal["checkin_away"] = "checkin_away"
+
+
 Intent = Annotated[
     ShowMenu | ShowHelp | StartAssessment | Resume | ShowActions | SetScope | NameSubject | ShowPhases | ChoosePhase | Rate
     | AddEvidence | SkipEvidence | TakeIdea | NextSection | OpenAction | EditAction | OpenGroup | StartGroupAssessment
-    | MyAnswers | GroupResults | ChooseAgreed | AgreeLevel | ShareResults | ShowParticipation | CloseCycle | LeaveGroup,
+    | MyAnswers | GroupResults | ChooseAgreed | AgreeLevel | ShareResults | ShowParticipation | CloseCycle | LeaveGroup
+    | PreviewCheckIn | ConfirmCheckIn | ExtendCheckIn | CancelCheckIn | AnswerCheckIn | NoteCheckIn | NameQuickWin
+    | SnoozeCheckIn | AwayCheckIn,
     Field(discriminator="intent"),
 ]
 INTENT = TypeAdapter(Intent)

@@ -17,6 +17,15 @@ from pydantic import BaseModel
 from bot.intents import (
     AddEvidence,
     AgreeLevel,
+    AnswerCheckIn,
+    AwayCheckIn,
+    CancelCheckIn,
+    ConfirmCheckIn,
+    ExtendCheckIn,
+    NameQuickWin,
+    NoteCheckIn,
+    PreviewCheckIn,
+    SnoozeCheckIn,
     ChooseAgreed,
     ChoosePhase,
     CloseCycle,
@@ -43,7 +52,7 @@ from bot.intents import (
     StartGroupAssessment,
     TakeIdea,
 )
-from dialogs import actions, calibration, digest, groups, home, reflection, setup
+from dialogs import actions, calibration, checkins, digest, groups, home, reflection, setup
 from dialogs.flow import FlowContext, FlowResult
 from dialogs.once import at_most_once
 
@@ -90,6 +99,15 @@ INTENTS: dict[type[BaseModel], IntentStep] = {
     GroupResults: calibration.results,
     ChooseAgreed: calibration.choose_agreed,
     AgreeLevel: calibration.agree,
+    PreviewCheckIn: checkins.preview,
+    ConfirmCheckIn: checkins.confirm,
+    ExtendCheckIn: checkins.extend,
+    CancelCheckIn: checkins.cancel,
+    AnswerCheckIn: checkins.answer,
+    NoteCheckIn: checkins.note,
+    NameQuickWin: checkins.name_quick_win,
+    SnoozeCheckIn: checkins.snooze,
+    AwayCheckIn: checkins.away,
 }
 COMMANDS: dict[str, Step] = {
     "help": setup.show_help,
@@ -111,6 +129,8 @@ COMMANDS: dict[str, Step] = {
     "participation": groups.participation_typed,
     "results": calibration.results_typed,
     "digest": digest.digest_now,
+    "check-in": checkins.checkin_typed,
+    "checkin": checkins.checkin_typed,
 }
 COMMANDS_WITH_ARGUMENT: dict[str, TextStep] = {
     "phase": reflection.goto_phase,
@@ -119,6 +139,8 @@ COMMANDS_WITH_ARGUMENT: dict[str, TextStep] = {
     "rename": groups.rename,
     "set": groups.settings,
     "digest": digest.schedule,
+    "check-in": checkins.checkin_with,
+    "checkin": checkins.checkin_with,
 }
 AWAITED: dict[str, TextStep] = {
     "scope_subject": setup.typed_subject,
