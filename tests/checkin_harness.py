@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 from adapters.http import STORE
+from bot import messages as say
 from bot.models import Action
 from tests import group_harness as g
 from tests.harness import RunningBot, Sent, TeamsChat
@@ -55,8 +56,9 @@ def direct(bot: RunningBot, user: str) -> str:
 
 
 def cards_to(bot: RunningBot, user: str) -> list[Sent]:
-    """Cards the scheduler posted in a person's direct chat (not updates), oldest first."""
-    return [sent for sent in g.sent_in_direct(bot, user) if sent.card is not None]
+    """Check-in cards the scheduler posted in a person's direct chat (not updates), oldest first."""
+    title = say.CHECKIN_ASK_TITLE.format(name=say.DEFAULT_GROUP_NAME)
+    return [sent for sent in g.sent_in_direct(bot, user) if sent.title == title]
 
 
 def member(bot: RunningBot, user: str) -> TeamsChat:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -50,3 +51,133 @@ async def test_a_lead_previews_who_will_be_asked_and_the_deadline_then_starts_it
     assert started.text == say.CHECKIN_STARTED.format(count=4, when="Wed 25 Nov 20:00")
     (checkin,) = await bot.app[STORE].find(g.SPACE, CheckIn)
     assert (checkin.status, checkin.deadline, checkin.profile) == ("open", h.DEADLINE, "light")
+
+
+async def _asked(bot: RunningBot) -> None:
+    """The group's invitations to rate go out first (opening Bob's, Cy's and Dee's chats); then the check-in."""
+    alice = await h.with_quick_wins(bot)
+    await g.settle(bot)
+    await h.start(bot, alice)
+    await g.settle(bot)
+
+
+async def test_every_member_gets_one_card_listing_their_open_quick_wins_and_a_member_with_none_one_question(
+    bot: RunningBot,
+) -> None:
+    await _asked(bot)
+
+    (bob,) = h.cards_to(bot, "29:bob")
+    (dee,) = h.cards_to(bot, "29:dee")
+    assert bob.texts()[1:4] == [
+        "Person 29:alice asked how your quick wins are going. Tap one answer for each; you can change them until Wed 25 Nov 20:00.",
+        "1 · Share the survey with the carers' forum · due 30 Nov 2026",
+        "2 · Book the library room · due 4 Dec 2026",
+    ]
+    assert list(bob.submits()) == [
+        "1 Done", "1 Progressing", "1 Stuck", "2 Done", "2 Progressing", "2 Stuck", say.CHECKIN_AWAY,
+    ]
+    assert say.CHECKIN_STOP in bob.texts()
+    assert say.CHECKIN_NEW_QUESTION in dee.texts()
+    assert list(dee.submits()) == [say.CHECKIN_NEW_SAVE, say.CHECKIN_AWAY]
+    opened = [c["members"][0]["id"] for c in bot.connector.conversations]
+    assert sorted(opened[:3]) == ["29:bob", "29:cy", "29:dee"] and opened[3:] == ["29:alice"]
+
+
+async def test_answers_update_the_card_in_place_done_closes_the_action_and_a_change_of_mind_reopens_it(
+    bot: RunningBot,
+) -> None:
+    await _asked(bot)
+    (card,) = h.cards_to(bot, "29:bob")
+    bob = h.member(bot, "29:bob")
+
+    await bob.tap(card, "1 Done")
+    done = await bot.app[STORE].get(g.SPACE, Action, "act-bob-1")
+    (after_done,) = h.updates_of(bot, card.id)
+    await bob.tap(after_done, "1 Stuck")
+    (_, after_stuck) = h.updates_of(bot, card.id)
+    await bob.tap(after_stuck, say.CHECKIN_NOTE_SAVE, text="Waiting for the forum's dates")
+    noted = h.updates_of(bot, card.id)[-1]
+
+    assert done is not None and done.status == "done"
+    assert "1 · Share the survey with the carers' forum · due 30 Nov 2026 · your answer: Done" in after_done.texts()
+    reopened = await bot.app[STORE].get(g.SPACE, Action, "act-bob-1")
+    assert reopened is not None and reopened.status == "open"
+    assert (
+        "1 · Share the survey with the carers' forum · due 30 Nov 2026 · your answer: Stuck (Waiting for the forum's dates)"
+        in noted.texts()
+    )
+    assert h.cards_to(bot, "29:bob") == [card]
+
+
+async def test_a_member_with_no_quick_wins_names_one_and_it_becomes_their_action_due_in_a_fortnight(bot: RunningBot) -> None:
+    await _asked(bot)
+    (card,) = h.cards_to(bot, "29:dee")
+
+    await h.member(bot, "29:dee").tap(card, say.CHECKIN_NEW_SAVE, text="Visit the Tuesday drop-in")
+
+    (action,) = await bot.app[STORE].find(g.SPACE, Action, owner_id="29:dee")
+    assert (action.title, action.horizon, action.status, str(action.due)) == (
+        "Visit the Tuesday drop-in", "quick_win", "open", "2026-12-07",
+    )
+    assert say.CHECKIN_NEW_SAVED.format(title="Visit the Tuesday drop-in", due="7 Dec 2026") in h.updates_of(bot, card.id)[-1].texts()
+
+
+async def test_only_non_responders_are_nudged_once_halfway_and_never_in_quiet_hours(bot: RunningBot, clock: ManualClock) -> None:
+    await _asked(bot)
+    (bob_card,) = h.cards_to(bot, "29:bob")
+    await h.member(bot, "29:bob").tap(bob_card, "1 Progressing")
+    await h.member(bot, "29:dee").tap(h.cards_to(bot, "29:dee")[0], say.CHECKIN_AWAY)
+
+    clock.set(h.HALFWAY.replace(hour=14, minute=44))
+    early = await g.settle(bot)
+    clock.set(h.HALFWAY)
+    await g.settle(bot)
+    nudged = {user: len(h.cards_to(bot, user)) for user in ("29:alice", "29:bob", "29:cy", "29:dee")}
+    clock.set(h.DEADLINE.replace(hour=19))
+    await g.settle(bot)
+
+    assert early == []
+    assert nudged == {"29:alice": 2, "29:bob": 1, "29:cy": 2, "29:dee": 1}
+    (_, cy_nudge) = h.cards_to(bot, "29:cy")
+    assert cy_nudge.texts()[1] == say.CHECKIN_NUDGE_HALFWAY
+    assert list(cy_nudge.submits())[-2:] == [say.CHECKIN_SNOOZE, say.CHECKIN_AWAY]
+    assert {user: len(h.cards_to(bot, user)) for user in nudged} == nudged
+
+
+async def _hourly_until(bot: RunningBot, clock: ManualClock, end: datetime, user: str) -> list[datetime]:
+    """Move the clock an hour at a time (from 09:30), running the scheduler each time; when each card went out."""
+    times: list[datetime] = []
+    while clock() < end:
+        clock.advance(timedelta(hours=1))
+        before = len(h.cards_to(bot, user))
+        await g.settle(bot)
+        times += [clock()] * (len(h.cards_to(bot, user)) - before)
+    return times
+
+
+async def test_an_active_profile_adds_a_closing_day_nudge_never_within_24_hours_nor_in_quiet_hours(
+    bot: RunningBot, clock: ManualClock
+) -> None:
+    alice = await h.with_quick_wins(bot)
+    await g.settle(bot)
+    await h.start(bot, alice, "check-in by friday", "Start · active nudges")
+    await g.settle(bot)
+
+    times = await _hourly_until(bot, clock, datetime(2026, 11, 28, 12, 0, tzinfo=UTC), "29:cy")
+
+    cy = h.cards_to(bot, "29:cy")
+    assert [c.texts()[1] for c in cy[1:]] == [say.CHECKIN_NUDGE_HALFWAY, say.CHECKIN_NUDGE_CLOSING]
+    assert times == [datetime(2026, 11, 25, 15, 30, tzinfo=UTC), datetime(2026, 11, 27, 8, 30, tzinfo=UTC)]
+
+
+async def test_with_the_default_two_days_the_closing_day_nudge_gives_way_to_the_24_hour_rule(
+    bot: RunningBot, clock: ManualClock
+) -> None:
+    alice = await h.with_quick_wins(bot)
+    await g.settle(bot)
+    await h.start(bot, alice, "check-in", "Start · active nudges")
+    await g.settle(bot)
+
+    times = await _hourly_until(bot, clock, h.DEADLINE, "29:cy")
+
+    assert times == [datetime(2026, 11, 24, 15, 30, tzinfo=UTC)]

@@ -82,9 +82,7 @@ def nudge_time(
     snoozed_until: datetime | None,
 ) -> datetime | None:
     """When a nudge due at `due` may go out under the rules above, or None when it should not go at all."""
-    earliest = max(due, *(t for t in (snoozed_until,) if t is not None))
-    if last_message is not None:
-        earliest = max(earliest, last_message + QUIET_GAP)
+    earliest = max(t for t in (due, snoozed_until, last_message and last_message + QUIET_GAP) if t is not None)
     at = calendar.next_working_start(earliest)
     if at >= deadline - CLOSING_MARGIN:
         return None
