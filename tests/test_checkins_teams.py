@@ -170,7 +170,7 @@ async def test_an_active_profile_adds_a_closing_day_nudge_never_within_24_hours_
     assert times == [datetime(2026, 11, 25, 15, 30, tzinfo=UTC), datetime(2026, 11, 27, 8, 30, tzinfo=UTC)]
 
 
-async def test_with_the_default_two_days_the_closing_day_nudge_gives_way_to_the_24_hour_rule(
+async def test_with_the_default_two_days_the_closing_day_nudge_waits_24_hours_after_the_halfway_one(
     bot: RunningBot, clock: ManualClock
 ) -> None:
     alice = await h.with_quick_wins(bot)
@@ -180,4 +180,4 @@ async def test_with_the_default_two_days_the_closing_day_nudge_gives_way_to_the_
 
     times = await _hourly_until(bot, clock, h.DEADLINE, "29:cy")
 
-    assert times == [datetime(2026, 11, 24, 15, 30, tzinfo=UTC)]
+    assert times == [datetime(2026, 11, 24, 15, 30, tzinfo=UTC), datetime(2026, 11, 25, 15, 30, tzinfo=UTC)]
