@@ -132,10 +132,10 @@ def _answer_buttons(team: Team, checkin: CheckIn, wins: Sequence[Action]) -> tup
 
 
 def _note_box(team: Team, checkin: CheckIn, wins: Sequence[Action], reply: CheckInReply | None) -> TextInput | None:
-    """A note goes with the quick win answered last, so one box serves the whole card."""
+    """A note goes with the quick win answered last (answers are kept in the order given), so one box serves the card."""
     if reply is None or not reply.items:
         return None
-    latest = max(reply.items, key=lambda item: item.at)
+    latest = reply.items[-1]
     action = next((a for a in wins if a.id == latest.action_id), None)
     if action is None:
         return None

@@ -257,9 +257,15 @@ async def snooze(ctx: FlowContext, intent: SnoozeCheckIn) -> FlowResult:
     """Not now: one reminder tomorrow, under the same rules as any nudge."""
     space, team, checkin = await _member(ctx, intent.checkin)
     until = _tomorrow(team, ctx.now)
-    await checkins.snooze(ctx.store, space, checkin, ctx.user_id, until)
-    await checkin_schedule.schedule_snoozed(ctx.store, space, checkin, ctx.user_id, until)
-    return _notice(say.CHECKIN_SNOOZED.format(when=when(team, until)))
+    reply = await checkins.snooze(ctx.store, space, checkin, ctx.user_id, until)
+    at = timing.nudge_time(
+        groups.calendar_of(team), "snoozed", due=until, deadline=checkin.deadline,
+        last_message=reply.last_message_at, snoozed_until=None,
+    )
+    if at is None:
+        return _notice(say.CHECKIN_SNOOZED_PAST)
+    await checkin_schedule.schedule_snoozed(ctx.store, space, checkin, ctx.user_id, at)
+    return _notice(say.CHECKIN_SNOOZED.format(when=when(team, at)))
 
 
 @leads_to()

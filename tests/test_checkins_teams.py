@@ -181,3 +181,148 @@ async def test_with_the_default_two_days_the_closing_day_nudge_waits_24_hours_af
     times = await _hourly_until(bot, clock, h.DEADLINE, "29:cy")
 
     assert times == [datetime(2026, 11, 24, 15, 30, tzinfo=UTC), datetime(2026, 11, 25, 15, 30, tzinfo=UTC)]
+
+
+async def _answer_all_but_alice(bot: RunningBot) -> None:
+    """Bob: Done and Stuck with a note; Cy: Progressing; Dee names a new quick win; Alice says nothing."""
+    bob = h.member(bot, "29:bob")
+    (card,) = h.cards_to(bot, "29:bob")
+    await bob.tap(card, "1 Done")
+    await bob.tap(h.updates_of(bot, card.id)[-1], "2 Stuck")
+    await bob.tap(h.updates_of(bot, card.id)[-1], say.CHECKIN_NOTE_SAVE, text="No room free until January")
+    await h.member(bot, "29:cy").tap(h.cards_to(bot, "29:cy")[0], "1 Progressing")
+    await h.member(bot, "29:dee").tap(h.cards_to(bot, "29:dee")[0], say.CHECKIN_NEW_SAVE, text="Visit the Tuesday drop-in")
+
+
+SUMMARY_FACTS = [
+    "Stuck: Bob · Book the library room · No room free until January",
+    "Done: Bob · Share the survey with the carers' forum",
+    "Progressing: Cy · Ask the PCN for the list",
+    "New quick win: Dee · Visit the Tuesday drop-in",
+]
+
+
+def _summary(bot: RunningBot, conversation: str) -> list[str]:
+    (found,) = [s for s in g.posted(bot, conversation) if s.title == say.CHECKIN_SUMMARY_TITLE.format(name=say.DEFAULT_GROUP_NAME)]
+    return found.texts()
+
+
+async def test_at_the_deadline_the_summary_reaches_the_channel_in_working_time_stuck_first_and_leads_hear_who_was_silent(
+    bot: RunningBot, clock: ManualClock
+) -> None:
+    await _asked(bot)
+    await _answer_all_but_alice(bot)
+
+    clock.set(h.DEADLINE)
+    at_deadline = await g.settle(bot)
+    clock.set(datetime(2026, 11, 26, 8, 0, tzinfo=UTC))
+    await g.settle(bot)
+
+    assert "sent" not in at_deadline
+    texts = _summary(bot, g.CHANNEL)
+    assert texts[1] == "3 of 4 members responded."
+    assert [t for t in texts if ":" in t and "·" in t] == SUMMARY_FACTS
+    assert say.CHECKIN_SUMMARY_WHY in texts
+    assert all("alice" not in t for t in texts)
+    (leads,) = [s for s in g.sent_in_direct(bot, "29:alice") if s.title and "who did not answer" in s.title]
+    assert "No answer: Person 29:alice" in leads.texts()
+    (checkin,) = await bot.app[STORE].find(g.SPACE, CheckIn)
+    assert checkin.status == "closed" and checkin.closed_at == h.DEADLINE
+
+
+async def test_when_everyone_has_answered_it_closes_early_as_a_reply_in_the_digests_thread(
+    bot: RunningBot, clock: ManualClock
+) -> None:
+    alice = await h.with_quick_wins(bot)
+    await g.command(alice, "digest")
+    await g.settle(bot)
+    (headline,) = [s for s in g.posted(bot, g.CHANNEL) if s.card is not None]
+    await h.start(bot, alice)
+    await g.settle(bot)
+    await _answer_all_but_alice(bot)
+    await h.member(bot, "29:alice").tap(h.cards_to(bot, "29:alice")[0], say.CHECKIN_AWAY)
+
+    await g.settle(bot)
+
+    texts = _summary(bot, f"{g.CHANNEL};messageid={headline.id}")
+    assert texts[1] == "3 of 4 members responded. 1 away."
+    (checkin,) = await bot.app[STORE].find(g.SPACE, CheckIn)
+    assert checkin.status == "closed" and checkin.closed_at == h.MONDAY
+    clock.set(h.DEADLINE + timedelta(hours=13))
+    assert set(await g.settle(bot)) == {"skipped"}
+
+
+async def test_a_late_answer_updates_the_summary_in_place_marked_late(bot: RunningBot, clock: ManualClock) -> None:
+    await _asked(bot)
+    await _answer_all_but_alice(bot)
+    clock.set(datetime(2026, 11, 26, 8, 0, tzinfo=UTC))
+    await g.settle(bot)
+    (summary,) = [s for s in g.posted(bot, g.CHANNEL) if s.title == say.CHECKIN_SUMMARY_TITLE.format(name=say.DEFAULT_GROUP_NAME)]
+
+    await h.member(bot, "29:alice").tap(h.cards_to(bot, "29:alice")[0], say.CHECKIN_NEW_SAVE, text="Call the mosque")
+    clock.advance(timedelta(minutes=5))
+    await g.settle(bot)
+
+    (updated,) = h.updates_of(bot, summary.id)
+    assert updated.texts()[1] == "4 of 4 members responded."
+    assert "New quick win: Person 29:alice · Call the mosque (late)" in updated.texts()
+    assert "Updated Thu 08:05 with late answers." in updated.texts()
+
+
+async def test_snooze_brings_one_reminder_tomorrow_and_away_stops_the_nudges(bot: RunningBot, clock: ManualClock) -> None:
+    alice = await h.with_quick_wins(bot)
+    await g.settle(bot)
+    await h.start(bot, alice, "check-in by friday")
+    await g.settle(bot)
+    times = await _hourly_until(bot, clock, datetime(2026, 11, 25, 16, 0, tzinfo=UTC), "29:cy")
+    (_, nudge) = h.cards_to(bot, "29:cy")
+    (snoozed,) = await h.member(bot, "29:cy").tap(nudge, say.CHECKIN_SNOOZE)
+    (dee_nudge,) = h.cards_to(bot, "29:dee")[1:]
+    (away,) = await h.member(bot, "29:dee").tap(dee_nudge, say.CHECKIN_AWAY)
+
+    times += await _hourly_until(bot, clock, datetime(2026, 11, 28, 0, 0, tzinfo=UTC), "29:cy")
+
+    assert snoozed.text == say.CHECKIN_SNOOZED.format(when="Thu 26 Nov 15:30")
+    assert away.text == say.CHECKIN_AWAY_DONE
+    assert times == [datetime(2026, 11, 25, 15, 30, tzinfo=UTC), datetime(2026, 11, 26, 15, 30, tzinfo=UTC)]
+    assert h.cards_to(bot, "29:cy")[-1].texts()[1] == say.CHECKIN_NUDGE_SNOOZED
+    assert len(h.cards_to(bot, "29:dee")) == 2
+
+
+async def test_only_leads_start_extend_or_cancel_and_a_member_not_asked_cannot_answer(bot: RunningBot) -> None:
+    alice = await h.with_quick_wins(bot)
+    await g.settle(bot)
+    preview = await h.start(bot, alice)
+    await g.settle(bot)
+    bob_in_channel = g.in_channel(bot, "29:bob")
+    (refused,) = await g.command(bob_in_channel, "check-in")
+    (extend,) = await g.command(bob_in_channel, "check-in extend")
+    (cancel,) = await bob_in_channel.tap(preview, say.CHECKIN_CANCEL)
+    (card,) = h.cards_to(bot, "29:cy")
+    (stranger,) = await bot.chat(user="29:eve").tap(card, "1 Done")
+    (not_cy,) = await h.member(bot, "29:bob").tap(card, "1 Done")
+
+    assert [refused.text, extend.text, cancel.text] == [say.LEADS_ONLY] * 3
+    assert stranger.text == say.NOT_A_MEMBER
+    assert not_cy.text == say.NOT_FOUND_ACTION
+    (checkin,) = await bot.app[STORE].find(g.SPACE, CheckIn)
+    assert checkin.status == "open"
+    cy_win = await bot.app[STORE].get(g.SPACE, Action, "act-cy-1")
+    assert cy_win is not None and cy_win.status == "open"
+
+
+async def test_a_lead_extends_a_day_then_cancels_and_nothing_more_is_sent(bot: RunningBot, clock: ManualClock) -> None:
+    alice = await h.with_quick_wins(bot)
+    await g.settle(bot)
+    await h.start(bot, alice)
+    await g.settle(bot)
+
+    (extended,) = await g.command(alice, "check-in extend")
+    (cancelled,) = await g.command(alice, "check-in cancel")
+    sent = len(bot.connector.activities)
+    clock.set(datetime(2026, 11, 27, 12, 0, tzinfo=UTC))
+    await g.settle(bot)
+
+    assert extended.text == say.CHECKIN_EXTENDED.format(when="Thu 26 Nov 20:00")
+    assert cancelled.text == say.CHECKIN_CANCELLED
+    assert len(bot.connector.activities) == sent
