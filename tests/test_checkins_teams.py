@@ -326,3 +326,88 @@ async def test_a_lead_extends_a_day_then_cancels_and_nothing_more_is_sent(bot: R
     assert extended.text == say.CHECKIN_EXTENDED.format(when="Thu 26 Nov 20:00")
     assert cancelled.text == say.CHECKIN_CANCELLED
     assert len(bot.connector.activities) == sent
+
+
+async def test_a_restart_mid_check_in_asks_nobody_twice_and_still_closes_with_every_answer(
+    tmp_path: Path, clock: ManualClock
+) -> None:
+    async with FakeConnector() as connector:
+        async with running_bot(tmp_path / "data", clock=clock, connector=connector) as before:
+            alice = await h.with_quick_wins(before)
+            await g.settle(before)
+            await h.start(before, alice)
+            await g.settle(before)
+            await h.member(before, "29:bob").tap(h.cards_to(before, "29:bob")[0], "1 Done")
+        async with running_bot(tmp_path / "data", clock=clock, connector=connector) as after:
+            await h.member(after, "29:cy").tap(h.cards_to(after, "29:cy")[0], "1 Stuck")
+            clock.set(h.HALFWAY)
+            await g.settle(after)
+            clock.set(datetime(2026, 11, 26, 8, 0, tzinfo=UTC))
+            await g.settle(after)
+
+            assert {u: len(h.cards_to(after, u)) for u in ("29:alice", "29:bob", "29:cy", "29:dee")} == {
+                "29:alice": 2, "29:bob": 1, "29:cy": 1, "29:dee": 2,
+            }
+            texts = _summary(after, g.CHANNEL)
+            assert texts[1] == "2 of 4 members responded."
+            assert [t for t in texts if t.startswith(("Stuck:", "Done:"))] == [
+                "Stuck: Cy · Ask the PCN for the list", "Done: Bob · Share the survey with the carers' forum",
+            ]
+
+
+async def test_a_member_who_cannot_be_reached_is_listed_for_the_lead_and_not_tried_again(
+    tmp_path: Path, clock: ManualClock
+) -> None:
+    async with FakeConnector(roster={"29:alice", "29:bob", "29:cy"}) as connector:
+        async with running_bot(tmp_path / "data", clock=clock, connector=connector) as bot:
+            alice = await h.with_quick_wins(bot)
+            await g.settle(bot)
+            await h.start(bot, alice)
+            outcomes = await g.settle(bot)
+            (status,) = await g.command(alice, "check-in")
+            tries = [r for r in connector.requests if r.kind == "create" and r.body["members"] == [{"id": "29:dee"}]]
+            clock.set(datetime(2026, 11, 26, 8, 0, tzinfo=UTC))
+            await g.settle(bot)
+
+            assert outcomes.count("unreachable") == 1
+            assert "Could not be reached: Dee" in status.texts()
+            assert len(tries) == 1
+            assert len([r for r in connector.requests if r.kind == "create" and r.body["members"] == [{"id": "29:dee"}]]) == 1
+            (leads,) = [s for s in g.sent_in_direct(bot, "29:alice") if s.title and "who did not answer" in s.title]
+            assert "Could not be reached: Dee" in leads.texts()
+
+
+async def test_check_in_on_one_phase_by_a_day_lists_only_that_phases_quick_wins(bot: RunningBot) -> None:
+    alice = await h.with_quick_wins(bot)
+    await g.settle(bot)
+
+    (preview,) = await g.command(alice, "check-in phase prepare by thursday")
+    await alice.tap(preview, "Start · light nudges")
+    await g.settle(bot)
+
+    assert "About their open quick wins in Prepare." in preview.texts()
+    assert "Closes Thu 26 Nov 20:00. Answers can change until then." in preview.texts()
+    (bob,) = h.cards_to(bot, "29:bob")
+    assert [t for t in bob.texts() if t.startswith("1 ·")] == ["1 · Book the library room · due 4 Dec 2026"]
+    assert say.CHECKIN_NEW_QUESTION in h.cards_to(bot, "29:cy")[0].texts()
+
+
+async def test_a_lead_of_two_groups_types_check_in_in_a_direct_message_and_picks_the_group(bot: RunningBot) -> None:
+    await h.with_quick_wins(bot)
+    other = g.in_channel(bot, "29:alice", team="19:team-carers@thread.tacv2", channel="19:carers@thread.tacv2")
+    await g.command(other, "link this channel")
+    await g.command(other, "rename group Carers")
+    await g.command(other, "start group assessment")
+    (focus,) = await g.command(other, "Carers")
+    (footprint,) = await other.tap(focus, "Strategic")
+    (stance,) = await other.tap(footprint, "Place")
+    await other.tap(stance, "Looking back at past work")
+    dm = bot.chat(user="29:alice")
+
+    (which,) = await dm.say("check-in by friday")
+    (preview,) = await dm.tap(which, say.DEFAULT_GROUP_NAME)
+    (member_dm,) = await bot.chat(user="29:bob").say("check-in")
+
+    assert which.title == say.CHECKIN_WHICH_GROUP and sorted(which.submits()) == ["Carers", say.DEFAULT_GROUP_NAME]
+    assert "Closes Fri 27 Nov 20:00. Answers can change until then." in preview.texts()
+    assert member_dm.text == say.CHECKIN_NO_LEAD_GROUP
