@@ -372,3 +372,4 @@ CHECKIN_LEADS_LINE = "Only leads get this list. {count} of {asked} members did n
 CHECKIN_LEADS_NONE = "Everyone asked in {name}'s check-in answered, was away, or could not be reached."
 CHECKIN_LEADS_WHY = "You get this because you lead the group. It comes only after a check-in a lead started."
 CHECKIN_NO_ANSWER = "No answer"
+CHECKIN_ASKED_ON = "asked {when}"

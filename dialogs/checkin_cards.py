@@ -101,13 +101,19 @@ def status_card(summary: Summary) -> Card:
             responded=summary.responded, asked=summary.asked, when=when(team, checkin.deadline)
         ),),
         facts=(
-            *(Fact(label=say.CHECKIN_STATUS_AWAY, value=_name(p)) for p in summary.away[:LISTED_PEOPLE]),
-            *(Fact(label=say.CHECKIN_STATUS_UNREACHABLE, value=_name(p)) for p in summary.unreachable[:LISTED_PEOPLE]),
+            *(_person_fact(say.CHECKIN_STATUS_AWAY, p, summary) for p in summary.away[:LISTED_PEOPLE]),
+            *(_person_fact(say.CHECKIN_STATUS_UNREACHABLE, p, summary) for p in summary.unreachable[:LISTED_PEOPLE]),
         ),
         choices=(Button(label=say.CHECKIN_EXTEND, intent=ExtendCheckIn(**ids)),),
         actions=(Button(label=say.CHECKIN_CANCEL, intent=CancelCheckIn(**ids)),),
         ref=f"checkin-status:{checkin.id}",
     )
+
+
+def _person_fact(label: str, person: Person, summary: Summary) -> Fact:
+    """A person the lead should know about, named (in Slack, mentioned) before when they were asked."""
+    asked = summary.checkin.opened_at or summary.checkin.created_at
+    return Fact(label=label, value=say.CHECKIN_ASKED_ON.format(when=when(summary.team, asked)), who=person)
 
 
 def _win_line(number: int, action: Action, reply: CheckInReply | None) -> str:
@@ -234,9 +240,9 @@ def leads_card(summary: Summary) -> Card:
         say.CHECKIN_LEADS_NONE.format(name=team.name)
     )
     facts = [
-        *(Fact(label=say.CHECKIN_NO_ANSWER, value=_name(p)) for p in silent),
-        *(Fact(label=say.CHECKIN_STATUS_AWAY, value=_name(p)) for p in summary.away),
-        *(Fact(label=say.CHECKIN_STATUS_UNREACHABLE, value=_name(p)) for p in summary.unreachable),
+        *(_person_fact(say.CHECKIN_NO_ANSWER, p, summary) for p in silent),
+        *(_person_fact(say.CHECKIN_STATUS_AWAY, p, summary) for p in summary.away),
+        *(_person_fact(say.CHECKIN_STATUS_UNREACHABLE, p, summary) for p in summary.unreachable),
     ]
     more = len(facts) - LISTED_PEOPLE
     return Card(

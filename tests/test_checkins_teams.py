@@ -225,7 +225,7 @@ async def test_at_the_deadline_the_summary_reaches_the_channel_in_working_time_s
     assert say.CHECKIN_SUMMARY_WHY in texts
     assert all("alice" not in t for t in texts)
     (leads,) = [s for s in g.sent_in_direct(bot, "29:alice") if s.title and "who did not answer" in s.title]
-    assert "No answer: Person 29:alice" in leads.texts()
+    assert "No answer: Person 29:alice · asked Mon 23 Nov 09:30" in leads.texts()
     (checkin,) = await bot.app[STORE].find(g.SPACE, CheckIn)
     assert checkin.status == "closed" and checkin.closed_at == h.DEADLINE
 
@@ -370,11 +370,11 @@ async def test_a_member_who_cannot_be_reached_is_listed_for_the_lead_and_not_tri
             await g.settle(bot)
 
             assert outcomes.count("unreachable") == 1
-            assert "Could not be reached: Dee" in status.texts()
+            assert "Could not be reached: Dee · asked Mon 23 Nov 09:30" in status.texts()
             assert len(tries) == 1
             assert len([r for r in connector.requests if r.kind == "create" and r.body["members"] == [{"id": "29:dee"}]]) == 1
             (leads,) = [s for s in g.sent_in_direct(bot, "29:alice") if s.title and "who did not answer" in s.title]
-            assert "Could not be reached: Dee" in leads.texts()
+            assert "Could not be reached: Dee · asked Mon 23 Nov 09:30" in leads.texts()
 
 
 async def test_check_in_on_one_phase_by_a_day_lists_only_that_phases_quick_wins(bot: RunningBot) -> None:
