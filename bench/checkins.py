@@ -1,0 +1,96 @@
+"""Check-in benchmark: how long asking 200 members takes against the fake Bot Connector's enforced rate limits.
+
+Run with `.venv/bin/python bench/checkins.py` (`--quick` for a smaller smoke run, `--runs N`).
+Each run serves the whole app over HTTP on 127.0.0.1 with the memory store and the fake connector that answers 429
+to anything over Teams' limits (7 a second and 8 in 2 seconds per conversation, 50 a second per tenant; see
+tests/fakes/rate_limited.py). The bot's pacer runs at its real settings (7 a second per conversation, 30 a second
+per tenant) on a clock that follows real time. A lead starts a check-in of N members; the figure is the time from
+the lead's Start to the last member's card accepted by the fake, with the process's CPU time beside it. (The set-up's
+own turns, a scripted lead tapping instantly, are not paced and are not counted: only the check-in's requests are.)
+Two cases run interleaved, run by run: the first check-in (opening N direct conversations, then sending) and a
+second one (the conversations cached, so sends only). Figures go in docs/performance.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from adapters.http import STORE  # noqa: E402
+from adapters.store.memory import MemoryStore  # noqa: E402
+from bot import messages as say  # noqa: E402
+from tests import checkin_harness as h  # noqa: E402
+from tests import group_harness as g  # noqa: E402
+from tests.fakes.rate_limited import RateLimitedConnector  # noqa: E402
+from tests.harness import RunningBot, running_bot  # noqa: E402
+from tests.test_checkins_scale import grow  # noqa: E402
+
+
+def real_time_clock(start: datetime) -> Callable[[], datetime]:
+    """Monday 09:30 in the group's zone, moving with real time, so the pacer's slots are real seconds."""
+    origin = time.monotonic()
+    return lambda: start + timedelta(seconds=time.monotonic() - origin)
+
+
+async def _one_check_in(bot: RunningBot, alice: object, button: str) -> tuple[float, float, int]:
+    """Start a check-in and run the scheduler until every ask is out: wall seconds, CPU seconds, asks sent."""
+    (preview,) = await g.command(alice, "check-in")  # type: ignore[arg-type]
+    wall, cpu = time.perf_counter(), time.process_time()
+    await alice.tap(preview, button)  # type: ignore[attr-defined]
+    outcomes = await g.settle(bot)
+    return time.perf_counter() - wall, time.process_time() - cpu, outcomes.count("sent")
+
+
+async def run_once(members: int) -> dict[str, tuple[float, float, int]]:
+    """One fresh app: the first check-in (opening chats) and, after cancelling it, a second (chats cached)."""
+    with tempfile.TemporaryDirectory() as folder:
+        async with RateLimitedConnector() as connector:
+            async with running_bot(Path(folder), clock=real_time_clock(h.MONDAY), connector=connector, store=MemoryStore()) as bot:
+                alice = await g.set_up(bot, members=())
+                await grow(bot.app[STORE], members)
+                connector.limited = 0
+                first = await _one_check_in(bot, alice, say.CHECKIN_START_LIGHT)
+                await g.command(alice, "check-in cancel")
+                cached = await _one_check_in(bot, alice, say.CHECKIN_START_LIGHT)
+                if connector.limited:
+                    raise SystemExit(f"the fake answered 429 {connector.limited} times: the pacer let too much through")
+    return {"first (opens chats)": first, "second (chats cached)": cached}
+
+
+def _describe(name: str, figures: list[tuple[float, float, int]], members: int) -> str:
+    walls, cpus = [f[0] for f in figures], [f[1] for f in figures]
+    spread = f"{min(walls):.2f}-{max(walls):.2f}"
+    requests = members * (2 if name.startswith("first") else 1)
+    rate = requests / statistics.median(walls)
+    return (
+        f"{name:24} wall median {statistics.median(walls):6.2f} s (range {spread})  "
+        f"CPU median {statistics.median(cpus):5.2f} s  sent {figures[0][2]}  ~{rate:4.1f} requests/s"
+    )
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="40 members, one run")
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    members, runs = (40, 1) if args.quick else (200, args.runs)
+    results: dict[str, list[tuple[float, float, int]]] = {}
+    for _ in range(runs):
+        for name, figures in (await run_once(members)).items():
+            results.setdefault(name, []).append(figures)
+    print(f"check-in to {members} members, {runs} runs, Teams limits enforced by the fake (0 answered 429):")
+    for name, figures in results.items():
+        print(_describe(name, figures, members))
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
