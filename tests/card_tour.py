@@ -18,7 +18,10 @@ from typing import Any
 from bot.framework import Level, load_framework
 from bot.messages import HELP_LINES, NOT_SURE
 from tests import builders
+from tests.card_tour_checkins import check_in_cards
+from tests.checkin_harness import MONDAY as CHECK_IN_START
 from tests.harness import ADAPTIVE, RunningBot, Sent, TeamsChat, running_bot
+from tests.manual_clock import ManualClock
 
 FRAMEWORK = load_framework()
 TYPED = "**Urgent** [click](https://example.org) <at>Bob</at> _note_ # 1. `x` ~~y~~ &amp;"
@@ -50,7 +53,11 @@ async def every_card(data_dir: Path) -> list[Shown]:
         chat = bot.chat()
         await _walk(bot, chat)
         await _sweep(chat, _sent_cards(bot))
-        return _distinct(bot)
+        shown = _distinct(bot)
+    clock = ManualClock(CHECK_IN_START)
+    async with running_bot(data_dir / "check-ins", clock=clock) as bot:
+        await check_in_cards(bot, clock.set, TYPED)
+        return shown + _distinct(bot)
 
 
 async def _walk(bot: RunningBot, chat: TeamsChat) -> None:

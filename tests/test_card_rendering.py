@@ -65,6 +65,14 @@ def test_the_tour_reaches_every_kind_of_card_the_bot_sends(cards: list[Shown]) -
     assert {shown.how for shown in cards} == {"send", "update"}
 
 
+def test_the_tour_reaches_every_check_in_card(cards: list[Shown]) -> None:
+    group = "Working group"
+    assert {
+        f"Check-in for {group}", f"Check-in for {group}: open", "Which group should I check in with?",
+        f"{group}: quick-win check-in", f"{group} · check-in results", f"{group}: check-in, who did not answer",
+    } <= {shown.title for shown in cards}
+
+
 def test_every_card_message_carries_its_title_as_the_notification_summary(cards: list[Shown]) -> None:
     """The fallback text starts with the title as typed, before any escaping for markdown."""
     assert all(shown.summary for shown in cards)
