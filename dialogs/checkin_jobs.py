@@ -18,7 +18,7 @@ from bot.services import checkin_timing as timing
 from bot.services.checkin_summary import summarise
 from bot.services.checkin_timing import NudgeKind
 from bot.services.digest_schedule import LATEST
-from dialogs.checkin_cards import leads_card, summary_card
+from dialogs.checkins_cards import leads_card, summary_card
 from dialogs.checkins import ask, member_card
 
 

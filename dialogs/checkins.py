@@ -33,7 +33,7 @@ from bot.services.checkin_summary import summarise
 from bot.services.checkin_timing import NudgeKind
 from bot.store import Store
 from bot.views import Card, Notice
-from dialogs.checkin_cards import LISTED_WINS, ask_card, preview_card, status_card, when, which_group_card
+from dialogs.checkins_cards import LISTED_WINS, ask_card, preview_card, status_card, when, which_group_card
 from dialogs.flow import FlowContext, FlowResult, leads_to
 from dialogs.where import here
 

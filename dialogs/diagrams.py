@@ -21,14 +21,16 @@ from pydantic import BaseModel
 
 from bot.framework import Framework, Level, load_framework
 from bot.intents import Intent
-from bot.models import Action, Assessment, Member, Scope, Team
+from bot.models import Action, Assessment, CheckIn, CheckInItem, CheckInReply, Member, Scope, Team
 from bot.services import actions, assessments, calibration, participation
+from bot.services.checkin_summary import summarise
 from bot.services.digest import Period, compute
 from bot.services.shared import Holdings
 from bot.views import Button, Card
 from dialogs import (
     actions_cards,
     calibration_cards,
+    checkins_cards,
     digest_cards,
     groups_cards,
     home_cards,
@@ -103,6 +105,7 @@ def samples(framework: Framework) -> dict[CardBuilder, tuple[Card, ...]]:
         actions_cards.action_card: (actions_cards.action_card(action), actions_cards.action_card(finished)),
         home_cards.home_card: (home_cards.home_card([(assessment, progress)], [action]),),
         **_group_samples(framework, scope),
+        **_checkin_samples(framework, action),
     }
 
 
@@ -139,6 +142,29 @@ def _group_samples(framework: Framework, scope: Scope) -> dict[CardBuilder, tupl
         digest_cards.progress_card: (digest_cards.progress_card(digest),),
         digest_cards.changes_card: (digest_cards.changes_card(digest, first=True),),
         digest_cards.non_responders_card: (digest_cards.non_responders_card(digest),),
+    }
+
+
+def _checkin_samples(framework: Framework, action: Action) -> dict[CardBuilder, tuple[Card, ...]]:
+    """A check-in's cards: a member's with quick wins (answered, and as a nudge) and with none; a lead's."""
+    team = Team(id="g-sample", name="Sample group", members=(Member(user_id="lead", role="lead"), Member(user_id="member")))
+    checkin = CheckIn(
+        id="chk-sample", assessment_id=SAMPLE_ID, started_by="lead", created_at=_SAMPLE_TIME, deadline=_SAMPLE_TIME,
+        members=("lead", "member"), status="open",
+    )
+    item = CheckInItem(action_id=action.id, title=action.title, answer="stuck", at=_SAMPLE_TIME)
+    reply = CheckInReply(checkin_id=checkin.id, user_id="member", asked=(action.id,), items=(item,))
+    summary = summarise(team, checkin, [reply])
+    ask = checkins_cards.ask_card
+    return {
+        checkins_cards.which_group_card: (checkins_cards.which_group_card([team], None, None),),
+        checkins_cards.preview_card: (checkins_cards.preview_card(team, checkin, framework),),
+        checkins_cards.status_card: (checkins_cards.status_card(summary),),
+        checkins_cards.ask_card: (
+            ask(team, checkin, "Sam", [action], reply, nudge="halfway"), ask(team, checkin, "Sam", [], None),
+        ),
+        checkins_cards.summary_card: (checkins_cards.summary_card(summary, framework),),
+        checkins_cards.leads_card: (checkins_cards.leads_card(summary),),
     }
 
 
