@@ -144,6 +144,7 @@ GROUP_HELP_LINES = (
     "close cycle: a lead closes this cycle and starts the next",
     "rename group <name>: a lead renames the group",
     "set zone, set nation, set quiet, set minimum: a lead changes the group's time zone, bank holidays, quiet hours, or answers needed before figures show",
+    "check-in, check-in phase 4, check-in by friday: a lead asks everyone how their quick wins are going; check-in extend, close or cancel",
 )
 DEFAULT_GROUP_NAME = "Working group"
 NOT_A_MEMBER = "That belongs to a working group you are not a member of, so nothing was changed."
