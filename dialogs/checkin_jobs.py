@@ -78,7 +78,7 @@ async def compose_nudge(ctx: JobContext, job: ScheduledJob) -> Message | None:
         return None
     if reply.responded or reply.away or reply.unreachable:
         return None
-    kind: NudgeKind = job.payload.get("nudge", "halfway")  # type: ignore[assignment]
+    kind = _nudge_kind(job)
     calendar = groups.calendar_of(team)
     at = timing.nudge_time(
         calendar, kind, due=max(job.due_at, ctx.now), deadline=checkin.deadline,
@@ -88,6 +88,13 @@ async def compose_nudge(ctx: JobContext, job: ScheduledJob) -> Message | None:
         return None
     card = await member_card(ctx.store, job.team, team, checkin, reply, nudge=kind)
     return Message(to=_to(team, user_id), view=card, working_time=lambda t: max(calendar.next_working_start(t), at))
+
+
+_NUDGES: dict[str, NudgeKind] = {"halfway": "halfway", "closing": "closing", "snoozed": "snoozed"}
+
+
+def _nudge_kind(job: ScheduledJob) -> NudgeKind:
+    return _NUDGES.get(job.payload.get("nudge", ""), "halfway")
 
 
 async def nudged(ctx: JobContext, job: ScheduledJob, _message: MessageRef) -> None:

@@ -183,23 +183,25 @@ async def listed_wins(store: Store, space: TeamKey, reply: CheckInReply) -> list
     return [action for action in found if action is not None]
 
 
+def _starter(team: Team, checkin: CheckIn) -> str:
+    """Who started the check-in, as the member's card names them."""
+    starter = team.member(checkin.started_by)
+    return starter.name if starter is not None and starter.name else say.A_LEAD
+
+
 async def member_card(
     store: Store, space: TeamKey, team: Team, checkin: CheckIn, reply: CheckInReply, *, nudge: NudgeKind | None = None
 ) -> Card:
     """The member's card as their answers stand now."""
-    starter = team.member(checkin.started_by)
-    lead = starter.name if starter is not None and starter.name else say.A_LEAD
-    return ask_card(team, checkin, lead, await listed_wins(store, space, reply), reply, nudge=nudge)
+    return ask_card(team, checkin, _starter(team, checkin), await listed_wins(store, space, reply), reply, nudge=nudge)
 
 
 async def ask(store: Store, framework: Framework, space: TeamKey, team: Team, checkin: CheckIn, user_id: str) -> Card:
     """A member's first card: their open quick wins (the first few), recorded as what they were asked about."""
     wins = await checkins.open_quick_wins(store, framework, space, checkin, user_id)
     reply = await checkins.prepare_ask(store, space, checkin, user_id, wins[:LISTED_WINS])
-    starter = team.member(checkin.started_by)
-    lead = starter.name if starter is not None and starter.name else say.A_LEAD
-    more = max(len(wins) - LISTED_WINS, 0) if len(reply.asked) == min(len(wins), LISTED_WINS) else 0
-    return ask_card(team, checkin, lead, await listed_wins(store, space, reply), reply, more=more)
+    more = len({win.id for win in wins} - set(reply.asked))
+    return ask_card(team, checkin, _starter(team, checkin), await listed_wins(store, space, reply), reply, more=more)
 
 
 async def _member(ctx: FlowContext, checkin_id: str) -> tuple[TeamKey, Team, CheckIn]:

@@ -178,16 +178,7 @@ def ask_card(
         *((say.CHECKIN_ASK_LATE,) if closed else ()),
         say.CHECKIN_ASK_INTRO.format(lead=lead, when=when(team, checkin.deadline)),
     )
-    if wins:
-        body: tuple[str, ...] = tuple(_win_line(n, a, reply) for n, a in enumerate(wins, start=1))
-        body += (say.CHECKIN_MORE_WINS.format(count=more),) if more else ()
-        box = _note_box(team, checkin, wins, reply)
-    else:
-        saved = None if reply is None else reply.new_quick_win
-        body = (say.CHECKIN_NEW_QUESTION,) + (
-            (say.CHECKIN_NEW_SAVED.format(title=saved.title, due=say.due_label(saved.due)),) if saved else ()
-        )
-        box = _new_win_box(team, checkin)
+    body, box = _wins_body(team, checkin, wins, reply, more) if wins else _question_body(team, checkin, reply)
     stay = () if closed else (
         *((Button(label=say.CHECKIN_SNOOZE, intent=SnoozeCheckIn(**ids)),) if nudge else ()),
         Button(label=say.CHECKIN_AWAY, intent=AwayCheckIn(**ids)),
@@ -199,8 +190,20 @@ def ask_card(
         text_input=box,
         actions=stay,
         ref=f"checkin-ask:{checkin.id}",
-        notify=False,
     )
+
+
+def _wins_body(
+    team: Team, checkin: CheckIn, wins: Sequence[Action], reply: CheckInReply | None, more: int
+) -> tuple[tuple[str, ...], TextInput | None]:
+    lines = tuple(_win_line(n, a, reply) for n, a in enumerate(wins, start=1))
+    return lines + ((say.CHECKIN_MORE_WINS.format(count=more),) if more else ()), _note_box(team, checkin, wins, reply)
+
+
+def _question_body(team: Team, checkin: CheckIn, reply: CheckInReply | None) -> tuple[tuple[str, ...], TextInput]:
+    saved = None if reply is None else reply.new_quick_win
+    named = (say.CHECKIN_NEW_SAVED.format(title=saved.title, due=say.due_label(saved.due)),) if saved else ()
+    return (say.CHECKIN_NEW_QUESTION, *named), _new_win_box(team, checkin)
 
 
 def _fact(label: str, line: Line) -> Fact:

@@ -35,8 +35,7 @@ async def schedule_deadline(store: Store, space: TeamKey, checkin: CheckIn, cale
     """The close at the deadline, and each member's nudges for it (the closing-day one only on the active profile)."""
     key = deadline_key(checkin)
     await store.add_job(_job(space, "checkin_close", f"{checkin.id}:{key}", checkin.deadline, checkin=checkin.id, deadline=key))
-    start = max(checkin.opened_at or checkin.created_at, checkin.created_at)
-    nudges = {"halfway": timing.halfway(calendar, start, checkin.deadline)}
+    nudges = {"halfway": timing.halfway(calendar, checkin.opened_at or checkin.created_at, checkin.deadline)}
     if checkin.profile == "active":
         nudges["closing"] = timing.closing_day_start(calendar, checkin.deadline)
     for user_id in checkin.members:

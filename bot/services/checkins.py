@@ -23,6 +23,7 @@ from bot.models import (
     CheckInReply,
     NewQuickWin,
     NudgeProfile,
+    SentMessage,
     Team,
     checkin_reply_id,
     new_id,
@@ -235,7 +236,7 @@ async def away(store: Store, space: TeamKey, checkin: CheckIn, user_id: str) -> 
 
 
 async def messaged(
-    store: Store, space: TeamKey, checkin: CheckIn, user_id: str, now: datetime, card: object | None = None
+    store: Store, space: TeamKey, checkin: CheckIn, user_id: str, now: datetime, card: SentMessage | None = None
 ) -> CheckInReply:
     """Remember when Reflect last wrote to the member (the 24-hour rule), and where their card is."""
     update: dict[str, object] = {"last_message_at": now}
