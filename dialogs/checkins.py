@@ -73,8 +73,8 @@ def _parse(framework: Framework, text: str) -> tuple[int | None, str | None] | N
 
 
 async def _lead_spaces(ctx: FlowContext) -> list[tuple[TeamKey, Team]]:
-    """Where a check-in typed here applies: this group, or (in a direct message) each group the person leads."""
-    if ctx.group is not None or ctx.in_channel:
+    """Where a check-in typed here applies: the channel's group, or (elsewhere) each group the person leads."""
+    if ctx.in_channel:
         return [await here(ctx)]
     found = await groups.groups_of(ctx.store, ctx.team.tenant, ctx.user_id)
     return [(TeamKey(ctx.team.tenant, team.id), team) for team, role in found if role == "lead"]

@@ -411,3 +411,21 @@ async def test_a_lead_of_two_groups_types_check_in_in_a_direct_message_and_picks
     assert which.title == say.CHECKIN_WHICH_GROUP and sorted(which.submits()) == ["Carers", say.DEFAULT_GROUP_NAME]
     assert "Closes Fri 27 Nov 20:00. Answers can change until then." in preview.texts()
     assert member_dm.text == say.CHECKIN_NO_LEAD_GROUP
+
+
+async def test_a_check_in_started_on_a_friday_evening_asks_everyone_on_monday_morning(tmp_path: Path) -> None:
+    friday_evening = ManualClock(datetime(2026, 11, 27, 19, 30, tzinfo=UTC))
+    async with FakeConnector() as connector:
+        async with running_bot(tmp_path / "data", clock=friday_evening, connector=connector) as bot:
+            alice = await h.with_quick_wins(bot)
+            await g.settle(bot)
+            friday_evening.advance(timedelta(minutes=40))
+            (preview,) = await g.command(alice, "check-in")
+            await alice.tap(preview, say.CHECKIN_START_LIGHT)
+            on_friday = await g.settle(bot)
+            friday_evening.set(datetime(2026, 11, 30, 8, 0, tzinfo=UTC))
+            on_monday = await g.settle(bot)
+
+            assert "Closes Tue 1 Dec 20:00. Answers can change until then." in preview.texts()
+            assert "sent" not in on_friday and on_monday.count("sent") >= 4
+            assert len(h.cards_to(bot, "29:bob")) == 1
