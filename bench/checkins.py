@@ -10,7 +10,9 @@ Retry-After, and counted), with the process's CPU time beside it. Only the check
 set-up's turns (a scripted lead tapping instantly) are not paced by the scheduler. The fake runs in the bot's own
 process and event loop, so a stall of that loop (a busy machine) bunches the arrivals it measures.
 Two cases run interleaved, run by run: the first check-in (opening N direct conversations, then sending) and a
-second one (the conversations cached, so sends only). Figures go in docs/performance.md.
+second one (the conversations cached, so sends only). `--compare-pacers` also runs, interleaved, the pacer without
+its rule that a request woken late queues again (what it did before), counting the 429s each gets.
+Figures go in docs/performance.md.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from adapters import scheduler  # noqa: E402
 from adapters.http import STORE  # noqa: E402
 from adapters.store.memory import MemoryStore  # noqa: E402
 from bot import messages as say  # noqa: E402
@@ -93,22 +96,29 @@ def _describe(name: str, figures: list[Figures], members: int) -> str:
     spread = f"{min(walls):.2f}-{max(walls):.2f}"
     requests = members * (2 if name.startswith("first") else 1)
     return (
-        f"{name:24} wall median {statistics.median(walls):6.2f} s (range {spread})  "
+        f"{name}\n    wall median {statistics.median(walls):6.2f} s (range {spread})  "
         f"CPU median {statistics.median(cpus):5.2f} s  ~{requests / statistics.median(walls):4.1f} requests/s  "
         f"sent {[f.sent for f in figures]}  answered 429 {[f.refused for f in figures]}"
     )
+
+
+PACERS = {"re-queue after a late wake": scheduler.LATE_WAKE, "no re-queue (before)": float("inf")}
 
 
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="40 members, one run")
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--compare-pacers", action="store_true", help="also run the pacer without its late-wake rule")
     args = parser.parse_args()
     members, runs = (40, 1) if args.quick else (200, args.runs)
+    pacers = PACERS if args.compare_pacers else dict(list(PACERS.items())[:1])
     results: dict[str, list[Figures]] = {}
     for _ in range(runs):
-        for name, figures in (await run_once(members)).items():
-            results.setdefault(name, []).append(figures)
+        for pacer, late_wake in pacers.items():
+            scheduler.LATE_WAKE = late_wake
+            for name, figures in (await run_once(members)).items():
+                results.setdefault(f"{name}, {pacer}" if len(pacers) > 1 else name, []).append(figures)
     print(f"check-in to {members} members, {runs} runs, Teams limits enforced by the fake; load {os.getloadavg()[0]:.1f}:")
     for name, figures in results.items():
         print(_describe(name, figures, members))
