@@ -98,15 +98,14 @@ async def checkin_with(ctx: FlowContext, text: str) -> FlowResult:
     spaces = await _lead_spaces(ctx)
     if not spaces:
         return _notice(say.CHECKIN_NO_LEAD_GROUP)
-    phase, by = parsed
+    phase, word = parsed
+    by = None if word is None else _day(word, local_date(ctx.now, groups.calendar_of(spaces[0][1]).zone))
+    if word is not None and by is None:
+        return _notice(say.CHECKIN_HOW)
     if len(spaces) > 1:
-        return FlowResult(views=(which_group_card([team for _space, team in spaces], phase, _by_date(spaces[0][1], by, ctx.now)),))
+        return FlowResult(views=(which_group_card([team for _space, team in spaces], phase, by),))
     space, team = spaces[0]
-    return await _preview(ctx, space, team, phase, _by_date(team, by, ctx.now))
-
-
-def _by_date(team: Team, word: str | None, now: datetime) -> date | None:
-    return None if word is None else _day(word, local_date(now, groups.calendar_of(team).zone))
+    return await _preview(ctx, space, team, phase, by)
 
 
 @leads_to(preview_card, status_card)

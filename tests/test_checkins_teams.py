@@ -429,3 +429,12 @@ async def test_a_check_in_started_on_a_friday_evening_asks_everyone_on_monday_mo
             assert "Closes Tue 1 Dec 20:00. Answers can change until then." in preview.texts()
             assert "sent" not in on_friday and on_monday.count("sent") >= 4
             assert len(h.cards_to(bot, "29:bob")) == 1
+
+
+async def test_a_check_in_command_that_cannot_be_read_explains_itself_and_changes_nothing(bot: RunningBot) -> None:
+    alice = await h.with_quick_wins(bot)
+
+    replies = [(await g.command(alice, text))[0].text for text in ("check-in by someday", "check-in phase 9", "check-in now")]
+
+    assert replies == [say.CHECKIN_HOW] * 3
+    assert await bot.app[STORE].find(g.SPACE, CheckIn) == []
