@@ -21,6 +21,7 @@ from bot.intents import (
     ExtendCheckIn,
     NameQuickWin,
     NoteCheckIn,
+    OpenGroup,
     PreviewCheckIn,
     SnoozeCheckIn,
 )
@@ -252,5 +253,6 @@ def leads_card(summary: Summary) -> Card:
         title=shorten(say.CHECKIN_LEADS_TITLE.format(name=team.name), 150),
         lines=(intro, *((say.CHECKIN_SUMMARY_MORE.format(count=more),) if more > 0 else ()), say.CHECKIN_LEADS_WHY),
         facts=tuple(facts[:LISTED_PEOPLE]),
+        choices=(Button(label=shorten(say.OPEN_GROUP.format(name=team.name)), intent=OpenGroup(group=team.id)),),
         ref=f"checkin-leads:{summary.checkin.id}",
     )
