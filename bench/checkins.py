@@ -1,18 +1,17 @@
 """Check-in benchmark: how long asking 200 members takes against the fake Bot Connector's enforced rate limits.
 
 Run with `.venv/bin/python bench/checkins.py` (`--quick` for a smaller smoke run, `--runs N`).
-Each run serves the whole app over HTTP on 127.0.0.1 with the memory store and the fake connector that answers 429
-to anything over Teams' limits (7 a second and 8 in 2 seconds per conversation, 50 a second per tenant; see
-tests/fakes/rate_limited.py). The bot's pacer runs at its real settings (7 a second per conversation, 30 a second
-per tenant) on a clock that follows real time. A lead starts a check-in of N members; the figure is the time from
-the lead's Start to the last member's card accepted by the fake (a request answered 429 is retried after its
-Retry-After, and counted), with the process's CPU time beside it. Only the check-in's own requests are counted: the
-set-up's turns (a scripted lead tapping instantly) are not paced by the scheduler. The fake runs in the bot's own
-process and event loop, so a stall of that loop (a busy machine) bunches the arrivals it measures.
-Two cases run interleaved, run by run: the first check-in (opening N direct conversations, then sending) and a
-second one (the conversations cached, so sends only). `--compare-pacers` also runs, interleaved, the pacer without
-its rule that a request woken late queues again (what it did before), counting the 429s each gets.
-Figures go in docs/performance.md.
+Each run serves the whole app over HTTP on 127.0.0.1 with the memory store. Members' conversations are opened through
+the group channel's stored address, which points at the fake that answers 429 to anything over Teams' limits (7 a
+second and 8 in 2 seconds per conversation, 50 a second per tenant; tests/fakes/rate_limited.py), served by its own
+process, so that a stall of the bot's event loop cannot make the fake see arrivals bunched that left spaced. The
+bot's pacer runs at its real settings (7 a second per conversation, 30 a second per tenant) on a clock that follows
+real time. The lead starts a check-in of N members from their own chat; the figure is the time from the lead's Start
+to the last member's card accepted (a request answered 429 is retried after its Retry-After, and counted), with the
+bot process's CPU time beside it. Two cases run interleaved, run by run: the first check-in (opening N direct
+conversations, then sending) and a second one (the conversations cached, so sends only). `--compare-pacers` also
+runs, interleaved, the pacer without its rule that a request woken late queues again (what it did before), counting
+the 429s each gets. Figures go in docs/performance.md.
 """
 
 from __future__ import annotations
@@ -24,21 +23,26 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import aiohttp  # noqa: E402
 
 from adapters import scheduler  # noqa: E402
 from adapters.http import STORE  # noqa: E402
 from adapters.store.memory import MemoryStore  # noqa: E402
 from bot import messages as say  # noqa: E402
+from bot.conversation_refs import conversation_ref, space_of  # noqa: E402
 from tests import checkin_harness as h  # noqa: E402
 from tests import group_harness as g  # noqa: E402
 from tests.fakes.rate_limited import RateLimitedConnector  # noqa: E402
-from tests.harness import RunningBot, TeamsChat, running_bot  # noqa: E402
+from tests.harness import RunningBot, Sent, running_bot  # noqa: E402
 from tests.test_checkins_scale import grow  # noqa: E402
 
 
@@ -61,41 +65,87 @@ def real_time_clock(start: datetime) -> Callable[[], datetime]:
     return lambda: start + timedelta(seconds=time.monotonic() - origin)
 
 
+ASK_TITLE = say.CHECKIN_ASK_TITLE.format(name=say.DEFAULT_GROUP_NAME)
+
+
 def _cards_out(connector: RateLimitedConnector, since: int) -> int:
-    """Members' cards the fake accepted since request `since` (the scheduler's own ticks send some, too)."""
+    """Members' check-in cards the in-process fake accepted since request `since` (the lead's own, here)."""
     return sum(
         1 for request in connector.requests[since:]
-        if request.kind == "send" and request.status == 200 and request.path.startswith("/v3/conversations/a:")
+        if request.kind == "send" and request.status == 200 and Sent("", request.body).title == ASK_TITLE
     )
 
 
-async def _one_check_in(bot: RunningBot, alice: TeamsChat, button: str, members: int) -> Figures:
-    """Start a check-in and run the scheduler until every member's card is out, retries after a 429 included."""
-    connector = bot.connector
-    assert isinstance(connector, RateLimitedConnector)
-    refused = connector.limited
-    (preview,) = await g.command(alice, "check-in")
-    since = len(connector.requests)
+@dataclass(frozen=True)
+class OwnProcessFake:
+    """The rate-limited fake served by its own process, so a stall of the bot's event loop cannot skew its clock."""
+
+    url: str
+    session: aiohttp.ClientSession
+
+    async def counts(self) -> tuple[int, int]:
+        """Requests refused so far, and cards delivered to direct conversations so far."""
+        async with self.session.get(f"{self.url}counts") as reply:
+            found = await reply.json()
+        return int(found["limited"]), int(found["direct_cards"])
+
+
+@asynccontextmanager
+async def own_process_fake() -> AsyncIterator[OwnProcessFake]:
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "tests.fakes.rate_limited", stdout=asyncio.subprocess.PIPE, cwd=ROOT
+    )
+    assert process.stdout is not None
+    url = (await process.stdout.readline()).decode().strip()
+    try:
+        async with aiohttp.ClientSession() as session:
+            yield OwnProcessFake(url, session)
+    finally:
+        process.terminate()
+        await process.wait()
+
+
+async def _redirect_channel(bot: RunningBot, url: str) -> None:
+    """Members' conversations are opened through the channel's stored address: point it at the other process."""
+    store = bot.app[STORE]
+    team = await g.group(bot)
+    ref = await conversation_ref(store, g.TENANT, str(team.channel_conversation_id))
+    assert ref is not None
+    await store.put(space_of(g.TENANT, ref), ref.model_copy(update={"service_url": url}))
+
+
+async def _one_check_in(bot: RunningBot, elsewhere: OwnProcessFake, members: int) -> Figures:
+    """The lead starts a check-in from their own chat; the scheduler runs until every member's card is out."""
+    here = bot.connector
+    assert isinstance(here, RateLimitedConnector)
+    await _redirect_channel(bot, elsewhere.url)
+    lead = bot.chat(user="29:alice")
+    (preview,) = await lead.say("check-in")
+    since, refused_here = len(here.requests), here.limited
+    refused_there, delivered_there = await elsewhere.counts()
     wall, cpu = time.perf_counter(), time.process_time()
-    await alice.tap(preview, button)
+    await lead.tap(preview, say.CHECKIN_START_LIGHT)
+    delivered = 0
     async with asyncio.timeout(GIVE_UP_SECONDS):
-        while _cards_out(connector, since) < members:
+        while delivered < members:
             await g.settle(bot)
             await asyncio.sleep(0.05)
+            delivered = _cards_out(here, since) + (await elsewhere.counts())[1] - delivered_there
     elapsed, used = time.perf_counter() - wall, time.process_time() - cpu
-    return Figures(elapsed, used, _cards_out(connector, since), connector.limited - refused)
+    refused = here.limited - refused_here + (await elsewhere.counts())[0] - refused_there
+    return Figures(elapsed, used, delivered, refused)
 
 
 async def run_once(members: int) -> dict[str, Figures]:
     """One fresh app: the first check-in (opening chats) and, after cancelling it, a second (chats cached)."""
     with tempfile.TemporaryDirectory() as folder:
-        async with RateLimitedConnector() as connector:
+        async with RateLimitedConnector() as connector, own_process_fake() as elsewhere:
             async with running_bot(Path(folder), clock=real_time_clock(h.MONDAY), connector=connector, store=MemoryStore()) as bot:
                 alice = await g.set_up(bot, members=())
                 await grow(bot.app[STORE], members)
-                first = await _one_check_in(bot, alice, say.CHECKIN_START_LIGHT, members)
+                first = await _one_check_in(bot, elsewhere, members)
                 await g.command(alice, "check-in cancel")
-                cached = await _one_check_in(bot, alice, say.CHECKIN_START_LIGHT, members)
+                cached = await _one_check_in(bot, elsewhere, members)
     return {"first (opens chats)": first, "second (chats cached)": cached}
 
 

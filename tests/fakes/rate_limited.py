@@ -7,6 +7,7 @@ them without spending minutes of real time; the bot's own pacer is scaled the sa
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections import defaultdict, deque
 from typing import Any
@@ -50,3 +51,28 @@ class RateLimitedConnector(FakeConnector):
             over |= any(sum(t > now - window for t in seen) >= count * self.scale for count, window in limits)
             seen.append(now)
         return over
+
+
+class CountingConnector(RateLimitedConnector):
+    """For a benchmark that serves the fake from its own process: `GET /counts` answers how many requests were
+    refused and how many cards reached direct conversations, so the bot's event loop never skews its clock."""
+
+    async def _unknown(self, request: web.Request) -> web.Response:
+        if request.method == "GET" and request.path == "/counts":
+            direct = sum(
+                1 for r in self.requests
+                if r.kind == "send" and r.status == 200 and r.path.startswith("/v3/conversations/a:")
+            )
+            return web.json_response({"limited": self.limited, "direct_cards": direct})
+        return await super()._unknown(request)
+
+
+async def serve_forever() -> None:
+    """Serve a CountingConnector on a free loopback port; its URL is the first line printed."""
+    async with CountingConnector() as connector:
+        print(connector.url, flush=True)
+        await asyncio.Event().wait()
+
+
+if __name__ == "__main__":
+    asyncio.run(serve_forever())
