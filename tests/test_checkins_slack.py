@@ -109,3 +109,28 @@ async def test_a_slack_member_is_refused_when_starting_a_check_in(bot: RunningSl
     (refused,) = await bot.user(user="U0002").mention(FORUM, "check-in")
 
     assert refused.texts() == [say.LEADS_ONLY]
+
+
+async def test_in_slack_everyone_answering_closes_it_early_and_a_late_change_updates_the_summary_in_place(
+    bot: RunningSlackBot, clock: ManualClock
+) -> None:
+    me = await _group(bot)
+    (preview,) = await me.mention(FORUM, "check-in")
+    await me.tap(preview, say.CHECKIN_START_LIGHT)
+    await settle(bot)
+    await bot.user(user="U0002").tap(_asks(bot, "U0002")[0], "1 Progressing")
+    for user in ("U0001", "U0003"):
+        await bot.user(user=user).type_into(_asks(bot, user)[0], say.CHECKIN_NEW_SAVE, f"Quick win of {user}")
+    await bot.user(user="U0004").tap(_asks(bot, "U0004")[0], say.CHECKIN_AWAY)
+    await settle(bot)
+    (summary,) = [m for m in posted(bot) if m.title == say.CHECKIN_SUMMARY_TITLE.format(name=say.DEFAULT_GROUP_NAME)]
+    (updated_card,) = [m for m in posted(bot, "chat.update") if m.channel == "DU0002"]
+    await bot.user(user="U0002").tap(updated_card, "1 Done")
+    clock.set(MONDAY.replace(minute=35))
+    await settle(bot)
+
+    assert (summary.channel, summary.thread_ts) == (FORUM, None)
+    assert summary.texts()[0] == "3 of 4 members responded. 1 away."
+    (late,) = [m for m in posted(bot, "chat.update") if m.channel == FORUM and m.ts == summary.ts]
+    assert any("<@U0002>" in t and "(late)" in t for t in late.texts())
+    assert any(t.startswith("*Done*") for t in late.texts())
