@@ -438,3 +438,20 @@ async def test_a_check_in_command_that_cannot_be_read_explains_itself_and_change
 
     assert replies == [say.CHECKIN_HOW] * 3
     assert await bot.app[STORE].find(g.SPACE, CheckIn) == []
+
+
+async def test_a_payload_naming_an_action_the_card_did_not_list_changes_nothing(bot: RunningBot) -> None:
+    await _asked(bot)
+    team = await g.group(bot)
+    await bot.app[STORE].put(g.SPACE, Action(
+        id="act-bob-late", assessment_id=str(team.assessment_id), section="1a", title="Added after the ask",
+        owner_id="29:bob", due=h.MONDAY.date(), created_at=h.MONDAY, updated_at=h.MONDAY,
+    ))
+    (card,) = h.cards_to(bot, "29:bob")
+    forged = {**card.submits()["1 Done"], "action": "act-bob-late"}
+
+    (refused,) = await h.member(bot, "29:bob").submit(forged, reply_to_id=card.id)
+
+    assert refused.text == say.BAD_INPUT
+    late = await bot.app[STORE].get(g.SPACE, Action, "act-bob-late")
+    assert late is not None and late.status == "open"

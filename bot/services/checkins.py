@@ -170,9 +170,12 @@ def require_asked(checkin: CheckIn, user_id: str) -> None:
 async def answer(
     store: Store, space: TeamKey, checkin: CheckIn, user_id: str, action_id: str, given: CheckInAnswer, now: datetime
 ) -> CheckInReply:
-    """Done, progressing or stuck for one quick win; Done closes the action, a changed mind reopens it."""
+    """Done, progressing or stuck for one quick win their card listed; Done closes the action, a changed mind reopens it."""
     require_asked(checkin, user_id)
     action = await actions.owned(store, space, action_id, user_id)
+    asked = await reply(store, space, checkin, user_id)
+    if asked is None or action_id not in asked.asked:
+        raise InvalidInput(say.BAD_INPUT)
     if given == "done" and action.status != "done":
         await actions.edit(store, space, action_id, user_id, "done", now)
     elif given != "done" and action.status == "done":
