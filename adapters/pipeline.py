@@ -14,8 +14,10 @@ from botbuilder.core import ActivityHandler, TurnContext
 from botbuilder.schema import Activity, ChannelAccount
 from pydantic import ValidationError
 
-from adapters.events import HOME_EVENT, TURN_FAILED, TURN_REFUSED
+from adapters.events import HOME_EVENT, TURN_FAILED, TURN_FORGOT, TURN_REFUSED
 from adapters.identity import author, identify, mentioned
+from adapters.people import finder_of
+from adapters.render import render_file
 from adapters.roster import roster_of
 from bot import messages as say
 from bot.errors import DeliveryError, NotAllowed, Refusal, StoreError, where
@@ -25,7 +27,7 @@ from bot.models import EVIDENCE_MAX_CHARS, ConversationState
 from bot.services import groups
 from bot.store import Store
 from bot.views import Notice, View
-from dialogs import routes
+from dialogs import routes, typed
 from dialogs.flow import FlowContext, FlowResult
 
 MAX_TEXT_CHARS = 4000
@@ -91,7 +93,9 @@ class ReflectBot(ActivityHandler):
             return
         ctx, stored = context
         result = await self._step(ctx, turn_context.activity, first=stored is None)
-        if result.state is not None and result.state != stored:
+        if result.forgotten:
+            turn_context.turn_state[TURN_FORGOT] = True
+        elif result.state is not None and result.state != stored:
             await self._store.put(ctx.team, result.state)
         elif stored is None and not isinstance(result, _Refused):
             await self._store.put(ctx.team, ctx.state)
@@ -124,7 +128,8 @@ class ReflectBot(ActivityHandler):
         ctx = FlowContext(
             self._store, self._framework, who.team, who.user_id, who.conversation_id, now, state,
             in_channel=who.kind == "channel", author=author(activity), mentions=mentioned(activity),
-            roster=roster_of(turn_context),
+            roster=roster_of(turn_context), find_person=finder_of(turn_context),
+            shared_conversation=who.kind != "personal",
         )
         return ctx, stored
 
@@ -134,11 +139,17 @@ class ReflectBot(ActivityHandler):
             if activity.value is not None:
                 intent = parse(activity.value)
                 log.info("turn intent=%s", intent.intent)
-                return await routes.on_intent(await self._in_group(ctx, intent), intent)
+                return typed.remembered(ctx, await routes.on_intent(await self._in_group(ctx, intent), intent))
             text = (activity.text or "").strip()
             if len(text) > MAX_TEXT_CHARS:
                 return _Refused(views=(Notice(text=say.TOO_LONG.format(limit=EVIDENCE_MAX_CHARS)),))
-            return await routes.on_text(await self._in_group(ctx, None), text, first=first)
+            typed_intent = routes.typed_intent(ctx.state, text, first=first)
+            if typed_intent is not None:
+                chosen = typed_intent.intent
+                log.info("turn typed intent=%s", chosen.intent)
+                result = await routes.on_intent(await self._in_group(ctx, chosen), chosen)
+                return typed.remembered(ctx, result, box_filled=typed_intent.into_box)
+            return typed.remembered(ctx, await routes.on_text(await self._in_group(ctx, None), text, first=first))
         except ValidationError as exc:
             log.info("turn refused: payload failed validation (%d errors)", exc.error_count())
             return _Refused(views=(Notice(text=_refusal(exc)),))
@@ -178,3 +189,5 @@ class ReflectBot(ActivityHandler):
             await turn_context.update_activity(updated)
         for view in result.views:
             await turn_context.send_activity(self._render(view, channel))
+        for file in result.files:
+            await turn_context.send_activity(render_file(file, channel))

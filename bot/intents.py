@@ -9,7 +9,7 @@ two different activities, changes the data once.
 from __future__ import annotations
 
 import secrets
-from datetime import date
+from datetime import date as Day
 from typing import Annotated, ClassVar, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, TypeAdapter
@@ -17,6 +17,8 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstr
 from bot.framework import Level
 from bot.models import (
     ActionChange,
+    ActionNote,
+    ActionTitle,
     CheckInAnswer,
     CheckInNote,
     Evidence,
@@ -89,7 +91,11 @@ class Resume(_Intent):
 
 
 class ShowActions(_Intent):
+    """A list of actions: the person's own or (`team`) the working group's, open ones or (`done`) the finished ones."""
+
     intent: Literal["actions"] = "actions"
+    done: bool = False
+    team: bool = False
 
 
 class SetScope(_Change):
@@ -148,18 +154,26 @@ class NextSection(OnAssessment):
     section: SectionCode
 
 
-class OpenAction(_Intent):
-    intent: Literal["action"] = "action"
+class OnAction(_Intent):
+    """Names an action and the partition it lives in (a group's, or someone's own space); older cards name none.
+
+    The partition is only a claim: the action there is changed only for its owner, its creator or a group lead.
+    """
+
     action: Id
+    space: Id | None = None
 
 
-class EditAction(_Change):
+class OpenAction(OnAction):
+    intent: Literal["action"] = "action"
+
+
+class EditAction(OnAction, _Change):
     """One change to an action; `rename` takes its new title from the card's text box."""
 
     intent: Literal["edit_action"] = "edit_action"
-    action: Id
     change: ActionChange
-    text: Annotated[Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)] | None, Typed] = None
+    text: Annotated[ActionTitle | None, Typed] = None
 
 
 class OpenGroup(InGroup):
@@ -228,6 +242,72 @@ class LeaveGroup(InGroup, _Change):
     intent: Literal["leave"] = "leave"
 
 
+class ShowAssessments(_Intent):
+    """The person's own assessments, to resume any of them or close one."""
+
+    intent: Literal["assessments"] = "assessments"
+
+
+class CloseAssessment(OnAssessment, _Change):
+    """Close one of the person's own assessments (or, with `close` false, reopen it); its answers stay."""
+
+    intent: Literal["close_assessment"] = "close_assessment"
+    close: bool = True
+
+
+class AskActionDue(OnAction):
+    """Open the card for choosing an action's new due date."""
+
+    intent: Literal["action_due_open"] = "action_due_open"
+
+
+class SetActionDue(OnAction, _Change):
+    """A new due date: a quick pick, or the date input's value merged in under `date`."""
+
+    intent: Literal["action_due"] = "action_due"
+    pick: Literal["1w", "2w", "month_end"] | None = None
+    date: Annotated[Day | None, Typed] = None
+
+
+class AskActionOwner(OnAction):
+    """Open the card for choosing an action's new owner."""
+
+    intent: Literal["action_owner_open"] = "action_owner_open"
+
+
+class AssignAction(OnAction, _Change):
+    """A new owner, from the people picker merged in under `person`: a Teams user's object id, a Slack user id."""
+
+    intent: Literal["action_owner"] = "action_owner"
+    person: Annotated[Id | None, Typed] = None
+
+
+class AskActionNote(OnAction):
+    """Open the card for writing an action's note."""
+
+    intent: Literal["action_note_open"] = "action_note_open"
+
+
+class SetActionNote(OnAction, _Change):
+    """An action's note, typed into the card's text box."""
+
+    intent: Literal["action_note"] = "action_note"
+    text: Annotated[ActionNote | None, Typed] = None
+
+
+class ShowAudit(InGroup):
+    """A lead's page of the group's audit trail; page 1 is the newest."""
+
+    intent: Literal["audit"] = "audit"
+    page: Annotated[int, Field(ge=1, le=10_000)] = 1
+
+
+class ForgetMe(_Change):
+    """The confirmation of `forget me`: erases the person's own data and anonymises them in their groups."""
+
+    intent: Literal["forget_me"] = "forget_me"
+
+
 class OnCheckIn(InGroup):
     """Names one check-in of a working group; the group is checked by the pipeline like any group claim."""
 
@@ -239,7 +319,7 @@ class PreviewCheckIn(InGroup):
 
     intent: Literal["checkin_preview"] = "checkin_preview"
     phase: PhaseNumber | None = None
-    by: date | None = None
+    by: Day | None = None
 
 
 class ConfirmCheckIn(OnCheckIn, _Change):
@@ -300,6 +380,8 @@ Intent = Annotated[
     ShowMenu | ShowHelp | StartAssessment | Resume | ShowActions | SetScope | NameSubject | ShowPhases | ChoosePhase | Rate
     | AddEvidence | SkipEvidence | TakeIdea | NextSection | OpenAction | EditAction | OpenGroup | StartGroupAssessment
     | MyAnswers | GroupResults | ChooseAgreed | AgreeLevel | ShareResults | ShowParticipation | CloseCycle | LeaveGroup
+    | ShowAssessments | CloseAssessment
+    | AskActionDue | SetActionDue | AskActionOwner | AssignAction | AskActionNote | SetActionNote | ShowAudit | ForgetMe
     | PreviewCheckIn | ConfirmCheckIn | ExtendCheckIn | CancelCheckIn | AnswerCheckIn | NoteCheckIn | NameQuickWin
     | SnoozeCheckIn | AwayCheckIn,
     Field(discriminator="intent"),

@@ -8,6 +8,7 @@ from bot import messages as say
 from bot.framework import Framework, Level, Phase, Section
 from bot.intents import AgreeLevel, ChooseAgreed, GroupResults, OpenGroup
 from bot.models import RATIONALE_MAX_CHARS, Agreement, Assessment, Response, Team
+from bot.services.calibration import result
 from bot.services.tally import Spread
 from bot.views import Button, Card, Fact, TextInput
 from dialogs.cards import level_label, shorten
@@ -25,7 +26,7 @@ def _notes(spread: Spread) -> tuple[str, ...]:
         for note in spread.notes[:NOTES_SHOWN]
     ]
     extra = len(spread.notes) - NOTES_SHOWN
-    return (*shown, *((say.RESULTS_MORE_NOTES.format(count=extra),) if extra > 0 else ()))
+    return (*shown, *((say.RESULTS_MORE_NOTES.format(count=say.counted(extra, say.NOTES)),) if extra > 0 else ()))
 
 
 def _figures(spread: Spread) -> tuple[str, ...]:
@@ -38,9 +39,18 @@ def _figures(spread: Spread) -> tuple[str, ...]:
         middle = say.RESULTS_NO_LEVELS
     else:
         middle = say.RESULTS_MEDIAN.format(median=level_label(spread.median), low=spread.low.label, high=spread.high.label)
-    former = (say.RESULTS_FORMER.format(count=spread.former),) if spread.former else ()
+    former = (say.RESULTS_FORMER.format(count=say.counted(spread.former, say.ANSWERS)),) if spread.former else ()
     flag = (say.RESULTS_DISAGREE,) if spread.disagreement else ()
     return (distribution, middle, *former, *flag)
+
+
+def _last_cycle(before: float | None, now: float | None) -> tuple[str, ...]:
+    """Last cycle's group result, and the movement to this cycle's once there is one that differs."""
+    if before is None:
+        return ()
+    if now is None or now == before:
+        return (say.RESULTS_LAST_CYCLE.format(level=level_label(before)),)
+    return (say.RESULTS_LAST_CYCLE_MOVED.format(before=level_label(before), after=level_label(now)),)
 
 
 def section_lines(
@@ -53,8 +63,8 @@ def section_lines(
     heading = say.RESULTS_SECTION.format(code=section.code, title=section.title)
     shown = spread.shown(min_answers)
     figures = _figures(spread) if shown else (say.RESULTS_TOO_FEW.format(answered=spread.answered, min=min_answers),)
-    outcome = () if agreed is None else (say.RESULTS_AGREED.format(level=agreed.level.label, rationale=agreed.rationale),)
-    earlier = () if last_cycle is None else (say.RESULTS_LAST_CYCLE.format(level=level_label(last_cycle)),)
+    outcome = () if agreed is None else (say.RESULTS_AGREED.format(level=agreed.level.label, rationale=say.sentence(agreed.rationale)),)
+    earlier = _last_cycle(last_cycle, result(spread, agreed, min_answers))
     notes = _notes(spread) if shown else ()
     blocks = ("\n".join((heading, *outcome, *figures, *earlier)), "\n".join(notes))
     return tuple(shorten(block, LINE_MAX) for block in blocks if block)
@@ -72,7 +82,7 @@ def results_card(
     lead: bool,
 ) -> Card:
     """A phase's sections across the group; leads get a button to agree each section's level, everyone the other phases."""
-    lines = [say.RESULTS_LINE.format(cycle=assessment.cycle, min=team.min_answers)]
+    lines = [say.RESULTS_LINE.format(cycle=assessment.cycle, min=say.counted(team.min_answers, say.MEMBERS))]
     for section in phase.sections:
         lines.extend(section_lines(section, spreads[section.code], agreed.get(section.code), last_cycle.get(section.code), team.min_answers))
     agree = tuple(
@@ -135,6 +145,7 @@ def rationale_card(team: Team, assessment: Assessment, section: Section, level: 
         progress=shorten(team.name, 120),
         lines=(say.RATIONALE_LINE.format(level=level.label),),
         text_input=TextInput(
+            label=say.RATIONALE_BOX,
             placeholder=say.RATIONALE_PLACEHOLDER,
             max_length=RATIONALE_MAX_CHARS,
             submit=Button(

@@ -19,6 +19,7 @@ from bot.views import Notice
 from bot.working_calendar import Nation, parse_quiet_hours
 from dialogs import digest as group_digest
 from dialogs import reflection
+from dialogs.assessments_cards import about
 from dialogs.flow import FlowContext, FlowResult, leads_to
 from dialogs.groups_cards import group_card, groups_card, participation_card, status_card
 from dialogs.reflection_cards import phases_card
@@ -52,7 +53,7 @@ async def rename(ctx: FlowContext, text: str) -> FlowResult:
     if word.casefold() != "group" or not name:
         return _notice(say.RENAME_HOW)
     space, _team = await here(ctx)
-    team = await groups.settle(ctx.store, space, ctx.user_id, name=name)
+    team = await groups.settle(ctx.store, space, ctx.user_id, now=ctx.now, name=name)
     return _notice(say.RENAMED.format(name=team.name))
 
 
@@ -177,14 +178,14 @@ async def started(ctx: FlowContext, scope: Scope) -> FlowResult:
     await shared.invite(ctx.store, space, assessment, [m.user_id for m in team.members if m.user_id != ctx.user_id], ctx.now)
     progress = assessments.progress(ctx.framework, frozenset())
     state = ctx.with_state(assessment_id=assessment.id, group_id=ctx.group_id, phase=None, section=None, awaiting=None, scope_draft=None)
-    return FlowResult(views=(phases_card(assessment.id, progress, group=ctx.group_id),), state=state)
+    return FlowResult(views=(phases_card(assessment.id, progress, group=ctx.group_id, about=about(assessment, progress)),), state=state)
 
 
 @leads_to()
 async def share(ctx: FlowContext, intent: ShareResults) -> FlowResult:
     """A lead lets members see the group's results, or stops it."""
     space, _team = await here(ctx)
-    team = await groups.settle(ctx.store, space, ctx.user_id, share_results=intent.share)
+    team = await groups.settle(ctx.store, space, ctx.user_id, now=ctx.now, share_results=intent.share)
     return _notice((say.SHARED_NOW if intent.share else say.UNSHARED_NOW).format(name=team.name))
 
 
@@ -275,6 +276,6 @@ async def settings(ctx: FlowContext, text: str) -> FlowResult:
     if setting is None:
         return _notice(say.SETTINGS_HOW)
     space, _team = await here(ctx)
-    team = await groups.settle(ctx.store, space, ctx.user_id, **dict([setting]))
+    team = await groups.settle(ctx.store, space, ctx.user_id, now=ctx.now, **dict([setting]))
     await digest_schedule.schedule_weekly(ctx.store, space, team, ctx.now)
     return _notice(say.SETTING_CHANGED.format(what=say.SETTING_NAMES[name.casefold()], value=value, name=team.name))

@@ -18,43 +18,57 @@ from bot.intents import (
     AddEvidence,
     AgreeLevel,
     AnswerCheckIn,
+    AskActionDue,
+    AskActionNote,
+    AskActionOwner,
+    AssignAction,
     AwayCheckIn,
     CancelCheckIn,
-    ConfirmCheckIn,
-    ExtendCheckIn,
-    NameQuickWin,
-    NoteCheckIn,
-    PreviewCheckIn,
-    SnoozeCheckIn,
     ChooseAgreed,
     ChoosePhase,
+    CloseAssessment,
     CloseCycle,
+    ConfirmCheckIn,
     EditAction,
+    ExtendCheckIn,
+    ForgetMe,
     GroupResults,
     Intent,
     LeaveGroup,
     MyAnswers,
+    NameQuickWin,
     NameSubject,
     NextSection,
+    NoteCheckIn,
     OpenAction,
     OpenGroup,
+    PreviewCheckIn,
     Rate,
     Resume,
+    SetActionDue,
+    SetActionNote,
     SetScope,
     ShareResults,
     ShowActions,
+    ShowAssessments,
+    ShowAudit,
     ShowHelp,
     ShowMenu,
     ShowParticipation,
     ShowPhases,
     SkipEvidence,
+    SnoozeCheckIn,
     StartAssessment,
     StartGroupAssessment,
     TakeIdea,
 )
-from dialogs import actions, calibration, checkins, digest, groups, home, reflection, setup
+from bot.models import ConversationState
+from dialogs import actions, assessments, calibration, checkins, digest, groups, home, reflection, setup
+from dialogs import typed as typed_choices
+from dialogs import audit, privacy
 from dialogs.flow import FlowContext, FlowResult
 from dialogs.once import at_most_once
+from dialogs.typed import Typed
 
 Step = Callable[[FlowContext], Awaitable[FlowResult]]
 IntentStep = Callable[[FlowContext, Any], Awaitable[FlowResult]]
@@ -86,7 +100,7 @@ INTENTS: dict[type[BaseModel], IntentStep] = {
     SkipEvidence: reflection.skip_evidence,
     TakeIdea: reflection.take_idea,
     NextSection: reflection.next_section,
-    ShowActions: _bare(actions.show_actions),
+    ShowActions: actions.list_actions,
     OpenAction: actions.open_action,
     EditAction: actions.edit_action,
     OpenGroup: groups.open_group,
@@ -99,6 +113,16 @@ INTENTS: dict[type[BaseModel], IntentStep] = {
     GroupResults: calibration.results,
     ChooseAgreed: calibration.choose_agreed,
     AgreeLevel: calibration.agree,
+    ShowAssessments: _bare(assessments.show_assessments),
+    CloseAssessment: assessments.close_assessment,
+    AskActionDue: actions.ask_due,
+    SetActionDue: actions.set_due,
+    AskActionOwner: actions.ask_owner,
+    AssignAction: actions.assign,
+    AskActionNote: actions.ask_note,
+    SetActionNote: actions.set_note,
+    ShowAudit: audit.audit_button,
+    ForgetMe: privacy.forget_me,
     PreviewCheckIn: checkins.preview,
     ConfirmCheckIn: checkins.confirm,
     ExtendCheckIn: checkins.extend,
@@ -129,6 +153,12 @@ COMMANDS: dict[str, Step] = {
     "participation": groups.participation_typed,
     "results": calibration.results_typed,
     "digest": digest.digest_now,
+    "assessments": assessments.show_assessments,
+    "team actions": actions.team_actions,
+    "add action": actions.add_how,
+    "my data": privacy.my_data,
+    "forget me": privacy.ask_to_forget,
+    "audit": audit.show_audit,
     "check-in": checkins.checkin_typed,
     "checkin": checkins.checkin_typed,
 }
@@ -139,9 +169,14 @@ COMMANDS_WITH_ARGUMENT: dict[str, TextStep] = {
     "rename": groups.rename,
     "set": groups.settings,
     "digest": digest.schedule,
+    "audit": audit.audit_page,
     "check-in": checkins.checkin_with,
     "checkin": checkins.checkin_with,
 }
+PHRASES_WITH_ARGUMENT: dict[str, TextStep] = {
+    "add action": actions.add_typed,
+}
+"""Two-word commands with an argument, read before the one-word ones (`add action …` before `add @name`)."""
 AWAITED: dict[str, TextStep] = {
     "scope_subject": setup.typed_subject,
     "evidence": reflection.typed_evidence,
@@ -160,14 +195,34 @@ async def on_intent(ctx: FlowContext, intent: Intent) -> FlowResult:
     return await at_most_once(ctx, intent, INTENTS[type(intent)])
 
 
+def typed_intent(state: ConversationState, text: str, *, first: bool) -> Typed | None:
+    """Typed text that stands for a tap: a whole command comes first, then a choice of the last card (by label or
+    number, so `add idea 1` is the button, not `add`); then, once commands with an argument, a first message and
+    any awaited answer have had their turn, the last card's text box. None leaves the text to `on_text`."""
+    typed = " ".join(text.split())
+    if first or typed.casefold() in COMMANDS:
+        return None
+    chosen = typed_choices.choice(state, typed)
+    if chosen is not None:
+        return Typed(chosen, into_box=False)
+    word, _, argument = typed.partition(" ")
+    if (word.casefold() in COMMANDS_WITH_ARGUMENT and argument) or state.awaiting is not None:
+        return None
+    filled = typed_choices.text_box(state, text)
+    return None if filled is None else Typed(filled, into_box=True)
+
+
 async def on_text(ctx: FlowContext, text: str, *, first: bool) -> FlowResult:
     """Whole-text commands first (so evidence starting with 'actions…' stays evidence); then a command with its
-    argument (`phase N`, `add @name`), so a first message in a group's channel can already be one; a first message
-    that is no command gets the welcome; then the text the bot awaits; anything else gets help."""
+    argument (`add action …`, then `phase N`, `add @name`), so a first message in a group's channel can already be
+    one; a first message that is no command gets the welcome; then the text the bot awaits; anything else gets help."""
     typed = " ".join(text.split())
     command = COMMANDS.get(typed.casefold())
     if command is not None:
         return await command(ctx)
+    for phrase, phrase_step in PHRASES_WITH_ARGUMENT.items():
+        if typed.casefold().startswith(phrase + " "):
+            return await phrase_step(ctx, typed[len(phrase) + 1 :])
     word, _, argument = typed.partition(" ")
     with_argument = COMMANDS_WITH_ARGUMENT.get(word.casefold())
     if with_argument is not None and argument:

@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from bot import messages as say
 from bot.framework import load_framework
 from tests.card_tour import TYPED, Shown, every_card
 from tests.renderer.chromium import chromium_page, missing
@@ -56,8 +57,10 @@ def test_the_tour_reaches_every_kind_of_card_the_bot_sends(cards: list[Shown]) -
     assert {
         "Welcome to Reflect", "What you can type", "What are you assessing?", "Is this strategic or operational work?",
         "Is it at system or place level?", "Are you looking back or planning ahead?", "Choose a phase",
-        "Your open actions", "Action for 1a",
+        "Your open actions", "Action for 1a", "Your done and dropped actions", "A new action for you",
+        "Your assessments",
     } <= titles
+    assert {"New due date for", "Who should own", "A note on"} <= {title.split(":")[0] for title in titles}
     for section in FRAMEWORK.sections:
         heading = f"{section.code} {section.title}"
         assert {heading, f"Any evidence for {heading}?", f"Next steps for {heading}"} <= titles, heading
@@ -71,6 +74,22 @@ def test_the_tour_reaches_every_check_in_card(cards: list[Shown]) -> None:
         f"Check-in for {group}", f"Check-in for {group}: open", "Which group should I check in with?",
         f"{group}: quick-win check-in", f"{group} · check-in results", f"{group}: check-in, who did not answer",
     } <= {shown.title for shown in cards}
+
+
+def test_the_tour_reaches_every_kind_of_working_group_card(cards: list[Shown]) -> None:
+    """Group, invitation, results, agreeing, participation, status, the digest's headline, thread and leads' list."""
+    titles = {shown.title for shown in cards}
+    group = say.DEFAULT_GROUP_NAME
+    assert {
+        group, say.GROUPS_TITLE, say.INVITE_TITLE.format(name=group), say.RESULTS_TITLE.format(phase="Check"),
+        say.RATIONALE_TITLE.format(level="Developing", code="1a"), say.PARTICIPATION_TITLE.format(name=group),
+        say.STATUS_TITLE.format(name=group), say.DIGEST_TITLE_ASKED.format(name=group), say.ATTENTION_TITLE,
+        say.PROGRESS_TITLE, say.CHANGES_TITLE_FIRST, say.NON_RESPONDERS_TITLE.format(name=group),
+    } <= titles
+    assert any(title.startswith("Agree a level for 1a") for title in titles)
+    assert any(title.startswith("Your answers ·") for title in titles)
+    digest_updates = {shown.title for shown in cards if shown.how == "update"}
+    assert {say.DIGEST_TITLE_ASKED.format(name=group), say.PROGRESS_TITLE} <= digest_updates
 
 
 def test_every_card_message_carries_its_title_as_the_notification_summary(cards: list[Shown]) -> None:
@@ -103,3 +122,4 @@ def test_no_text_is_formatted_as_markdown_and_typed_text_shows_exactly_as_typed(
     assert any(title.startswith("Action for") for title in showing_typed)
     assert "What are you assessing?" in showing_typed
     assert "Your open actions" in showing_typed
+    assert {"Your assessments", "Choose a phase"} <= set(showing_typed)

@@ -19,9 +19,10 @@ from bot.intents import (
     NameQuickWin,
     NoteCheckIn,
     PreviewCheckIn,
+    ShowAudit,
     ShowHelp,
-    SnoozeCheckIn,
     ShowMenu,
+    SnoozeCheckIn,
     parse,
     payload,
 )
@@ -32,12 +33,15 @@ from bot.intents import Intent
 from bot.views import Button, Card
 from dialogs import (
     actions,
+    assessments,
+    audit,
     calibration,
     checkins,
     diagrams,
     digest,
     groups,
     home,
+    privacy,
     reflection,
     reflection_cards,
     routes,
@@ -67,6 +71,7 @@ def _routed_steps() -> Iterator[Callable[..., object]]:
     yield from routes.INTENTS.values()
     yield from routes.COMMANDS.values()
     yield from routes.COMMANDS_WITH_ARGUMENT.values()
+    yield from routes.PHRASES_WITH_ARGUMENT.values()
     yield from routes.AWAITED.values()
     yield from routes.EVENTS.values()
     yield routes.NOT_UNDERSTOOD
@@ -126,7 +131,7 @@ def test_an_edge_for_a_button_that_no_longer_exists_is_caught() -> None:
     assert stale == {"    Summary --> Actions: actions"} and not missing
 
 
-GROUP_FLOWS = {"groups", "calibration", "digest"}
+GROUP_FLOWS = {"groups", "calibration", "digest", "audit"}
 CHECKIN_FLOWS = {"checkins"}
 CHANNEL = TeamKey(TenantKey("console", "local"), "C-channel")
 
@@ -156,7 +161,7 @@ class Conversation:
         return FlowContext(
             self.store, FRAMEWORK, team, self.user, "c-1", datetime(2026, 11, 23, 10, tzinfo=UTC), self.state,
             group=CHANNEL if self.channel and member else None, in_channel=self.channel, mentions=self.mentions,
-            roster=_roster,
+            roster=_roster, find_person=_find_person,
         )
 
     async def run(self, step: Callable[..., object], *args: object) -> list[Card]:
@@ -170,9 +175,10 @@ class Conversation:
         self.ran.add(inspect.unwrap(step))
         return cards
 
-    async def tap(self, card: Card, label: str, text: str | None = None) -> list[Card]:
+    async def tap(self, card: Card, label: str, text: str | None = None, **picked: str) -> list[Card]:
         button = next(b for b in diagrams.buttons(card) if b.label.startswith(label))
-        intent = button.intent if text is None else parse({**payload(button.intent), "text": text})
+        typed = {"text": text} if text is not None else {}
+        intent = parse({**payload(button.intent), **typed, **picked}) if typed or picked else button.intent
         return await self.run(routes.INTENTS[type(intent)], intent)
 
     async def say(self, command: str) -> list[Card]:
@@ -200,7 +206,7 @@ def made(monkeypatch: pytest.MonkeyPatch) -> list[tuple[Card, CardBuilder]]:
 
         return build
 
-    for module in (setup, reflection, actions, home, groups, calibration, digest, checkins):
+    for module in (setup, reflection, actions, home, assessments, groups, calibration, digest, privacy, audit, checkins):
         for name, value in list(vars(module).items()):
             if any(value is builder for builder in BUILT):
                 monkeypatch.setattr(module, name, recording(value))
@@ -219,7 +225,7 @@ async def _set_up(talk: Conversation) -> Card:
 
 
 async def _reflect(talk: Conversation, phases: Card) -> Card:
-    (section,) = await talk.tap(phases, "4 Prepare")
+    (section,) = await talk.tap(phases, "Prepare")
     (evidence,) = await talk.tap(section, "Developing")
     (ideas,) = await talk.answer("Two forums")
     assert await talk.tap(ideas, "Add idea 1") == []
@@ -250,7 +256,17 @@ async def test_every_route_shows_only_cards_its_step_declares(store: Store, made
     (listed,) = await talk.tap(summary, "My actions")
     (action,) = await talk.tap(listed, "Edit 1")
     await talk.tap(action, "Mark done")
+    await talk.tap(listed, "Show done")
     await talk.tap(action, "Rename", text="Map local groups")
+    (due,) = await talk.tap(action, "Due date")
+    await talk.tap(due, "In 2 weeks")
+    (owner,) = await talk.tap(action, "Reassign")
+    await talk.tap(owner, "Assign", person="bo")
+    (note,) = await talk.tap(action, "Note")
+    await talk.tap(note, "Save note", text="Waiting for the venue")
+    await talk.run(routes.PHRASES_WITH_ARGUMENT["add action"], "Book the venue")
+    await talk.say("team actions")
+    await talk.say("add action")
     (welcome,) = await talk.run(routes.INTENTS[ShowMenu], ShowMenu())
     (help_card,) = await talk.tap(welcome, "Help")
     await talk.tap(help_card, "Resume")
@@ -261,11 +277,21 @@ async def test_every_route_shows_only_cards_its_step_declares(store: Store, made
         await talk.say(command)
     await talk.run(routes.NOT_UNDERSTOOD)
     (overview,) = await talk.run(routes.EVENTS["home"])
+    (mine,) = await talk.tap(overview, "My assessments")
+    assert await talk.tap(mine, "Close 1") == []
+    await talk.say("assessments")
+    await talk.say("my data")
+    (forget,) = await talk.say("forget me")
+    await talk.tap(forget, "Yes, forget me")
 
     assert overview.title == "Reflect"
     apart = GROUP_FLOWS | CHECKIN_FLOWS
     solo = {step for step in talk.ran if diagrams.flow_of(step) not in apart}
     assert solo == {inspect.unwrap(step) for step in _routed_steps() if diagrams.flow_of(step) not in apart}
+
+
+async def _find_person(picked: str, _elsewhere: tuple[str, ...]) -> Person | None:
+    return Person(user_id=picked)
 
 
 async def _roster() -> list[Person]:
@@ -304,6 +330,9 @@ async def _run_group(talk: Conversation) -> None:
     await talk.tap(group, "Share")
     await talk.say("digest")
     await talk.say_with("digest", "friday 14:00")
+    await talk.say("audit")
+    await talk.say_with("audit", "2")
+    await talk.run(routes.INTENTS[ShowAudit], ShowAudit(group=CHANNEL.team_id, page=2))
     (group,) = await talk.tap(participation, "Open")
     await talk.tap(group, "Close cycle")
     await talk.say("close cycle")

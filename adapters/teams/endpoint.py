@@ -10,10 +10,10 @@ changes are already saved (issue 8).
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 
 from aiohttp import web
-from botbuilder.core import Bot, TurnContext
+from botbuilder.core import Bot, Middleware, TurnContext
 from botbuilder.schema import Activity
 from botframework.connector.auth import AuthenticateRequestResult, ServiceClientCredentialsFactory
 
@@ -32,7 +32,10 @@ log = logging.getLogger("reflect.teams")
 
 
 class TeamsEndpoint:
-    """The Bot Framework entry point: validates and authenticates each request, then runs the bot's turn."""
+    """The Bot Framework entry point: validates and authenticates each request, then runs the bot's turn.
+
+    `invokes` are middleware that handle the invokes Reflect answers itself (file consent), ahead of the catch-all.
+    """
 
     def __init__(
         self,
@@ -43,6 +46,7 @@ class TeamsEndpoint:
         on_turn_error: Callable[[TurnContext, Exception], Awaitable[None]] | None = None,
         key_policy: KeyPolicy = KeyPolicy(),
         clock: Clock = utc_now,
+        invokes: Sequence[Middleware] = (),
     ) -> None:
         self._settings = settings
         self._bot = bot
@@ -51,6 +55,8 @@ class TeamsEndpoint:
         )
         self.adapter = DeliveringCloudAdapter(self._authentication.sdk)
         self.adapter.on_turn_error = on_turn_error
+        for handler in invokes:
+            self.adapter.use(handler)
         self.adapter.use(AnswerInvokes())
 
     async def close(self) -> None:

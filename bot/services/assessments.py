@@ -16,6 +16,7 @@ from bot.errors import InvalidInput, NotFound
 from bot.framework import Framework, Phase, Section
 from bot.keys import AssessmentKey, TeamKey
 from bot.models import Answer, Assessment, Rating, Response, Scope, ScopeDraft, ScopeField, new_id, response_id
+from bot.services import audit
 from bot.store import Store
 
 SCOPE_FIELDS: tuple[ScopeField, ...] = get_args(ScopeField)
@@ -109,7 +110,9 @@ def answered(responses: Mapping[str, Response]) -> frozenset[str]:
 
 async def rate(store: Store, key: AssessmentKey, author_id: str, code: str, rating: Rating, now: datetime) -> Response:
     """Record a rating; a change to an earlier one keeps the earlier one as a revision."""
-    return await store.record_answer(key, Answer(section=code, author_id=author_id, rating=rating, at=now))
+    response = await store.record_answer(key, Answer(section=code, author_id=author_id, rating=rating, at=now))
+    await audit.record(store, key.team, author_id, "rating", code, now, key.assessment_id)
+    return response
 
 
 async def rated(store: Store, key: AssessmentKey, author_id: str, code: str) -> Response:
@@ -170,3 +173,22 @@ def progress(framework: Framework, answered: Set[str]) -> tuple[PhaseProgress, .
 async def progress_of(store: Store, framework: Framework, key: AssessmentKey, author_id: str) -> tuple[PhaseProgress, ...]:
     """One person's progress per phase in one assessment, read from their stored answers."""
     return progress(framework, answered(await answers(store, key, author_id)))
+
+
+async def set_closed(store: Store, key: AssessmentKey, owner_id: str, closed: bool, now: datetime) -> Assessment:
+    """Close one's own assessment (or reopen it); someone else's is 'not found', a group's closes with its cycle."""
+
+    def apply(current: Assessment | None) -> Assessment:
+        if current is None or current.owner_id != owner_id:
+            raise NotFound(say.NOT_FOUND)
+        if current.shared:
+            raise InvalidInput(say.GROUP_ASSESSMENT_NOT_YOURS)
+        status = "closed" if closed else "open"
+        return current.model_copy(update={"status": status, "closed_at": now if closed else None})
+
+    return await store.update(key.team, Assessment, key.assessment_id, apply)
+
+
+def sections_answered(progress: tuple[PhaseProgress, ...]) -> tuple[int, int]:
+    """Sections answered and sections in all, across every phase."""
+    return sum(p.answered for p in progress), sum(p.total for p in progress)

@@ -167,12 +167,20 @@ def require_asked(checkin: CheckIn, user_id: str) -> None:
         raise InvalidInput(say.CHECKIN_NOT_OPEN)
 
 
+async def _own(store: Store, space: TeamKey, action_id: str, user_id: str) -> Action:
+    """One of the member's own actions here; anyone else's, or a missing one, is 'not found'."""
+    action = await store.get(space, Action, action_id)
+    if action is None or action.owner_id != user_id:
+        raise NotFound(say.NOT_FOUND_ACTION)
+    return action
+
+
 async def answer(
     store: Store, space: TeamKey, checkin: CheckIn, user_id: str, action_id: str, given: CheckInAnswer, now: datetime
 ) -> CheckInReply:
     """Done, progressing or stuck for one quick win their card listed; Done closes the action, a changed mind reopens it."""
     require_asked(checkin, user_id)
-    action = await actions.owned(store, space, action_id, user_id)
+    action = await _own(store, space, action_id, user_id)
     asked = await reply(store, space, checkin, user_id)
     if asked is None or action_id not in asked.asked:
         raise InvalidInput(say.BAD_INPUT)

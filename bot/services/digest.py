@@ -86,6 +86,8 @@ class Digest:
     non_responders: tuple[Member, ...]
     levels: dict[str, float]
     since: datetime
+    cycle_moves: tuple[tuple[str, float, float], ...] = ()
+    """Sections whose group result moved since the last cycle's: code, then, now (in loop order)."""
 
     @property
     def members(self) -> int:
@@ -161,6 +163,7 @@ def computing(framework: Framework, team: Team, holdings: Holdings, period: Peri
         non_responders=silent,
         levels=levels,
         since=period.since,
+        cycle_moves=cycle_moves(period.last_cycle, levels),
     )
 
 
@@ -208,19 +211,19 @@ class _Seen:
             self.done += recent
             if recent and action.horizon == "quick_win":
                 self.quick_wins.append(action)
-        elif action.status == "open" and action.due < today:
+        elif action.active and action.due < today:
             self.overdue.append(action)
-        elif action.status == "open" and now - action.updated_at >= STALLED_AFTER:
+        elif action.active and now - action.updated_at >= STALLED_AFTER:
             self.stalled.append(action)
 
     def attention(self, owners: Mapping[str, Member]) -> Generator[None, None, tuple[Attention, ...]]:
         """Overdue first (oldest due date first), then stalled (longest untouched first), each with its owner."""
-        self.overdue.sort(key=lambda a: (a.due, a.section, a.title))
-        self.stalled.sort(key=lambda a: (a.updated_at, a.section, a.title))
+        self.overdue.sort(key=lambda a: (a.due, a.section or "", a.title))
+        self.stalled.sort(key=lambda a: (a.updated_at, a.section or "", a.title))
         yield
-        overdue = [Attention("overdue", a.section, a.title, owners.get(a.owner_id), a.due) for a in self.overdue]
+        overdue = [Attention("overdue", a.section or "", a.title, owners.get(a.owner_id), a.due) for a in self.overdue]
         yield
-        stalled = [Attention("stalled", a.section, a.title, owners.get(a.owner_id), a.due) for a in self.stalled]
+        stalled = [Attention("stalled", a.section or "", a.title, owners.get(a.owner_id), a.due) for a in self.stalled]
         yield
         return (*overdue, *stalled)
 
@@ -251,6 +254,13 @@ def _changes(tally: Tally, period: Period, levels: Mapping[str, float], done: in
         (code, period.baseline.get(code), level) for code, level in levels.items() if period.baseline.get(code) != level
     )
     return Changes(new_answers=tally.new, changed_answers=tally.changed, actions_done=done, levels=moved)
+
+
+def cycle_moves(last_cycle: Mapping[str, float], levels: Mapping[str, float]) -> tuple[tuple[str, float, float], ...]:
+    """Each section with a group result both last cycle and now that differs between them, in loop order."""
+    return tuple(
+        (code, last_cycle[code], level) for code, level in levels.items() if code in last_cycle and last_cycle[code] != level
+    )
 
 
 def focus(phases: Sequence[PhaseLine]) -> Focus | None:

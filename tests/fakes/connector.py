@@ -52,6 +52,8 @@ class FakeConnector:
         self.members = members or {}
         self.page_limit = page_limit
         self.requests: list[RecordedRequest] = []
+        self.delay = 0.0
+        """Seconds to hold each answer after recording its request: a slow connector, so a sender can die mid-send."""
         self._failures: deque[_CannedFailure] = deque()
         self._ids = itertools.count(1)
         self._changed = asyncio.Condition()
@@ -65,6 +67,7 @@ class FakeConnector:
         app.router.add_post("/v3/conversations/{cid}/activities/{aid}", self._send)
         app.router.add_put("/v3/conversations/{cid}/activities/{aid}", self._update)
         app.router.add_get("/v3/conversations/{cid}/pagedmembers", self._paged_members)
+        app.router.add_get("/v3/conversations/{cid}/members/{mid}", self._member)
         app.router.add_route("*", "/{tail:.*}", self._unknown)
         self._runner = web.AppRunner(app)
         await self._runner.setup()
@@ -150,6 +153,17 @@ class FakeConnector:
             page["continuationToken"] = str(start + size)
         return await self._answer(request, "members", page)
 
+    async def _member(self, request: web.Request) -> web.Response:
+        """One member of a team or chat, by `29:` id or by Entra object id (`aadObjectId`), as get_member asks."""
+        wanted = request.match_info["mid"]
+        found = next(
+            (m for m in self.members.get(request.match_info["cid"], []) if wanted in (m.get("id"), m.get("aadObjectId"))),
+            None,
+        )
+        if found is None:
+            return await self._answer(request, "member", None, refusal=(404, "MemberNotFoundInConversation"))
+        return await self._answer(request, "member", dict(found))
+
     async def _unknown(self, request: web.Request) -> web.Response:
         return await self._answer(request, None, None)
 
@@ -185,6 +199,8 @@ class FakeConnector:
         )
         async with self._changed:
             self._changed.notify_all()
+        if self.delay:
+            await asyncio.sleep(self.delay)
         return web.json_response(reply, status=status, headers=headers)
 
 
