@@ -91,18 +91,18 @@ class RatePacer:
     async def _slot(self, key: tuple[str, ...], per_second: float) -> None:
         """Reserve the key's next free slot, then wait for it; raises Abandoned once stopped.
 
-        A wait that ends well after its slot (the event loop was held up) takes a fresh slot instead of going at
+        A wait that ends well after its slot (the event loop was held up) takes one fresh slot instead of going at
         once: otherwise every request whose slot passed during the stall would go out together, a burst over the
-        limit the slots were spacing them under.
+        limit the slots were spacing them under. Only once, so that a loop that oversleeps every wait still sends.
         """
-        while True:
+        for attempt in range(2):
             self._check()
             now = self._monotonic()
             slot = max(now, self._next.get(key, now))
             self._next[key] = slot + 1.0 / per_second
             if slot > now:
                 await self._pause(slot - now)
-            if self._monotonic() - slot <= LATE_WAKE:
+            if attempt or self._monotonic() - slot <= LATE_WAKE:
                 break
         self._check()
 

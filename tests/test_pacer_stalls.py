@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from adapters.scheduler import LATE_WAKE, Limits, RatePacer
@@ -51,3 +53,20 @@ async def test_without_a_stall_the_slots_are_kept_exactly() -> None:
     times = await send_times(time, pacer, [to(f"a:{n}") for n in range(60)])
 
     assert sorted(times) == pytest.approx([n / 30 for n in range(60)])
+
+
+class OversleepingTime(VirtualTime):
+    """Virtual time in which every sleep ends half a second late: a machine too busy to wake anyone on time."""
+
+    async def sleep(self, seconds: float) -> None:
+        await super().sleep(seconds + 0.5)
+
+
+async def test_a_loop_that_oversleeps_every_wait_still_sends_everything() -> None:
+    time = OversleepingTime()
+    pacer = RatePacer({"teams": Limits(7.0, 30.0)}, monotonic=time.monotonic, sleep=time.sleep)
+
+    async with asyncio.timeout(10):
+        times = await send_times(time, pacer, [to(f"a:{n}") for n in range(60)])
+
+    assert len(times) == 60
