@@ -26,6 +26,7 @@ from adapters.render import render
 from adapters.conversation_refs import RememberConversations
 from adapters.deliveries import HandleOnce
 from adapters.installation import Installations, TeamsInstallations
+from adapters.time_zones import LearnTimeZones
 from adapters.http import (
     FRAMEWORK,
     SCHEDULER,
@@ -99,6 +100,7 @@ def create_app(
         teams.adapter.use(StripMention())
         teams.adapter.use(TeamsInstallations(installations))
         teams.adapter.use(RememberConversations(store, now))
+        teams.adapter.use(LearnTimeZones(store, now))
         app[TEAMS] = teams
         app[TEAMS_OUTBOUND] = _teams_outbound(settings, teams, now)
         app.on_cleanup.append(_close_teams)
@@ -113,6 +115,7 @@ def create_app(
         adapter = SlackAdapter(client, bot, clock=now, on_turn_error=bot.on_turn_error)
         adapter.use(HandleOnce(store, now))
         adapter.use(RememberConversations(store, now))
+        adapter.use(LearnTimeZones(store, now))
         slack = SlackIngress(settings.slack_signing_secret.get_secret_value(), installations.slack(adapter.handle))
         slack.add_routes(app)
         app[SLACK] = slack
@@ -128,7 +131,12 @@ def create_app(
 def default_store(settings: Settings) -> Store:
     """TinyDB in the data folder, or PostgreSQL when REFLECT_DATABASE_URL is set (psycopg is imported only then)."""
     if settings.database_url is None:
-        return TinyDBStore(settings.data_dir)
+        return TinyDBStore(
+            settings.data_dir,
+            max_teams=settings.store_max_teams,
+            max_bytes=settings.store_max_mb * 1024 * 1024,
+            warm_teams=settings.store_warm_teams,
+        )
     try:
         from adapters.store.postgres.store import PostgresStore
     except ImportError:
@@ -148,7 +156,8 @@ def _scheduler(app: web.Application, clock: Clock) -> Scheduler:
         outbounds["slack"] = app[SLACK_OUTBOUND]
     pacer = RatePacer(monotonic=lambda: clock().timestamp())
     runner = JobRunner(
-        app[STORE], outbounds, HANDLERS, framework=app[FRAMEWORK], clock=clock, owner=scheduler_id(), pacer=pacer
+        app[STORE], outbounds, HANDLERS, framework=app[FRAMEWORK], clock=clock, owner=scheduler_id(), pacer=pacer,
+        calendar=app[SETTINGS].working_calendar,
     )
     return Scheduler(app[STORE], runner, clock, pacer=pacer)
 

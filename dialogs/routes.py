@@ -63,7 +63,7 @@ from bot.intents import (
     TakeIdea,
 )
 from bot.models import ConversationState
-from dialogs import actions, assessments, calibration, checkins, digest, groups, home, reflection, setup
+from dialogs import actions, assessments, calibration, checkins, digest, groups, home, reflection, reminders, setup
 from dialogs import typed as typed_choices
 from dialogs import audit, privacy
 from dialogs.flow import FlowContext, FlowResult
@@ -159,6 +159,7 @@ COMMANDS: dict[str, Step] = {
     "my data": privacy.my_data,
     "forget me": privacy.ask_to_forget,
     "audit": audit.show_audit,
+    "reminders": reminders.show,
     "check-in": checkins.checkin_typed,
     "checkin": checkins.checkin_typed,
 }
@@ -170,6 +171,7 @@ COMMANDS_WITH_ARGUMENT: dict[str, TextStep] = {
     "set": groups.settings,
     "digest": digest.schedule,
     "audit": audit.audit_page,
+    "reminders": reminders.change,
     "check-in": checkins.checkin_with,
     "checkin": checkins.checkin_with,
 }

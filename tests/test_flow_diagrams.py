@@ -44,6 +44,7 @@ from dialogs import (
     privacy,
     reflection,
     reflection_cards,
+    reminders,
     routes,
     setup,
 )
@@ -206,7 +207,7 @@ def made(monkeypatch: pytest.MonkeyPatch) -> list[tuple[Card, CardBuilder]]:
 
         return build
 
-    for module in (setup, reflection, actions, home, assessments, groups, calibration, digest, privacy, audit, checkins):
+    for module in (setup, reflection, actions, home, assessments, groups, calibration, digest, privacy, audit, reminders, checkins):
         for name, value in list(vars(module).items()):
             if any(value is builder for builder in BUILT):
                 monkeypatch.setattr(module, name, recording(value))
@@ -273,8 +274,9 @@ async def test_every_route_shows_only_cards_its_step_declares(store: Store, made
     await talk.tap(welcome, "My actions")
     (subject,) = await talk.say("start")
     await talk.tap(subject, "Whole system")
-    for command in ("help", "menu", "status", "actions", "group help"):
+    for command in ("help", "menu", "status", "actions", "group help", "reminders"):
         await talk.say(command)
+    await talk.run(routes.COMMANDS_WITH_ARGUMENT["reminders"], "3 days")
     await talk.run(routes.NOT_UNDERSTOOD)
     (overview,) = await talk.run(routes.EVENTS["home"])
     (mine,) = await talk.tap(overview, "My assessments")
