@@ -160,7 +160,7 @@ async def confirm(ctx: FlowContext, intent: ConfirmCheckIn) -> FlowResult:
     opened = await checkins.open_checkin(ctx.store, space, team, ctx.user_id, intent.checkin, intent.profile, ctx.now)
     await checkin_schedule.schedule_asks(ctx.store, space, opened, ctx.now)
     await checkin_schedule.schedule_deadline(ctx.store, space, opened, groups.calendar_of(team))
-    return _notice(say.CHECKIN_STARTED.format(count=len(opened.members), when=when(team, opened.deadline)))
+    return _notice(say.CHECKIN_STARTED.format(members=say.counted(len(opened.members), say.MEMBERS), when=when(team, opened.deadline)))
 
 
 @leads_to()

@@ -78,7 +78,9 @@ def preview_card(team: Team, checkin: CheckIn, framework: Framework) -> Card:
     return Card(
         title=shorten(say.CHECKIN_PREVIEW_TITLE.format(name=team.name), 150),
         lines=(
-            say.CHECKIN_PREVIEW_WHO.format(count=len(people), zone=team.time_zone, names=_names(people)),
+            say.CHECKIN_PREVIEW_WHO.format(
+                members=say.counted(len(people), say.MEMBERS), zone=team.time_zone, names=_names(people)
+            ),
             about,
             say.CHECKIN_PREVIEW_DEADLINE.format(when=when(team, checkin.deadline)),
             say.CHECKIN_PREVIEW_NUDGES,
@@ -198,7 +200,7 @@ def _wins_body(
     team: Team, checkin: CheckIn, wins: Sequence[Action], reply: CheckInReply | None, more: int
 ) -> tuple[tuple[str, ...], TextInput | None]:
     lines = tuple(_win_line(n, a, reply) for n, a in enumerate(wins, start=1))
-    return lines + ((say.CHECKIN_MORE_WINS.format(count=more),) if more else ()), _note_box(team, checkin, wins, reply)
+    return lines + ((say.CHECKIN_MORE_WINS.format(more=say.counted(more, say.MORE_QUICK_WINS)),) if more else ()), _note_box(team, checkin, wins, reply)
 
 
 def _question_body(team: Team, checkin: CheckIn, reply: CheckInReply | None) -> tuple[tuple[str, ...], TextInput]:

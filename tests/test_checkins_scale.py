@@ -74,7 +74,7 @@ async def test_two_hundred_members_are_each_asked_once_within_the_rate_limits_an
     await alice.tap(again, say.CHECKIN_START_ACTIVE)
     second = await g.settle(bot)
 
-    assert "200 members will be asked" in preview.texts()[1] and "and 192 more" in preview.texts()[1]
+    assert "200 members, " in preview.texts()[1] and "and 192 more" in preview.texts()[1]
     assert outcomes.count("sent") == MEMBERS and second.count("sent") == MEMBERS
     assert bot.connector.limited == 0
     assert sorted(opened) == sorted(["29:alice", *people])

@@ -87,7 +87,7 @@ async def test_a_slack_check_in_is_started_by_mention_answered_in_dms_nudged_and
     clock.set(datetime(2026, 11, 26, 8, 0, tzinfo=UTC))
     await settle(bot)
 
-    assert started.texts() == [say.CHECKIN_STARTED.format(count=4, when="Wed 25 Nov 20:00")]
+    assert started.texts() == [say.CHECKIN_STARTED.format(members="4 members", when="Wed 25 Nov 20:00")]
     assert "1 · Phone the carers' centre · due 30 Nov 2026 · your answer: Stuck" in updated.texts()
     assert {user: len(_asks(bot, user)) for user in ("U0001", "U0002", "U0003", "U0004")} == {
         "U0001": 2, "U0002": 1, "U0003": 1, "U0004": 1,

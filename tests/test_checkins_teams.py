@@ -44,11 +44,11 @@ async def test_a_lead_previews_who_will_be_asked_and_the_deadline_then_starts_it
 
     assert preview.texts()[:4] == [
         "Check-in for " + say.DEFAULT_GROUP_NAME,
-        "4 members will be asked in a direct message, at a working time in Europe/London: Person 29:alice, Bob, Cy, Dee.",
+        "To be asked in a direct message, at a working time in Europe/London: 4 members, Person 29:alice, Bob, Cy, Dee.",
         "About their open quick wins.",
         "Closes Wed 25 Nov 20:00. Answers can change until then.",
     ]
-    assert started.text == say.CHECKIN_STARTED.format(count=4, when="Wed 25 Nov 20:00")
+    assert started.text == say.CHECKIN_STARTED.format(members="4 members", when="Wed 25 Nov 20:00")
     (checkin,) = await bot.app[STORE].find(g.SPACE, CheckIn)
     assert (checkin.status, checkin.deadline, checkin.profile) == ("open", h.DEADLINE, "light")
 
@@ -69,7 +69,7 @@ async def test_every_member_gets_one_card_listing_their_open_quick_wins_and_a_me
     (bob,) = h.cards_to(bot, "29:bob")
     (dee,) = h.cards_to(bot, "29:dee")
     assert bob.texts()[1:4] == [
-        "Person 29:alice asked how your quick wins are going. Tap one answer for each; you can change them until Wed 25 Nov 20:00.",
+        "Person 29:alice asked how your quick wins are going. Choose one answer for each; you can change them until Wed 25 Nov 20:00.",
         "1 · Share the survey with the carers' forum · due 30 Nov 2026",
         "2 · Book the library room · due 4 Dec 2026",
     ]
