@@ -9,7 +9,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot.models import Person
-from bot.views import Button, Fact, Notice, View
+from bot import messages as say
+from bot.exports import FORMAT_NAMES
+from bot.views import Button, FileOffer, Fact, Notice, View
 
 TEXT_HINT = "Type your answer, or pick a number."
 TEXT_ONLY_HINT = "Type your answer."
@@ -24,6 +26,8 @@ def render_text(view: View, *, hint: bool = True) -> tuple[str, list[Button]]:
     """Numbered plain text, so a terminal user picks a button by typing its number."""
     if isinstance(view, Notice):
         return view.text, []
+    if isinstance(view, FileOffer):
+        return say.EXPORT_CONSOLE.format(format=FORMAT_NAMES[view.request.format]), []
     buttons = [*primary_first(view.choices), *primary_first(view.actions)]
     blocks = [
         view.title if not view.progress else f"{view.title}\n[{view.progress}]",

@@ -13,6 +13,7 @@ from typing import Annotated, ClassVar, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, TypeAdapter
 
+from bot.exports import ExportFormat
 from bot.framework import Level
 from bot.models import ActionChange, Evidence, Id, Rating, Rationale, ScopeField, SectionCode
 
@@ -209,6 +210,16 @@ class CloseCycle(OnAssessment, _Change):
     intent: Literal["close_cycle"] = "close_cycle"
 
 
+class ExportFile(_Intent):
+    """Export an assessment as a file: the group's when the button names one (honoured for a current member), else
+    the person's own."""
+
+    intent: Literal["export"] = "export"
+    format: ExportFormat
+    history: bool = False
+    group: Id | None = None
+
+
 class LeaveGroup(InGroup, _Change):
     """A member leaves a group; their answers stay, marked as a former member's."""
 
@@ -218,7 +229,8 @@ class LeaveGroup(InGroup, _Change):
 Intent = Annotated[
     ShowMenu | ShowHelp | StartAssessment | Resume | ShowActions | SetScope | NameSubject | ShowPhases | ChoosePhase | Rate
     | AddEvidence | SkipEvidence | TakeIdea | NextSection | OpenAction | EditAction | OpenGroup | StartGroupAssessment
-    | MyAnswers | GroupResults | ChooseAgreed | AgreeLevel | ShareResults | ShowParticipation | CloseCycle | LeaveGroup,
+    | MyAnswers | GroupResults | ChooseAgreed | AgreeLevel | ShareResults | ShowParticipation | CloseCycle | LeaveGroup
+    | ExportFile,
     Field(discriminator="intent"),
 ]
 INTENT = TypeAdapter(Intent)
@@ -252,5 +264,5 @@ def parse(value: object) -> Intent:
 
 
 
-GroupClaim = OnAssessment | InGroup
+GroupClaim = OnAssessment | InGroup | ExportFile
 """Intents that say for themselves which group (if any) they act on; any other turn follows the conversation's group."""

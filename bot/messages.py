@@ -21,6 +21,7 @@ HELP_LINES = (
     "back: go to the previous section",
     "stop: pause; nothing you answered is lost",
     "groups: your working groups; group help: what a group can do",
+    "export: your assessment as Word, PDF, Excel or CSV",
     "help: show this list",
 )
 UNKNOWN_TEXT = "Sorry, I didn't catch that. Here is what you can type."

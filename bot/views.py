@@ -10,6 +10,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from bot.exports import ExportRequest
 from bot.intents import Intent
 from bot.models import Person
 
@@ -69,4 +70,11 @@ class Notice(_View):
     text: Annotated[str, Field(min_length=1, max_length=1000)]
 
 
-View = Card | Notice
+class FileOffer(_View):
+    """A file made for one person: the channel makes it (off the event loop) and delivers it its own way."""
+
+    request: ExportRequest
+    subject: Annotated[str, Field(min_length=1, max_length=120)]
+
+
+View = Card | Notice | FileOffer

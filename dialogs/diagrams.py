@@ -30,6 +30,7 @@ from dialogs import (
     actions_cards,
     calibration_cards,
     digest_cards,
+    exports_cards,
     groups_cards,
     home_cards,
     reflection_cards,
@@ -139,6 +140,7 @@ def _group_samples(framework: Framework, scope: Scope) -> dict[CardBuilder, tupl
         digest_cards.progress_card: (digest_cards.progress_card(digest),),
         digest_cards.changes_card: (digest_cards.changes_card(digest, first=True),),
         digest_cards.non_responders_card: (digest_cards.non_responders_card(digest),),
+        exports_cards.export_card: (exports_cards.export_card("Sample"), exports_cards.export_card("Sample", (team.id, team.name))),
     }
 
 

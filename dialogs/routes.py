@@ -21,6 +21,7 @@ from bot.intents import (
     ChoosePhase,
     CloseCycle,
     EditAction,
+    ExportFile,
     GroupResults,
     Intent,
     LeaveGroup,
@@ -43,7 +44,7 @@ from bot.intents import (
     StartGroupAssessment,
     TakeIdea,
 )
-from dialogs import actions, calibration, digest, groups, home, reflection, setup
+from dialogs import actions, calibration, digest, exports, groups, home, reflection, setup
 from dialogs.flow import FlowContext, FlowResult
 from dialogs.once import at_most_once
 
@@ -90,6 +91,7 @@ INTENTS: dict[type[BaseModel], IntentStep] = {
     GroupResults: calibration.results,
     ChooseAgreed: calibration.choose_agreed,
     AgreeLevel: calibration.agree,
+    ExportFile: exports.export_button,
 }
 COMMANDS: dict[str, Step] = {
     "help": setup.show_help,
@@ -111,6 +113,7 @@ COMMANDS: dict[str, Step] = {
     "participation": groups.participation_typed,
     "results": calibration.results_typed,
     "digest": digest.digest_now,
+    "export": exports.export_menu,
 }
 COMMANDS_WITH_ARGUMENT: dict[str, TextStep] = {
     "phase": reflection.goto_phase,
@@ -119,6 +122,7 @@ COMMANDS_WITH_ARGUMENT: dict[str, TextStep] = {
     "rename": groups.rename,
     "set": groups.settings,
     "digest": digest.schedule,
+    "export": exports.export_typed,
 }
 AWAITED: dict[str, TextStep] = {
     "scope_subject": setup.typed_subject,

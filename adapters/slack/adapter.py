@@ -40,8 +40,12 @@ from adapters.slack.blocks import (
     modal_view,
     text_spec,
 )
+from adapters.exports.service import Exporter
 from adapters.slack.payloads import SlackRequest, modal_context
-from bot.views import Card, View
+from bot import messages as say
+from bot.errors import Refusal, Unavailable
+from bot.exports import FORMAT_NAMES
+from bot.views import Card, FileOffer, Notice, View
 
 CHANNEL_ID = "slack"
 MEMBERS_PAGE = 200
@@ -82,8 +86,10 @@ class SlackAdapter(BotAdapter):
         *,
         clock: Callable[[], datetime] = _utc_now,
         on_turn_error: Callable[[TurnContext, Exception], Awaitable[None]] | None = None,
+        files: Exporter | None = None,
     ) -> None:
         super().__init__(on_turn_error)
+        self._files = files
         self._client = client
         self._bot = bot
         self._clock = clock
@@ -103,6 +109,9 @@ class SlackAdapter(BotAdapter):
                 continue
             view = _view_of(activity)
             incoming = context.activity
+            if isinstance(view, FileOffer):
+                responses.append(await self._upload(incoming, activity.conversation.id, view))
+                continue
             if incoming.type == ActivityTypes.event and incoming.name == HOME_EVENT and isinstance(view, Card):
                 await self._client.views_publish(user_id=incoming.from_property.id, view=home_view(view))
                 responses.append(ResourceResponse(id=""))
@@ -111,6 +120,25 @@ class SlackAdapter(BotAdapter):
             sent = await self._client.chat_postMessage(channel=activity.conversation.id, text=text, blocks=blocks)
             responses.append(ResourceResponse(id=str(sent["ts"])))
         return responses
+
+    async def _upload(self, incoming: Activity, channel: str, offer: FileOffer) -> ResourceResponse:
+        """Make the file and upload it (files_upload_v2) into the DM, or into the thread of the message that asked;
+        a refusal (not allowed, PDF not installed) is posted as a notice instead."""
+        try:
+            if self._files is None:
+                raise Unavailable(say.EXPORT_FAILED)
+            made = await self._files.make(offer.request)
+        except Refusal as refusal:
+            text, blocks = message_blocks(Notice(text=refusal.message))
+            sent = await self._client.chat_postMessage(channel=channel, text=text, blocks=blocks)
+            return ResourceResponse(id=str(sent["ts"]))
+        thread = (incoming.channel_data or {}).get("thread_ts") if isinstance(incoming.channel_data, dict) else None
+        comment = say.EXPORT_SLACK_COMMENT.format(format=FORMAT_NAMES[offer.request.format], subject=offer.subject)
+        await self._client.files_upload_v2(
+            channel=channel, thread_ts=thread, file=made.content, filename=made.filename, title=made.title,
+            initial_comment=comment,
+        )
+        return ResourceResponse(id="")
 
     async def update_activity(self, context: TurnContext, activity: Activity) -> ResourceResponse:
         text, blocks = message_blocks(_view_of(activity))
@@ -156,7 +184,8 @@ class SlackAdapter(BotAdapter):
             return self._incoming(team_id, user, event["channel"], "personal", event_id, text=event.get("text") or "")
         if kind == "app_mention":
             text = _LEADING_MENTION.sub("", event.get("text") or "", count=1)
-            return self._incoming(team_id, user, event["channel"], "channel", event_id, text=text)
+            thread = event.get("thread_ts") or event.get("ts")
+            return self._incoming(team_id, user, event["channel"], "channel", event_id, text=text, thread_ts=thread)
         if kind == "app_home_opened" and event.get("tab") == "home":
             activity = self._incoming(team_id, user, event["channel"], "personal", event_id)
             activity.type, activity.name = ActivityTypes.event, HOME_EVENT
@@ -186,7 +215,10 @@ class SlackAdapter(BotAdapter):
             return None
         delivery = _delivery_id("action", message_ts, action["action_id"], action.get("action_ts") or payload["trigger_id"])
         kind = _conversation_type(channel)
-        return self._incoming(team_id, user, channel, kind, delivery, value=value, reply_to_id=message_ts)
+        thread = (container.get("thread_ts") or message_ts) if kind == "channel" else None
+        return self._incoming(
+            team_id, user, channel, kind, delivery, value=value, reply_to_id=message_ts, thread_ts=thread
+        )
 
     async def channel_members(self, channel: str) -> list[str]:
         """Everyone in a channel, page by page (conversations.members, cursor paging), the app's own user excluded."""
@@ -222,7 +254,9 @@ class SlackAdapter(BotAdapter):
         text: str | None = None,
         value: dict[str, Any] | None = None,
         reply_to_id: str | None = None,
+        thread_ts: str | None = None,
     ) -> Activity:
+        """`thread_ts` is the thread a channel message came from (or starts), where a file is uploaded."""
         return Activity(
             type=ActivityTypes.message,
             id=delivery,
@@ -235,4 +269,5 @@ class SlackAdapter(BotAdapter):
             text=text,
             value=value,
             reply_to_id=reply_to_id,
+            channel_data={"thread_ts": thread_ts} if thread_ts else None,
         )

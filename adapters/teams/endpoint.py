@@ -21,6 +21,7 @@ from adapters.http_body import refused
 from adapters.teams.activity_checks import checked_activity
 from adapters.teams.auth import TeamsAuthentication
 from adapters.teams.delivery import DeliveringCloudAdapter
+from adapters.teams.files import FILE_CONSENT, TeamsFiles
 from adapters.teams.invokes import AnswerInvokes
 from adapters.teams.service_urls import service_url_allowed
 from adapters.teams.signing_keys import KeyPolicy
@@ -51,7 +52,13 @@ class TeamsEndpoint:
         )
         self.adapter = DeliveringCloudAdapter(self._authentication.sdk)
         self.adapter.on_turn_error = on_turn_error
-        self.adapter.use(AnswerInvokes())
+        self._invokes = AnswerInvokes()
+        self.adapter.use(self._invokes)
+
+    def deliver_files(self, files: TeamsFiles) -> None:
+        """Exports: file offers become a link and a consent card, and the consent invoke is answered."""
+        self.adapter.files = files
+        self._invokes.handlers[FILE_CONSENT] = files.consent
 
     async def close(self) -> None:
         """Close the Connector clients kept between turns."""

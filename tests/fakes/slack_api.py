@@ -48,7 +48,8 @@ class _CannedFailure:
 
 
 class FakeSlackApi:
-    """chat.postMessage, chat.update, views.open, views.publish, conversations.open and .members, auth.test; fails on demand.
+    """chat.postMessage, chat.update, views.open, views.publish, conversations.open and .members, auth.test, and
+    files_upload_v2's three steps (upload URL, the upload itself on loopback, completion); fails on demand.
 
     `members` lists each channel's member ids, returned `page_limit` to a page with a cursor, so paging is exercised;
     the app's own bot user is `bot_user`.
@@ -76,12 +77,18 @@ class FakeSlackApi:
             "conversations.open": ((), self._open_conversation),
             "conversations.members": (("channel",), self._channel_members),
             "auth.test": ((), self._auth_test),
+            "files.getUploadURLExternal": (("filename", "length"), self._upload_url),
+            "files.completeUploadExternal": (("files",), self._complete_upload),
         }
+        self.uploads: dict[str, bytes] = {}
+        """Bytes posted to each upload URL, by file id."""
+        self._file_ids = itertools.count(1)
 
     async def __aenter__(self) -> Self:
         app = web.Application()
         app.router.add_post("/api/{method}", self._call)
         app.router.add_get("/api/{method}", self._call)
+        app.router.add_post("/upload/{file_id}", self._receive_file)
         self._runner = web.AppRunner(app)
         await self._runner.setup()
         await web.TCPSite(self._runner, "127.0.0.1", 0).start()
@@ -180,6 +187,23 @@ class FakeSlackApi:
         start = int(body.get("cursor") or 0)
         following = str(start + size) if start + size < len(members) else ""
         return {"ok": True, "members": members[start : start + size], "response_metadata": {"next_cursor": following}}
+
+    def _upload_url(self, body: dict[str, Any]) -> dict[str, Any]:
+        """files_upload_v2's first step: an upload URL (on this loopback server) and a file id."""
+        file_id = f"F{next(self._file_ids):06d}"
+        return {"ok": True, "file_id": file_id, "upload_url": f"http://127.0.0.1:{self._port}/upload/{file_id}"}
+
+    async def _receive_file(self, request: web.Request) -> web.Response:
+        """The second step: the file's bytes, posted to the URL the first step gave."""
+        self.uploads[request.match_info["file_id"]] = await request.read()
+        return web.Response(text=f"OK - {len(self.uploads[request.match_info['file_id']])}")
+
+    def _complete_upload(self, body: dict[str, Any]) -> dict[str, Any]:
+        """The last step: shares the uploaded files into a channel (and thread); each must have been uploaded."""
+        files = _decoded(body["files"])
+        if not isinstance(files, list) or any(f.get("id") not in self.uploads for f in files):
+            return {"ok": False, "error": "file_not_found"}
+        return {"ok": True, "files": [{"id": f["id"], "title": f.get("title")} for f in files]}
 
     def _auth_test(self, body: dict[str, Any]) -> dict[str, Any]:
         return {"ok": True, "user_id": self.bot_user, "team_id": "T0001", "bot_id": "B0001"}
