@@ -19,7 +19,7 @@ from bot.models import ConversationState, Person
 from bot.store import Store
 from bot.intents import Intent
 from bot.views import Button, Card
-from dialogs import actions, calibration, diagrams, digest, groups, home, reflection, reflection_cards, routes, setup
+from dialogs import actions, calibration, diagrams, digest, exports, groups, home, reflection, reflection_cards, routes, setup
 from dialogs.flow import CardBuilder, FlowContext, FlowResult, cards_after
 
 FRAMEWORK = load_framework()
@@ -176,7 +176,7 @@ def made(monkeypatch: pytest.MonkeyPatch) -> list[tuple[Card, CardBuilder]]:
 
         return build
 
-    for module in (setup, reflection, actions, home, groups, calibration, digest):
+    for module in (setup, reflection, actions, home, groups, calibration, digest, exports):
         for name, value in list(vars(module).items()):
             if any(value is builder for builder in BUILT):
                 monkeypatch.setattr(module, name, recording(value))
@@ -236,6 +236,9 @@ async def test_every_route_shows_only_cards_its_step_declares(store: Store, made
     for command in ("help", "menu", "status", "actions", "group help"):
         await talk.say(command)
     await talk.run(routes.NOT_UNDERSTOOD)
+    (export,) = await talk.say("export")
+    assert await talk.tap(export, "Word") == []
+    assert await talk.say_with("export", "csv history") == []
     (overview,) = await talk.run(routes.EVENTS["home"])
 
     assert overview.title == "Reflect"

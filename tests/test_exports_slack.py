@@ -1,0 +1,114 @@
+"""Exports in Slack over HTTP: files_upload_v2 into the person's DM or the group's thread, spreadsheets guarded
+against formula injection, and who may export a group's assessment."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from adapters.store.memory import MemoryStore
+from tests.export_files import ticked
+from tests.group_harness import unpaced
+from tests.harness import NOW
+from tests.slack_harness import RunningSlackBot, SlackUser, as_json, running_slack_bot
+
+FORUM = "C0FORUM"
+MEMBERS = {FORUM: ["U0001", "U0002", "U0003", "UREFLECTBOT"]}
+INJECTED = "=HYPERLINK(\"https://evil.example\",\"click\")"
+
+
+@pytest.fixture
+async def bot(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[RunningSlackBot]:
+    unpaced(monkeypatch)
+    async with running_slack_bot(tmp_path / "data", members=MEMBERS, store=MemoryStore()) as running:
+        yield running
+
+
+async def _rated(me: SlackUser) -> None:
+    (subject,) = await me.dm("start")
+    (focus,) = await me.tap(subject, "Whole system")
+    (footprint,) = await me.tap(focus, "Strategic")
+    (stance,) = await me.tap(footprint, "Place")
+    (phases,) = await me.tap(stance, "Planning new work")
+    (section,) = await me.tap(phases, "1 Check · 0/4")
+    (evidence,) = await me.tap(section, "Maturing")
+    await me.type_into(evidence, "Save evidence", INJECTED)
+
+
+def _uploads(bot: RunningSlackBot) -> list[tuple[dict[str, object], bytes]]:
+    """Each completed upload's arguments with the bytes uploaded for it."""
+    done = []
+    for call in bot.api.requests:
+        if call.method == "files.completeUploadExternal" and call.response.get("ok"):
+            (file,) = as_json(call.body["files"])
+            done.append((call.body, bot.api.uploads[file["id"]]))
+    return done
+
+
+async def test_a_word_export_is_uploaded_into_the_dm_and_ticks_the_stored_rating(bot: RunningSlackBot) -> None:
+    me = bot.user(user="U0001")
+    await _rated(me)
+    await me.dm("export word")
+
+    ((completed, docx),) = _uploads(bot)
+    assert completed["channel_id"] == "DU0001" and "thread_ts" not in completed
+    assert ticked(docx)["1a"] == {3}
+    (asked,) = bot.api.calls("files.getUploadURLExternal")
+    assert asked["filename"] == "reflect-my-assessment.docx" and int(asked["length"]) == len(docx)
+
+
+async def test_csv_and_xlsx_have_a_row_per_answer_and_write_formula_like_text_as_text(bot: RunningSlackBot) -> None:
+    me = bot.user(user="U0001")
+    await _rated(me)
+    await me.dm("export csv")
+    await me.dm("export xlsx history")
+
+    (_, csv_bytes), (_, xlsx_bytes) = _uploads(bot)
+    assert csv_bytes.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.DictReader(io.StringIO(csv_bytes.decode("utf-8-sig"))))
+    (answer,) = [row for row in rows if row["Row"] == "answer"]
+    assert answer["Rating"] == "Maturing" and answer["Evidence"] == "'" + INJECTED
+    book = openpyxl.load_workbook(io.BytesIO(xlsx_bytes))
+    header, row = list(book["Answers"].iter_rows())
+    assert row[3].value == INJECTED and row[3].data_type == "s" and row[3].quotePrefix
+    assert "Earlier versions" in book.sheetnames
+
+
+async def _group(bot: RunningSlackBot) -> SlackUser:
+    me = bot.user(user="U0001")
+    await me.mention(FORUM, "link this channel")
+    await me.mention(FORUM, "add everyone")
+    await me.mention(FORUM, "start group assessment")
+    (focus,) = await me.mention(FORUM, "Community voice")
+    (footprint,) = await me.tap(focus, "Strategic")
+    (stance,) = await me.tap(footprint, "Place")
+    await me.tap(stance, "Looking back at past work")
+    return me
+
+
+async def test_a_lead_exports_into_the_groups_thread_and_a_member_only_once_shared(bot: RunningSlackBot) -> None:
+    lead = await _group(bot)
+    member = bot.user(user="U0002")
+
+    (refused,) = await member.mention(FORUM, "export xlsx")
+    assert "for its leads" in refused.text and _uploads(bot) == []
+    await lead.mention(FORUM, "export xlsx")
+    ((completed, _),) = _uploads(bot)
+    assert completed["channel_id"] == FORUM and completed["thread_ts"] == "1.2"
+
+    (card,) = await lead.mention(FORUM, "group")
+    await lead.tap(card, "Share results")
+    await member.mention(FORUM, "export csv")
+    assert [call["channel_id"] for call, _ in _uploads(bot)] == [FORUM, FORUM]
+
+
+async def test_someone_outside_the_group_gets_nothing_from_its_channel(bot: RunningSlackBot) -> None:
+    await _group(bot)
+    outsider = bot.user(user="U0009")
+    (refused,) = await outsider.mention(FORUM, "export word")
+    assert _uploads(bot) == [] and "not a member" in refused.text
