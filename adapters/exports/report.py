@@ -12,6 +12,11 @@ from adapters.exports.charts import Chart, charts_for
 from bot.exports import ExportData, SectionResult
 from bot.framework import Level
 
+NOTES_SHOWN = 5
+ACTIONS_SHOWN = 100
+"""The PDF is a report for a meeting: a few notes per section and the most pressing actions; the full register is in
+the Word and spreadsheet exports (and laying out thousands of rows would take WeasyPrint minutes)."""
+STATUS_FIRST = {"overdue": 0, "open": 1, "done": 2, "dropped": 3}
 STYLE = """
 @page { size: A4; margin: 18mm 16mm; @bottom-right { content: counter(page) " / " counter(pages); font-size: 8pt; } }
 body { font-family: "DejaVu Sans", sans-serif; font-size: 10pt; color: #1a1a1a; }
@@ -70,9 +75,9 @@ def _phase(data: ExportData, number: int, name: str, sections: tuple[SectionResu
 
 def _section_row(data: ExportData, section: SectionResult) -> str:
     level = "Not sure" if section.not_sure else _level_text(section)
-    notes = [escape(n) for n in section.evidence[:20]]
-    if len(section.evidence) > 20:
-        notes.append(f"and {len(section.evidence) - 20} more notes (in the Word and spreadsheet exports)")
+    notes = [escape(n) for n in section.evidence[:NOTES_SHOWN]]
+    if len(section.evidence) > NOTES_SHOWN:
+        notes.append(f"and {len(section.evidence) - NOTES_SHOWN} more notes (all are in the Word and spreadsheet exports)")
     if data.group:
         notes.insert(0, escape(_spread_text(data, section)))
     if section.rationale:
@@ -96,12 +101,16 @@ def _spread_text(data: ExportData, section: SectionResult) -> str:
 
 
 def _actions(data: ExportData) -> str:
+    """Overdue actions first, then open ones, then the rest, up to ACTIONS_SHOWN: a report, not the register."""
     if not data.actions:
         return "<h2>Actions</h2><p>No actions yet.</p>"
     head = "<tr><th>Section</th><th>Action</th><th>Owner</th><th>Due</th><th>Status</th></tr>"
+    ordered = sorted(data.actions, key=lambda a: (STATUS_FIRST.get(a.status, len(STATUS_FIRST)), a.due))
+    more = len(ordered) - ACTIONS_SHOWN
+    rest = f"<p>And {more} more actions: every action is in the Word and spreadsheet exports.</p>" if more > 0 else ""
     rows = "".join(
         f"<tr><td>{escape(a.section)}</td><td>{escape(a.title)}</td><td>{escape(a.owner)}</td>"
         f"<td>{escape(a.due)}</td><td>{escape(a.status)}</td></tr>"
-        for a in data.actions
+        for a in ordered[:ACTIONS_SHOWN]
     )
-    return f"<h2>Actions</h2><table>{head}{rows}</table>"
+    return f"<h2>Actions</h2><table>{head}{rows}</table>{rest}"

@@ -97,7 +97,8 @@ def _box(cell: _Cell, checked: bool, tag: str, sdt_id: int) -> None:
 
 
 def _figures(document: DocumentObject, data: ExportData, section: SectionResult) -> None:
-    """The group's spread and agreed level, and the evidence notes."""
+    """The group's spread and agreed level, and the evidence notes (styled by id: python-docx's lookup by style name
+    scans every style, which made a big group's notes take seconds)."""
     if data.group:
         if section.counts is None:
             document.add_paragraph(f"Spread: shown once {data.min_answers} members have answered ({section.answered} so far).")
@@ -111,8 +112,9 @@ def _figures(document: DocumentObject, data: ExportData, section: SectionResult)
         document.add_paragraph(f"Last cycle: {section.last_cycle:g}")
     if section.evidence:
         document.add_paragraph("Evidence").runs[0].bold = True
+        bullet = document.styles["List Bullet"].style_id
         for note in section.evidence:
-            document.add_paragraph(note, style="List Bullet")
+            document.add_paragraph(note)._p.style = bullet
 
 
 def _actions(document: DocumentObject, data: ExportData, code: str) -> None:

@@ -86,10 +86,11 @@ class TeamsFiles:
         if self._base_url:
             url = f"{self._base_url}/exports/{self._links.issue(offer.request)}"
             body.append({"type": "ActionSet", "actions": [{"type": "Action.OpenUrl", "title": say.EXPORT_LINK_BUTTON, "url": url}]})
+        title = say.EXPORT_LINK_TITLE.format(format=name)
         card = {"type": "AdaptiveCard", "$schema": SCHEMA, "version": VERSION, "body": body,
-                "fallbackText": " ".join(lines)}
+                "fallbackText": "\n".join([title, *lines])}
         link = MessageFactory.attachment(Attachment(content_type=ADAPTIVE_CARD_CONTENT_TYPE, content=card))
-        link.summary = say.EXPORT_LINK_TITLE.format(format=name)
+        link.summary = title
         context = {"token": self._links.issue(offer.request)}
         consent = Attachment(content_type=CONSENT_CARD, name=made.filename, content={
             "description": made.title[:200], "sizeInBytes": len(made.content),

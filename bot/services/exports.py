@@ -109,9 +109,15 @@ async def _group(
 
     author = lambda r: say.EXPORT_FORMER if r.author_id in former else say.EXPORT_MEMBER  # noqa: E731
     answers, revisions = await _group_rows(framework, held.responses, shown, author, request.history)
+    owners = _owners(team)
+    actions = []
+    for start in range(0, len(held.actions), PART):
+        actions.extend(_action_row(a, lambda owner: owners.get(owner, say.EXPORT_FORMER), today)
+                       for a in held.actions[start : start + PART])
+        await asyncio.sleep(0)
     return ExportData(
         **_about(framework, assessment, today, team.name, team.min_answers), phases=_phases(framework, section),
-        actions=tuple(_action_row(a, lambda owner: _owner(team, owner), today) for a in _ordered(held.actions)),
+        actions=tuple(sorted(actions, key=lambda row: (row.section, row.due, row.title))),
         answers=answers, revisions=revisions, history=request.history,
     )
 
@@ -202,12 +208,11 @@ def _ordered(actions: Iterable[Action]) -> list[Action]:
     return sorted(actions, key=lambda a: (a.section, a.due, a.id))
 
 
-def _owner(team: Team, owner_id: str) -> str:
-    member = team.member(owner_id)
-    if member is None:
-        return say.EXPORT_FORMER
-    name = member.name or say.EXPORT_MEMBER
-    return name if team.role_of(owner_id) is not None else f"{name} ({say.EXPORT_FORMER})"
+def _owners(team: Team) -> dict[str, str]:
+    """Each current and former member's name as an action's owner, looked up once for all actions."""
+    names = {m.user_id: f"{m.name or say.EXPORT_MEMBER} ({say.EXPORT_FORMER})" for m in team.former}
+    names.update({m.user_id: m.name or say.EXPORT_MEMBER for m in team.members})
+    return names
 
 
 def _action_row(action: Action, owner: Callable[[str], str], today: date) -> ActionRow:
