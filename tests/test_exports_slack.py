@@ -11,6 +11,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from adapters.exports import service
 from adapters.store.memory import MemoryStore
 from tests.export_files import ticked
 from tests.group_harness import unpaced
@@ -112,3 +113,17 @@ async def test_someone_outside_the_group_gets_nothing_from_its_channel(bot: Runn
     outsider = bot.user(user="U0009")
     refused = await outsider.mention(FORUM, "export word")
     assert _uploads(bot) == [] and any("not a member" in message.text for message in refused)
+
+
+async def test_without_the_pdf_extra_a_pdf_export_is_politely_refused_and_word_still_works(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(service, "pdf_installed", lambda: False)
+    async with running_slack_bot(tmp_path / "data", store=MemoryStore()) as bot:
+        me = bot.user(user="U0001")
+        await _rated(me)
+        (refused,) = await me.dm("export pdf")
+        await me.dm("export word")
+
+        assert "PDF reports are not installed" in refused.text and "reflect-bot[pdf]" in refused.text
+        assert [call["channel_id"] for call, _ in _uploads(bot)] == ["DU0001"]

@@ -57,11 +57,11 @@ class Exporter:
 
     def __init__(
         self, store: Store, framework: Framework, clock: Callable[[], datetime], zone: ZoneInfo, *, workers: int = 1,
-        pdf_available: Callable[[], bool] = pdf_installed,
+        pdf_available: Callable[[], bool] | None = None,
     ) -> None:
         self._store, self._framework, self._clock, self._zone = store, framework, clock, zone
         self._workers = workers
-        self._pdf_available = pdf_available
+        self._pdf_available = pdf_available or pdf_installed
         self._pool: ProcessPoolExecutor | None = None
 
     async def make(self, request: ExportRequest) -> ExportedFile:
