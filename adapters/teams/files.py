@@ -33,7 +33,8 @@ from bot.views import FileOffer
 FILE_CONSENT = "fileConsent/invoke"
 CONSENT_CARD = "application/vnd.microsoft.teams.card.file.consent"
 INFO_CARD = "application/vnd.microsoft.teams.card.file.info"
-UPLOAD_TIMEOUT = aiohttp.ClientTimeout(total=60)
+UPLOAD_TIMEOUT = aiohttp.ClientTimeout(total=120)
+UPLOAD_CHUNK = 10 * 320 * 1024
 log = logging.getLogger("reflect.exports")
 
 
@@ -151,15 +152,20 @@ class TeamsFiles:
 
 
 async def _upload(url: str, content: bytes) -> bool:
-    """One PUT of the whole file, as Teams' upload session takes it (files under 4 MB in one range)."""
-    headers = {"Content-Range": f"bytes 0-{len(content) - 1}/{len(content)}", "Content-Length": str(len(content))}
+    """PUT the file to the upload session in ranges of UPLOAD_CHUNK (a multiple of 320 KiB, as OneDrive asks); each
+    range but the last is answered 202, the last 200 or 201."""
+    total = len(content)
     try:
-        async with aiohttp.ClientSession(timeout=UPLOAD_TIMEOUT) as session, session.put(url, data=content, headers=headers) as reply:
-            await reply.read()
-            ok = reply.status in (200, 201)
+        async with aiohttp.ClientSession(timeout=UPLOAD_TIMEOUT) as session:
+            for start in range(0, total, UPLOAD_CHUNK):
+                part = content[start : start + UPLOAD_CHUNK]
+                headers = {"Content-Range": f"bytes {start}-{start + len(part) - 1}/{total}"}
+                async with session.put(url, data=part, headers=headers) as reply:
+                    await reply.read()
+                    if reply.status not in (200, 201, 202):
+                        log.warning("file upload refused: %d", reply.status)
+                        return False
     except (aiohttp.ClientError, OSError, TimeoutError) as failed:
         log.warning("file upload failed: %s", type(failed).__name__)
         return False
-    if not ok:
-        log.warning("file upload refused: %d", reply.status)
-    return ok
+    return True
