@@ -49,7 +49,8 @@ async def encoded(data: ExportData) -> tuple[bytes, dict[str, list[bytes]]]:
             chunks.append(json.dumps([row_fields(row) for row in rows[start : start + PART]]).encode())
             await asyncio.sleep(0)
         parts[name] = chunks
-    return json.dumps(header_of(data)).encode(), parts
+    header = json.dumps(header_of(data)).encode()
+    return header, parts
 
 
 class Exporter:
