@@ -7,7 +7,7 @@ nothing else from Reflect.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
@@ -138,7 +138,7 @@ class ExportData:
     phases: tuple[PhaseResult, ...]
     actions: tuple[ActionRow, ...] = ()
     answers: tuple[AnswerRow, ...] = ()
-    revisions: tuple[RevisionRow, ...] = field(default=())
+    revisions: tuple[RevisionRow, ...] = ()
     history: bool = False
 
     @property

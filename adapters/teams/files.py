@@ -25,7 +25,7 @@ from adapters.teams.cards import ADAPTIVE_CARD_CONTENT_TYPE, SCHEMA, VERSION, pl
 from bot import messages as say
 from bot.config import is_loopback_host
 from bot.errors import Refusal
-from bot.exports import FORMAT_NAMES
+from bot.exports import FORMAT_NAMES, ExportRequest
 from bot.services.exports import space_of
 from bot.store import Store
 from bot.views import FileOffer
@@ -126,7 +126,8 @@ class TeamsFiles:
             return InvokeResponse(status=200)
         return await self._accept(context, link.request, value.get("uploadInfo"))
 
-    async def _accept(self, context: TurnContext, request: Any, info: object) -> InvokeResponse:
+    async def _accept(self, context: TurnContext, request: ExportRequest, info: object) -> InvokeResponse:
+        """Upload a fresh copy of the file to the person's OneDrive, then show it as a file card."""
         if not isinstance(info, dict) or not isinstance(info.get("uploadUrl"), str):
             return InvokeResponse(status=400)
         if not upload_url_allowed(info["uploadUrl"], local_mode=self._local_mode):
