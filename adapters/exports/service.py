@@ -49,8 +49,7 @@ async def encoded(data: ExportData) -> tuple[bytes, dict[str, list[bytes]]]:
             chunks.append(json.dumps([row_fields(row) for row in rows[start : start + PART]]).encode())
             await asyncio.sleep(0)
         parts[name] = chunks
-    header = json.dumps(header_of(data)).encode()
-    return header, parts
+    return json.dumps(header_of(data)).encode(), parts
 
 
 class Exporter:
@@ -70,13 +69,16 @@ class Exporter:
         if request.format == "pdf" and not self._pdf_available():
             raise Unavailable(say.EXPORT_PDF_MISSING)
         data = await exports.gather(self._store, self._framework, request, self._clock().astimezone(self._zone).date())
+        subject = data.subject
         header, parts = await encoded(data)
+        await asyncio.sleep(0)
+        del data  # freed in a step of its own: a big group's rows are tens of thousands of objects
         try:
             content = await asyncio.get_running_loop().run_in_executor(self._executor(), worker.make, request.format, header, parts)
         except worker.PdfUnavailable:
             raise Unavailable(say.EXPORT_PDF_MISSING) from None
         log.info("export made: %s, %d bytes", request.format, len(content))
-        title = say.EXPORT_CONSENT_DESCRIPTION.format(format=FORMAT_NAMES[request.format], subject=data.subject)
+        title = say.EXPORT_CONSENT_DESCRIPTION.format(format=FORMAT_NAMES[request.format], subject=subject)
         return ExportedFile(content, request.filename, MIME_TYPES[request.format], title)
 
     def _executor(self) -> ProcessPoolExecutor:

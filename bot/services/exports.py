@@ -100,6 +100,7 @@ async def _group(
 ) -> ExportData:
     space = space_of(request)
     held = await shared.holdings(store, AssessmentKey(space, assessment.id), assessment)
+    await asyncio.sleep(0)
     former = frozenset(m.user_id for m in team.former)
     spreads = await calibration.spreads_in_parts(framework, held.responses, former)
     earlier = await calibration.last_cycle(store, framework, space, team, assessment)
