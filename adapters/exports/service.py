@@ -52,6 +52,12 @@ async def encoded(data: ExportData) -> tuple[bytes, dict[str, list[bytes]]]:
     return json.dumps(header_of(data)).encode(), parts
 
 
+def _start(pool: ProcessPoolExecutor, workers: int) -> None:
+    """Have every worker process started (each submit starts one while fewer are idle than asked for)."""
+    for started in [pool.submit(int) for _ in range(workers)]:
+        started.result()
+
+
 class Exporter:
     """Makes export files for any channel; the worker process starts on first use and stops with the app."""
 
@@ -63,6 +69,7 @@ class Exporter:
         self._workers = workers
         self._pdf_available = pdf_available or pdf_installed
         self._pool: ProcessPoolExecutor | None = None
+        self._starting = asyncio.Lock()
 
     async def make(self, request: ExportRequest) -> ExportedFile:
         """The file, or a `Refusal` to tell the person (not allowed, nothing to export, PDF not installed)."""
@@ -74,17 +81,22 @@ class Exporter:
         await asyncio.sleep(0)
         del data  # freed in a step of its own: a big group's rows are tens of thousands of objects
         try:
-            content = await asyncio.get_running_loop().run_in_executor(self._executor(), worker.make, request.format, header, parts)
+            pool = await self._executor()
+            content = await asyncio.get_running_loop().run_in_executor(pool, worker.make, request.format, header, parts)
         except worker.PdfUnavailable:
             raise Unavailable(say.EXPORT_PDF_MISSING) from None
         log.info("export made: %s, %d bytes", request.format, len(content))
         title = say.EXPORT_CONSENT_DESCRIPTION.format(format=FORMAT_NAMES[request.format], subject=subject)
         return ExportedFile(content, request.filename, MIME_TYPES[request.format], title)
 
-    def _executor(self) -> ProcessPoolExecutor:
-        """Spawned rather than forked: the bot's process has threads, and a fork would copy their locks."""
-        if self._pool is None:
-            self._pool = ProcessPoolExecutor(self._workers, mp_context=multiprocessing.get_context("spawn"))
+    async def _executor(self) -> ProcessPoolExecutor:
+        """Spawned rather than forked (the bot's process has threads, and a fork would copy their locks), and started
+        from a helper thread, so that starting a process never runs on the event loop."""
+        async with self._starting:
+            if self._pool is None:
+                pool = ProcessPoolExecutor(self._workers, mp_context=multiprocessing.get_context("spawn"))
+                await asyncio.get_running_loop().run_in_executor(None, _start, pool, self._workers)
+                self._pool = pool
         return self._pool
 
     async def close(self) -> None:
