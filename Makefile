@@ -30,6 +30,7 @@ bench: $(STAMP)
 	$(PY) bench/turns.py
 	$(PY) bench/slack_ack.py
 	$(PY) bench/digest.py
+	$(PY) bench/exports.py
 
 # The Teams app package to upload (dist/reflect-teams-app.zip); needs MICROSOFT_APP_ID, see the README.
 teams-app: $(STAMP)

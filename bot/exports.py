@@ -15,13 +15,14 @@ from pydantic import BaseModel, ConfigDict
 from bot.keys import Platform
 from bot.models import Id
 
-ExportFormat = Literal["docx", "csv", "xlsx", "pdf"]
-FORMAT_NAMES: dict[ExportFormat, str] = {"docx": "Word", "csv": "CSV", "xlsx": "Excel", "pdf": "PDF"}
+ExportFormat = Literal["docx", "csv", "xlsx", "pdf", "html"]
+FORMAT_NAMES: dict[ExportFormat, str] = {"docx": "Word", "csv": "CSV", "xlsx": "Excel", "pdf": "PDF", "html": "HTML report"}
 MIME_TYPES: dict[ExportFormat, str] = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "pdf": "application/pdf",
+    "html": "text/html; charset=utf-8",
 }
 
 

@@ -21,7 +21,7 @@ HELP_LINES = (
     "back: go to the previous section",
     "stop: pause; nothing you answered is lost",
     "groups: your working groups; group help: what a group can do",
-    "export: your assessment as Word, PDF, Excel or CSV",
+    "export: your assessment as Word, PDF, HTML, Excel or CSV",
     "help: show this list",
 )
 UNKNOWN_TEXT = "Sorry, I didn't catch that. Here is what you can type."
@@ -297,9 +297,12 @@ SETTING_NAMES = {"zone": "the time zone", "nation": "the nation for bank holiday
 EXPORT_TITLE = "Take your assessment with you"
 EXPORT_LINE = "Choose a format. Word is laid out like the framework's tick-box edition; the PDF report has charts."
 EXPORT_GROUP_LINE = "This exports {name}'s assessment: the group's spread, agreed levels and actions, naming no one's answers."
-EXPORT_BUTTONS = {"docx": "Word", "pdf": "PDF report", "xlsx": "Excel", "csv": "CSV"}
+EXPORT_BUTTONS = {"docx": "Word", "pdf": "PDF report", "xlsx": "Excel", "csv": "CSV", "html": "HTML report"}
 EXPORT_HISTORY_BUTTON = "Excel with history"
-EXPORT_HOW = "Type export word, export pdf, export xlsx or export csv (add 'history' for earlier versions of answers)."
+EXPORT_HOW = (
+    "Type export word, export pdf, export html, export xlsx or export csv (add 'history' for earlier versions of "
+    "answers)."
+)
 EXPORT_NOTHING = "You have no assessment to export yet. Type start to begin one."
 EXPORT_LEADS_ONLY = (
     "The group's export is for its leads until a lead shares the group's results with members. "
@@ -311,7 +314,7 @@ EXPORT_PRIVATE_ONLY = (
 )
 EXPORT_CONSOLE = "Your {format} export is ready to send, but files can only be delivered in Teams or Slack."
 EXPORT_PDF_MISSING = (
-    "PDF reports are not installed on this Reflect server, so I couldn't make one. Word, Excel and CSV work; "
+    "PDF and HTML reports are not installed on this Reflect server, so I couldn't make one. Word, Excel and CSV work; "
     "your administrator can add PDFs by installing reflect-bot[pdf]."
 )
 EXPORT_FAILED = "Sorry, I couldn't make that file just now. Nothing was changed; please try again in a minute."

@@ -1,4 +1,4 @@
-"""Exports: `export` offers the formats; `export word` (pdf, xlsx, csv; add `history` for earlier versions, or
+"""Exports: `export` offers the formats; `export word` (pdf, html, xlsx, csv; add `history` for earlier versions, or
 `mine` for your own assessment in a group's conversation) makes the file, which the channel delivers.
 
 In a group's channel, or a chat following a group, the export is the group's: for leads, and for members once a
@@ -22,7 +22,8 @@ from dialogs.flow import FlowContext, FlowResult, leads_to
 from dialogs.where import here
 
 TYPED_FORMATS: dict[str, ExportFormat] = {
-    "word": "docx", "docx": "docx", "pdf": "pdf", "report": "pdf", "excel": "xlsx", "xlsx": "xlsx", "csv": "csv",
+    "word": "docx", "docx": "docx", "pdf": "pdf", "report": "pdf", "html": "html", "excel": "xlsx", "xlsx": "xlsx",
+    "csv": "csv",
 }
 HISTORY_WORDS = frozenset({"history", "revisions"})
 MINE_WORDS = frozenset({"mine", "my", "own"})

@@ -22,5 +22,8 @@ def export_card(subject: str, group: tuple[str, str] | None = None) -> Card:
             Button(label=say.EXPORT_BUTTONS[fmt], intent=ExportFile(format=fmt, group=group_id), primary=fmt == "docx")
             for fmt in FORMATS
         ),
-        actions=(Button(label=say.EXPORT_HISTORY_BUTTON, intent=ExportFile(format="xlsx", history=True, group=group_id)),),
+        actions=(
+            Button(label=say.EXPORT_BUTTONS["html"], intent=ExportFile(format="html", group=group_id)),
+            Button(label=say.EXPORT_HISTORY_BUTTON, intent=ExportFile(format="xlsx", history=True, group=group_id)),
+        ),
     )

@@ -125,5 +125,20 @@ async def test_without_the_pdf_extra_a_pdf_export_is_politely_refused_and_word_s
         (refused,) = await me.dm("export pdf")
         await me.dm("export word")
 
-        assert "PDF reports are not installed" in refused.text and "reflect-bot[pdf]" in refused.text
+        assert "PDF and HTML reports are not installed" in refused.text and "reflect-bot[pdf]" in refused.text
         assert [call["channel_id"] for call, _ in _uploads(bot)] == ["DU0001"]
+
+
+async def test_the_html_report_has_every_phase_and_its_charts_as_svg_with_alternative_text(bot: RunningSlackBot) -> None:
+    me = bot.user(user="U0001")
+    await _rated(me)
+    await me.dm("export html")
+
+    ((completed, html_bytes),) = _uploads(bot)
+    html = html_bytes.decode()
+    assert html.startswith("<!DOCTYPE html>") and '<html lang="en-GB">' in html
+    assert all(f"Phase {n}: {name}" in html for n, name in enumerate(
+        ("Check", "Challenge", "Plan", "Prepare", "Engage", "Involve", "Evaluate"), start=1))
+    charts = html.count('<img src="data:image/svg+xml;base64,')
+    assert charts == 3 and html.count(' alt="') == charts
+    assert "Maturing" in html and "&quot;https://evil.example&quot;" in html

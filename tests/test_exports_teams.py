@@ -217,7 +217,7 @@ async def test_export_offers_the_formats_and_someone_with_nothing_to_export_is_t
     assert "no assessment to export" in (nothing.text or "")
     await _rated(chat)
     (menu,) = await chat.say("export")
-    assert list(menu.submits()) == ["Word", "PDF report", "Excel", "CSV", "Excel with history"]
+    assert list(menu.submits()) == ["Word", "PDF report", "Excel", "CSV", "HTML report", "Excel with history"]
     sent = await chat.tap(menu, "Excel with history")
     assert len(sent) == 2
     (how,) = await chat.say("export spreadsheet please")

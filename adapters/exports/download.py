@@ -81,5 +81,8 @@ class ExportDownloads:
             log.exception("export failed")
             await self._store.release_delivery(space_of(link.request).tenant, link.claim)
             return refused("failed")
-        headers = {**SECURITY_HEADERS, "Content-Disposition": f'attachment; filename="{made.filename}"'}
+        headers = {
+            **SECURITY_HEADERS, "Content-Disposition": f'attachment; filename="{made.filename}"',
+            "Content-Security-Policy": "sandbox",
+        }
         return web.Response(body=made.content, content_type=made.mime.split(";")[0], headers=headers)

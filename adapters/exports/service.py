@@ -73,7 +73,7 @@ class Exporter:
 
     async def make(self, request: ExportRequest) -> ExportedFile:
         """The file, or a `Refusal` to tell the person (not allowed, nothing to export, PDF not installed)."""
-        if request.format == "pdf" and not self._pdf_available():
+        if request.format in ("pdf", "html") and not self._pdf_available():
             raise Unavailable(say.EXPORT_PDF_MISSING)
         data = await exports.gather(self._store, self._framework, request, self._clock().astimezone(self._zone).date())
         subject = data.subject

@@ -36,12 +36,18 @@ def make(fmt: ExportFormat, header: bytes, parts: dict[str, list[bytes]]) -> byt
         from adapters.exports.sheets import write_csv
 
         return write_csv(data)
-    return _pdf(data)
+    return _report(data, fmt)
 
 
-def _pdf(data: ExportData) -> bytes:
+def _report(data: ExportData, fmt: ExportFormat) -> bytes:
+    """The HTML report, or the PDF made from it; either needs the `pdf` extra (matplotlib, and WeasyPrint for PDF)."""
     try:
-        from adapters.exports.report import write_pdf
+        from adapters.exports.report import write_html, write_pdf
     except (ImportError, OSError) as missing:
         raise PdfUnavailable(type(missing).__name__) from None
-    return write_pdf(data)
+    if fmt == "html":
+        return write_html(data).encode()
+    try:
+        return write_pdf(data)
+    except (ImportError, OSError) as missing:
+        raise PdfUnavailable(type(missing).__name__) from None
