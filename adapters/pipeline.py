@@ -16,6 +16,7 @@ from pydantic import ValidationError
 
 from adapters.events import HOME_EVENT, TURN_FAILED, TURN_REFUSED
 from adapters.identity import author, identify, mentioned
+from adapters.people import finder_of
 from adapters.roster import roster_of
 from bot import messages as say
 from bot.errors import DeliveryError, NotAllowed, Refusal, StoreError, where
@@ -25,7 +26,7 @@ from bot.models import EVIDENCE_MAX_CHARS, ConversationState
 from bot.services import groups
 from bot.store import Store
 from bot.views import Notice, View
-from dialogs import routes
+from dialogs import routes, typed
 from dialogs.flow import FlowContext, FlowResult
 
 MAX_TEXT_CHARS = 4000
@@ -124,7 +125,8 @@ class ReflectBot(ActivityHandler):
         ctx = FlowContext(
             self._store, self._framework, who.team, who.user_id, who.conversation_id, now, state,
             in_channel=who.kind == "channel", author=author(activity), mentions=mentioned(activity),
-            roster=roster_of(turn_context),
+            roster=roster_of(turn_context), find_person=finder_of(turn_context),
+            shared_conversation=who.kind != "personal",
         )
         return ctx, stored
 
@@ -134,11 +136,17 @@ class ReflectBot(ActivityHandler):
             if activity.value is not None:
                 intent = parse(activity.value)
                 log.info("turn intent=%s", intent.intent)
-                return await routes.on_intent(await self._in_group(ctx, intent), intent)
+                return typed.remembered(ctx, await routes.on_intent(await self._in_group(ctx, intent), intent))
             text = (activity.text or "").strip()
             if len(text) > MAX_TEXT_CHARS:
                 return _Refused(views=(Notice(text=say.TOO_LONG.format(limit=EVIDENCE_MAX_CHARS)),))
-            return await routes.on_text(await self._in_group(ctx, None), text, first=first)
+            typed_intent = routes.typed_intent(ctx.state, text, first=first)
+            if typed_intent is not None:
+                chosen = typed_intent.intent
+                log.info("turn typed intent=%s", chosen.intent)
+                result = await routes.on_intent(await self._in_group(ctx, chosen), chosen)
+                return typed.remembered(ctx, result, box_filled=typed_intent.into_box)
+            return typed.remembered(ctx, await routes.on_text(await self._in_group(ctx, None), text, first=first))
         except ValidationError as exc:
             log.info("turn refused: payload failed validation (%d errors)", exc.error_count())
             return _Refused(views=(Notice(text=_refusal(exc)),))

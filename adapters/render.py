@@ -11,16 +11,20 @@ from bot.views import FileOffer, Notice, View
 
 VIEW_CONTENT_TYPE = "application/vnd.reflect.view+json"
 VIEW_CHANNELS = frozenset({"console", "slack"})
+PLAIN = "plain"
+"""A notice can repeat what someone typed (a subject, a group's name); Teams then shows it as typed, not as markdown."""
 _VIEW: TypeAdapter[View] = TypeAdapter(View)
 
 
 def render(view: View, channel_id: str) -> Activity:
-    """A Teams card carries its title as `summary`, the line notifications and chat previews show; a file offer goes
-    to each channel's edge as the view itself, which makes the file and delivers it."""
+    """A Teams card carries its title as `summary`, the line notifications and chat previews show; a notice is plain text;
+    a file offer goes to each channel's edge as the view itself, which makes the file and delivers it."""
     if channel_id in VIEW_CHANNELS or isinstance(view, FileOffer):
         return MessageFactory.attachment(view_attachment(view))
     if isinstance(view, Notice):
-        return MessageFactory.text(view.text)
+        notice = MessageFactory.text(view.text)
+        notice.text_format = PLAIN
+        return notice
     activity = MessageFactory.attachment(card_attachment(view))
     activity.summary = view.title
     return activity

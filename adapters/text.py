@@ -6,20 +6,15 @@ notification text, so a person who cannot see a card can still answer by typing 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from bot.models import Person
 from bot import messages as say
 from bot.exports import FORMAT_NAMES
-from bot.views import Button, FileOffer, Fact, Notice, View
+from bot.views import Button, Fact, FileOffer, Notice, View, numbered, primary_first
+
+__all__ = ["fact_text", "person_name", "primary_first", "render_text"]
 
 TEXT_HINT = "Type your answer, or pick a number."
 TEXT_ONLY_HINT = "Type your answer."
-
-
-def primary_first(buttons: Sequence[Button]) -> tuple[Button, ...]:
-    """Teams cannot style a button, so every channel marks the suggested step by putting it first."""
-    return tuple(sorted(buttons, key=lambda button: not button.primary))
 
 
 def render_text(view: View, *, hint: bool = True) -> tuple[str, list[Button]]:
@@ -28,13 +23,21 @@ def render_text(view: View, *, hint: bool = True) -> tuple[str, list[Button]]:
         return view.text, []
     if isinstance(view, FileOffer):
         return say.EXPORT_CONSOLE.format(format=FORMAT_NAMES[view.request.format]), []
-    buttons = [*primary_first(view.choices), *primary_first(view.actions)]
+    buttons = list(numbered(view))
+    lines = [f"{number}. {button.label}" for number, button in enumerate(buttons, start=1)]
+    choices, rest = len(view.choices), len(buttons) - len(view.actions)
+    items, start = [], choices
+    for item in view.items:
+        items.append("\n".join([item.heading, item.text, *(["   ".join(lines[start : start + len(item.buttons)])] if item.buttons else [])]))
+        start += len(item.buttons)
     blocks = [
         view.title if not view.progress else f"{view.title}\n[{view.progress}]",
         "\n".join(view.lines),
         "\n".join(f"{fact.label}: {fact_text(fact)}" for fact in view.facts),
-        "\n".join(f"{number}. {button.label}" for number, button in enumerate(buttons, start=1)),
+        *(("\n".join(lines),) if not view.items else ("\n".join(lines[:choices]), *items, "\n".join(lines[rest:]))),
     ]
+    if hint and view.picker is not None:
+        blocks.append(view.picker.label)
     if hint and view.text_input is not None:
         blocks.append("\n".join(filter(None, [view.text_input.placeholder, TEXT_HINT if buttons else TEXT_ONLY_HINT])))
     return "\n\n".join(block for block in blocks if block), buttons

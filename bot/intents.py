@@ -9,13 +9,14 @@ two different activities, changes the data once.
 from __future__ import annotations
 
 import secrets
+from datetime import date as Day
 from typing import Annotated, ClassVar, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, TypeAdapter
 
 from bot.exports import ExportFormat
 from bot.framework import Level
-from bot.models import ActionChange, Evidence, Id, Rating, Rationale, ScopeField, SectionCode
+from bot.models import ActionChange, ActionNote, ActionTitle, Evidence, Id, Rating, Rationale, ScopeField, SectionCode
 
 PhaseNumber = Annotated[int, Field(ge=1, le=7)]
 NONCE_BYTES = 12
@@ -77,7 +78,11 @@ class Resume(_Intent):
 
 
 class ShowActions(_Intent):
+    """A list of actions: the person's own or (`team`) the working group's, open ones or (`done`) the finished ones."""
+
     intent: Literal["actions"] = "actions"
+    done: bool = False
+    team: bool = False
 
 
 class SetScope(_Change):
@@ -136,18 +141,26 @@ class NextSection(OnAssessment):
     section: SectionCode
 
 
-class OpenAction(_Intent):
-    intent: Literal["action"] = "action"
+class OnAction(_Intent):
+    """Names an action and the partition it lives in (a group's, or someone's own space); older cards name none.
+
+    The partition is only a claim: the action there is changed only for its owner, its creator or a group lead.
+    """
+
     action: Id
+    space: Id | None = None
 
 
-class EditAction(_Change):
+class OpenAction(OnAction):
+    intent: Literal["action"] = "action"
+
+
+class EditAction(OnAction, _Change):
     """One change to an action; `rename` takes its new title from the card's text box."""
 
     intent: Literal["edit_action"] = "edit_action"
-    action: Id
     change: ActionChange
-    text: Annotated[Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)] | None, Typed] = None
+    text: Annotated[ActionTitle | None, Typed] = None
 
 
 class OpenGroup(InGroup):
@@ -226,10 +239,65 @@ class LeaveGroup(InGroup, _Change):
     intent: Literal["leave"] = "leave"
 
 
+class ShowAssessments(_Intent):
+    """The person's own assessments, to resume any of them or close one."""
+
+    intent: Literal["assessments"] = "assessments"
+
+
+class CloseAssessment(OnAssessment, _Change):
+    """Close one of the person's own assessments (or, with `close` false, reopen it); its answers stay."""
+
+    intent: Literal["close_assessment"] = "close_assessment"
+    close: bool = True
+
+
+class AskActionDue(OnAction):
+    """Open the card for choosing an action's new due date."""
+
+    intent: Literal["action_due_open"] = "action_due_open"
+
+
+class SetActionDue(OnAction, _Change):
+    """A new due date: a quick pick, or the date input's value merged in under `date`."""
+
+    intent: Literal["action_due"] = "action_due"
+    pick: Literal["1w", "2w", "month_end"] | None = None
+    date: Annotated[Day | None, Typed] = None
+
+
+class AskActionOwner(OnAction):
+    """Open the card for choosing an action's new owner."""
+
+    intent: Literal["action_owner_open"] = "action_owner_open"
+
+
+class AssignAction(OnAction, _Change):
+    """A new owner, from the people picker merged in under `person`: a Teams user's object id, a Slack user id."""
+
+    intent: Literal["action_owner"] = "action_owner"
+    person: Annotated[Id | None, Typed] = None
+
+
+class AskActionNote(OnAction):
+    """Open the card for writing an action's note."""
+
+    intent: Literal["action_note_open"] = "action_note_open"
+
+
+class SetActionNote(OnAction, _Change):
+    """An action's note, typed into the card's text box."""
+
+    intent: Literal["action_note"] = "action_note"
+    text: Annotated[ActionNote | None, Typed] = None
+
+
 Intent = Annotated[
     ShowMenu | ShowHelp | StartAssessment | Resume | ShowActions | SetScope | NameSubject | ShowPhases | ChoosePhase | Rate
     | AddEvidence | SkipEvidence | TakeIdea | NextSection | OpenAction | EditAction | OpenGroup | StartGroupAssessment
     | MyAnswers | GroupResults | ChooseAgreed | AgreeLevel | ShareResults | ShowParticipation | CloseCycle | LeaveGroup
+    | ShowAssessments | CloseAssessment
+    | AskActionDue | SetActionDue | AskActionOwner | AssignAction | AskActionNote | SetActionNote
     | ExportFile,
     Field(discriminator="intent"),
 ]

@@ -16,7 +16,8 @@ HELP_LINES = (
     "resume: carry on where you left off",
     "status: see progress for each phase",
     "phase <name or number>: jump to a phase, for example 'phase 4' or 'phase prepare'",
-    "actions: list your open actions",
+    "actions: list your open actions; team actions: a group's; add action <what>: add one for yourself",
+    "assessments: list your assessments, to resume or close one",
     "skip: leave this section for now",
     "back: go to the previous section",
     "stop: pause; nothing you answered is lost",
@@ -46,18 +47,28 @@ SUBJECT_EMPTY = "Please type a name for what you are assessing, or choose the wh
 
 PHASES_TITLE = "Choose a phase"
 PHASES_LINE = "The phases form a loop, so you can begin anywhere. The numbers show sections you have answered."
-PHASE_BUTTON = "{number} {name} · {answered}/{total}"
+PHASE_BUTTON = "{name} · {answered}/{total}"
 
 SECTION_PROGRESS = "{phase} · section {index} of {count} · phase {number} of 7"
 SECTION_QUESTION = "Which best describes your work today?"
 NOT_SURE = "Not sure"
 RECORDED = "Recorded: {rating}"
+HISTORY_LINE = "Earlier answers: {answers}. Last changed {day}."
+HISTORY_ITEM = "{rating} ({day})"
 SKIP = "Skip for now"
 
 EVIDENCE_TITLE = "Any evidence for {section}?"
 EVIDENCE_LINE = "You chose {rating}. Note what shows this, in a line or two, or skip."
+EVIDENCE_NOT_SURE_LINE = "You are not sure yet. Note anything that would help you decide, in a line or two, or skip."
+EVIDENCE_KEPT_LINE = "Evidence you gave before, kept unless you replace it: {text}"
+KEEP_EVIDENCE = "Keep this evidence"
+EVIDENCE_KEPT = "Evidence kept: {text}"
 EVIDENCE_PLACEHOLDER = "For example: minutes of the March community forum"
 SAVE_EVIDENCE = "Save evidence"
+EVIDENCE_BOX = "Your evidence"
+SUBJECT_BOX = "Project or workstream"
+RATIONALE_BOX = "Reason"
+TEXT_BOX = "Your answer"
 SKIP_EVIDENCE = "No evidence now"
 EVIDENCE_SAVED = "Evidence saved."
 EVIDENCE_EMPTY = "The evidence box was empty, so nothing was saved. Type a line or two, or choose No evidence now."
@@ -66,16 +77,17 @@ NO_EVIDENCE_RECORDED = "No evidence added."
 CHOSEN = "You chose: {choice}"
 
 IDEAS_TITLE = "Next steps for {section}"
-IDEAS_LINE = "Ideas from the {level} level. Tap one to make it an action for you, due in 14 days."
-IDEAS_SUSTAIN_LINE = "You are at the top level. Tap one to keep it going as an action, due in 14 days."
-IDEAS_START_LINE = "Ideas to get started. Tap one to make it an action for you, due in 14 days."
+IDEAS_LINE = "Ideas from the {level} level. Choose one to make it an action for you, due in 14 days."
+IDEAS_SUSTAIN_LINE = "You are at the top level. Choose one to keep it going as an action, due in 14 days."
+IDEAS_START_LINE = "Ideas to get started. Choose one to make it an action for you, due in 14 days."
 NEXT_SECTION = "Next section"
-ACTION_ADDED = "Added to your actions: {title} (quick win, due {due}). You can change it later."
+ACTION_ADDED = "Added to your actions as a quick win, due {due}: {title} You can change it later."
 ACTION_EXISTS = "That idea is already one of your actions."
 IDEA_TAKEN = "✓ {title}"
 
 SUMMARY_TITLE = "{phase} phase: summary"
-SUMMARY_LINE = "{answered} of {total} sections answered · {evidence} with evidence · {actions} new actions"
+SUMMARY_LINE = "{answered} of {total} sections answered · {evidence} with evidence · {actions}"
+NEW_ACTIONS = ("new action", "new actions")
 SUMMARY_UNANSWERED = "Not answered yet"
 NEXT_PHASE = "Next phase: {name}"
 ALL_PHASES = "Choose another phase"
@@ -86,7 +98,7 @@ EDIT_ACTION = "Edit {number}"
 ACTION_TITLE = "Action for {section}"
 ACTION_FACTS = {"due": "Due", "horizon": "Type", "status": "Status"}
 HORIZONS = {"quick_win": "Quick win", "long_term": "Long term"}
-STATUSES = {"open": "Open", "done": "Done", "dropped": "Dropped"}
+STATUSES = {"open": "Open", "in_progress": "In progress", "done": "Done", "dropped": "Dropped"}
 ACTION_CHANGES = {
     "done": "Mark done",
     "reopen": "Reopen",
@@ -95,13 +107,33 @@ ACTION_CHANGES = {
     "later_7": "Due a week later",
     "later_28": "Due 4 weeks later",
     "rename": "Rename",
+    "in_progress": "Mark in progress",
+    "drop": "Drop it",
 }
 RENAME_PLACEHOLDER = "A new title for this action"
 ACTION_UPDATED = "Action updated."
 ACTION_DONE = "Well done: marked as done."
 RENAME_EMPTY = "The title box was empty, so the action keeps its title."
-NO_ACTIONS = "You have no open actions yet. Tap a next-step idea after rating a section to add one."
+NO_ACTIONS = "You have no open actions yet. Choose a next-step idea after rating a section to add one."
 ACTION_FACT = "{section} · due {due}"
+
+ASSESSMENTS_TITLE = "Your assessments"
+ASSESSMENTS_LINE = "Choose one to carry on with it. Closing one keeps its answers; you can reopen it here."
+ASSESSMENTS_NONE = "You have no assessments yet. Start one to reflect on a project or the whole system."
+ASSESSMENT_ITEM = "{number}. {about}"
+ASSESSMENT_ABOUT = "{subject} · {scope} · cycle {cycle} · {answered} of {total} sections answered{closed}"
+ASSESSMENT_CLOSED_MARK = " · closed"
+CURRENT_ASSESSMENT = "Now assessing: {about}"
+SCOPE_FOCUS = {"strategic": "strategic", "operational": "operational"}
+SCOPE_FOOTPRINT = {"system": "system level", "place": "place level"}
+SCOPE_STANCE = {"looking_back": "looking back", "planning_ahead": "planning ahead"}
+RESUME_NUMBER = "Resume {number}"
+CLOSE_NUMBER = "Close {number}"
+REOPEN_NUMBER = "Reopen {number}"
+MY_ASSESSMENTS = "My assessments"
+ASSESSMENT_CLOSED = "Closed {subject}. Its answers are kept, and you can reopen it from My assessments."
+ASSESSMENT_REOPENED = "Reopened {subject}."
+GROUP_ASSESSMENT_NOT_YOURS = "A working group's assessment is closed by a lead with close cycle, so nothing was changed."
 
 HOME_TITLE = "Reflect"
 HOME_INTRO = "Your assessments and open actions. Sections answered are shown for each phase."
@@ -132,6 +164,22 @@ def due_label(day: date) -> str:
     return f"{day.day} {day:%b %Y}"
 
 
+def day_in_words(day: date) -> str:
+    """A date spelled out with its weekday, so a date input that posted the day before is noticed."""
+    return f"{day:%A} {day.day} {day:%B %Y}"
+
+
+def counted(number: int, forms: tuple[str, str]) -> str:
+    """'1 new action', '2 new actions': a count with the noun form that agrees with it."""
+    return f"{number} {forms[0] if number == 1 else forms[1]}"
+
+
+def sentence(text: str) -> str:
+    """Typed text ended with a full stop unless it already ends a sentence, so nothing reads 'pay..' or 'pay. (…'."""
+    stripped = text.rstrip()
+    return stripped if stripped.endswith((".", "!", "?", "…")) else f"{stripped}."
+
+
 # -- working groups -------------------------------------------------------------------------------------------------
 
 GROUP_HELP_LINES = (
@@ -143,6 +191,7 @@ GROUP_HELP_LINES = (
     "status, group, results, participation: how the group is doing",
     "digest: post the digest now; digest monday 09:00 or digest off: leads change or stop the weekly digest",
     "close cycle: a lead closes this cycle and starts the next",
+    "team actions: everyone's actions in the group; leads can change any of them",
     "rename group <name>: a lead renames the group",
     "set zone, set nation, set quiet, set minimum: a lead changes the group's time zone, bank holidays, quiet hours, or answers needed before figures show",
 )
@@ -174,7 +223,9 @@ GROUPS_TITLE = "Your working groups"
 GROUPS_NONE = "You are not in any working group yet. A lead adds you from the group's channel."
 OPEN_GROUP = "Open {name}"
 GROUP_ROLE = {"lead": "You are a lead of this group.", "member": "You are a member of this group."}
-GROUP_MEMBERS = "{members} members · {leads} leads"
+GROUP_MEMBERS = "{members} · {leads}"
+MEMBERS = ("member", "members")
+LEADS = ("lead", "leads")
 GROUP_ASSESSMENT = "Assessing: {subject} (cycle {cycle}, {stance})"
 GROUP_MY_PROGRESS = "You have answered {answered} of {total} sections."
 GROUP_SHARING = {True: "Members can see the group's results.", False: "Only leads can see the group's results so far."}
@@ -192,25 +243,27 @@ UNSHARED_NOW = "Only leads of {name} can see the group's results now."
 RESULTS_HIDDEN = "The group's results are shared with members once a lead allows it. Your own answers are under My answers."
 INVITE_TITLE = "{name}: your view is wanted"
 INVITE_LINE = "{lead} started a shared assessment of {subject} (cycle {cycle}). Rate each section here, in your own time."
-INVITE_PRIVACY = "The group sees figures for a section only once at least {min} members have answered it."
+INVITE_PRIVACY = "The group sees figures for a section only once at least {min} have answered it."
 INVITE_CATCH_UP = "You joined after it started: the others' progress does not hold you back, and your answers count the same."
 MY_ANSWERS_TITLE = "Your answers · {subject}, cycle {cycle}"
 MY_ANSWERS_LINE = "{answered} of {total} sections answered."
 
 RESULTS_TITLE = "{phase}: group results"
-RESULTS_LINE = "Cycle {cycle} · figures appear for a section once {min} members have answered it."
+RESULTS_LINE = "Cycle {cycle} · figures appear for a section once {min} have answered it."
 RESULTS_SECTION = "{code} {title}"
 RESULTS_TOO_FEW = "{answered} answered so far; figures appear at {min}."
 RESULTS_SPREAD = "Emerging {e} · Developing {d} · Maturing {m} · Thriving {t} · Not sure {n}"
 RESULTS_MEDIAN = "Median {median} · range {low} to {high}"
 RESULTS_NO_LEVELS = "Everyone who answered chose not sure."
-RESULTS_FORMER = "Includes {count} answers from former members."
+RESULTS_FORMER = "Includes {count} from former members."
+ANSWERS = ("answer", "answers")
 RESULTS_DISAGREE = "⚑ Ratings are two or more levels apart: worth discussing."
 RESULTS_AGREED = "Agreed: {level}. {rationale}"
 RESULTS_LAST_CYCLE = "Last cycle: {level}"
 RESULTS_NOTE = "• {text}"
 RESULTS_NOTE_FORMER = "• {text} (former member)"
-RESULTS_MORE_NOTES = "… and {count} more notes."
+RESULTS_MORE_NOTES = "… and {count} more."
+NOTES = ("note", "notes")
 AGREE_BUTTON = "Agree {code}"
 AGREE_TITLE = "Agree a level for {section}"
 AGREE_LINE = "Choose the level the group agrees on; the spread of ratings stays beside it."
@@ -271,7 +324,9 @@ PROGRESS_LINE = "Bars show the share of sections answered by current members."
 PROGRESS_VALUE = "{bar} {percent}% · {level}{movement}"
 CHANGES_TITLE = "Since the last digest"
 CHANGES_TITLE_FIRST = "Since the assessment started"
-CHANGES_LINE = "{new} new answers · {changed} changed · {done} actions done"
+CHANGES_LINE = "{new} · {changed} changed · {done} done"
+NEW_ANSWERS = ("new answer", "new answers")
+ACTIONS = ("action", "actions")
 CHANGES_LEVEL = "{section}"
 CHANGES_LEVEL_VALUE = "{before} → {after}"
 CHANGES_LEVEL_NEW = "new: {after}"
@@ -293,6 +348,98 @@ SETTINGS_HOW = (
 )
 SETTING_CHANGED = "Done: {what} is now {value} for {name}."
 SETTING_NAMES = {"zone": "the time zone", "nation": "the nation for bank holidays", "quiet": "quiet hours", "minimum": "the minimum number of answers"}
+
+NO_SUCH_CHOICE = "There is no choice {number} on the last card, so nothing was saved. Type {numbers}, or a choice's name."
+NUMBERS = {1: "1"}
+NUMBER_RANGE = "a number from 1 to {count}"
+NO_CHOICES = "The last card has no numbered choices, so nothing was saved. Type help to see what you can type."
+
+SLACK_CONTINUED_IN_DM = "I have answered in our direct message, so you can carry on there."
+
+# -- actions: owners, due dates, lists ------------------------------------------------------------------------------
+
+ACTION_ITEM = "{number}. {section}due {due} · {status}"
+ACTION_ITEM_OWNER = "{number}. {section}due {due} · {status} · {owner}"
+ACTION_NO_SECTION = "No section"
+ITEM_BUTTONS = {
+    "done": "Done",
+    "in_progress": "Started",
+    "later_7": "Snooze",
+    "due": "Due date",
+    "owner": "Reassign",
+    "drop": "Drop",
+    "open": "Details",
+    "reopen": "Reopen",
+}
+MY_DONE_TITLE = "Your done and dropped actions"
+TEAM_ACTIONS_TITLE = "{name}: actions"
+TEAM_DONE_TITLE = "{name}: done and dropped actions"
+SHOW_DONE = "Show done"
+SHOW_OPEN = "Show open"
+TEAM_ACTIONS = "Team actions"
+NO_DONE_ACTIONS = "Nothing is done or dropped yet."
+NO_TEAM_ACTIONS = "This group has no open actions yet."
+MORE_ACTIONS = "Showing {shown} of {total}."
+TEAM_ACTIONS_ONLY_IN_GROUP = "team actions lists a working group's actions: type it in the group's channel, or open the group first."
+ACTION_FACTS_MORE = {"owner": "Owner", "note": "Note"}
+ACTION_DROPPED = "Dropped. Reopen it from your done list if you need it again."
+ACTION_STARTED = "Marked as in progress."
+ACTION_REOPENED = "Reopened: it is back in your open actions."
+CHANGE_DUE = "Due date"
+REASSIGN = "Reassign"
+ADD_NOTE = "Save note"
+NOTE_PLACEHOLDER = "A short note, for example what is blocking it"
+NOTE_SAVED = "Note saved."
+ACTION_NOT_ALLOWED = (
+    "Only the action's owner, the person who added it or a group lead can change it, so I left it as it is."
+)
+DUE_TITLE = "New due date for: {title}"
+DUE_LINE = "Currently due {due}. Pick a date, or choose one of the quick picks."
+DUE_LABEL = "Due date"
+DUE_SET = "Save date"
+DUE_REQUIRED = "Please pick a date first."
+DUE_PICKS = {"1w": "In 1 week", "2w": "In 2 weeks", "month_end": "End of month"}
+DUE_CHANGED = "Now due {day}. If that is not the day you picked, choose Due date again."
+DUE_PAST = "{day} has already passed, so the due date stays {due}. Please pick today or a later day."
+DUE_TOO_FAR = "That is more than {years} years away, so the due date stays {due}. Please pick an earlier day."
+DUE_MISSING = "No date came with that, so the due date stays {due}. Pick a date, or choose a quick pick."
+OWNER_TITLE = "Who should own: {title}"
+OWNER_LINE = "Owned by {owner} now. Pick anyone in your organisation the bot can reach; they get a message with the action."
+OWNER_LINE_HERE = "Owned by {owner} now. Pick someone in this conversation; they get a message with the action."
+OWNER_LABEL = "New owner"
+OWNER_SET = "Assign"
+OWNER_REQUIRED = "Please pick a person first."
+OWNER_MISSING = "No person came with that, so the owner stays {owner}. Pick someone, then choose Assign."
+OWNER_NOT_FOUND = (
+    "I can't reach that person, so the owner stays {owner}. They need Reflect in a team they belong to, "
+    "or pick someone in this conversation."
+)
+OWNER_UNCHANGED = "{owner} already owns it, so nothing changed."
+OWNER_CHANGED = "{owner} now owns it. I'll send them a message with the action."
+SOMEONE = "someone"
+ASSIGNED_TITLE = "A new action for you"
+ASSIGNED_LINE = "{by} gave you this action: {title}"
+ASSIGNED_LATE = "This comes a little late: it was assigned outside working hours."
+ASSIGNED_STOP = "Done, Snooze and Drop work from here. Not yours? Reassign it, and I won't message you about it again."
+ADD_ACTION_HOW = "Type add action followed by what needs doing, for example: add action Book the community venue"
+ACTION_ADDED_TYPED = "Added to your actions: {title} (quick win, due {due}). Use the buttons to change the date or the owner."
+ACTION_HISTORY_SHOWN = 3
+ACTION_HISTORY_WHAT = {
+    "created": "added",
+    "status": "marked {status}",
+    "horizon": "made {horizon}",
+    "due": "due date set to {due}",
+    "owner": "given to a new owner",
+    "title": "renamed",
+    "note": "note written",
+}
+ACTION_HISTORY_BY = {"owner": "by the owner", "creator": "by whoever added it", "other": "by someone else"}
+ACTION_HISTORY_LINE = "{what}, {by}"
+ACTION_TITLE_PLAIN = "Action"
+NOTE = "Note"
+NOTE_TITLE = "A note on: {title}"
+OWNER_ME = "Me"
+OWNER_UNREACHABLE = " (I can't reach them until they write to Reflect)"
 
 EXPORT_TITLE = "Take your assessment with you"
 EXPORT_LINE = "Choose a format. Word is laid out like the framework's tick-box edition; the PDF report has charts."

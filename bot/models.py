@@ -25,9 +25,14 @@ NOT_SURE: Literal["not_sure"] = "not_sure"
 Rating = Level | Literal["not_sure"]
 Role = Literal["lead", "member"]
 ScopeField = Literal["subject", "focus", "footprint", "stance"]
-ActionChange = Literal["done", "reopen", "quick_win", "long_term", "later_7", "later_28", "rename"]
+ActionChange = Literal["done", "reopen", "quick_win", "long_term", "later_7", "later_28", "rename", "in_progress", "drop"]
+"""One-tap changes to an action; `later_7` is 'snooze a week'. A new due date or owner has intents of its own."""
+ActionStatus = Literal["open", "in_progress", "done", "dropped"]
+ACTIVE_STATUSES: tuple[ActionStatus, ...] = ("open", "in_progress")
+Horizon = Literal["quick_win", "long_term"]
 JobKind = Literal[
-    "reminder", "digest", "checkin_close", "digest_reply", "digest_leads", "digest_refresh", "group_invite"
+    "reminder", "digest", "checkin_close", "digest_reply", "digest_leads", "digest_refresh", "group_invite",
+    "action_assigned",
 ]
 """What a job does; dialogs/jobs.py maps each kind to the handler that composes its message."""
 JobStatus = Literal["pending", "claimed", "sending", "done", "failed", "uncertain", "cancelled"]
@@ -232,24 +237,65 @@ def response_id(assessment_id: str, section: str, author_id: str) -> str:
     return f"{assessment_id}/{section}/{author_id}"
 
 
+ActionEvent = Literal["created", "status", "horizon", "due", "owner", "title", "note"]
+ACTION_TITLE_MAX = 200
+ACTION_NOTE_MAX = 500
+ActionTitle = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=ACTION_TITLE_MAX)]
+ActionNote = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=ACTION_NOTE_MAX)]
+
+
+class ActionEntry(_Frozen):
+    """One change in an action's history: who, what, when, and the new value where it is not free text.
+
+    A new title or note is recorded as changed without its words, so history can be shown or exported safely.
+    """
+
+    by: Id
+    at: AwareDatetime
+    what: ActionEvent
+    status: ActionStatus | None = None
+    horizon: Horizon | None = None
+    due: date | None = None
+    owner: Id | None = None
+
+
 class Action(Document):
-    """A next step someone has taken on; quick wins are the default because they get done."""
+    """A next step someone has taken on; quick wins are the default because they get done.
+
+    It lives in the partition of the assessment it came from (a person's own space or a group's), which `space`
+    names so a card can point back to it from anyone's chat. Fields after `updated_at` came later and default so
+    that actions stored before them still load: no creator means the owner made it.
+    """
 
     table: ClassVar[str] = "actions"
     id: Id
-    assessment_id: Id
-    section: SectionCode
-    title: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+    assessment_id: Id | None = None
+    section: SectionCode | None = None
+    title: ActionTitle
     owner_id: Id
     due: date
-    horizon: Literal["quick_win", "long_term"] = "quick_win"
-    status: Literal["open", "done", "dropped"] = "open"
+    horizon: Horizon = "quick_win"
+    status: ActionStatus = "open"
     created_at: AwareDatetime
     updated_at: AwareDatetime
+    creator_id: Id | None = None
+    owner_name: PersonName | None = None
+    space: Id | None = None
+    note: ActionNote | None = None
+    history: tuple[ActionEntry, ...] = ()
 
     @property
     def doc_id(self) -> str:
         return self.id
+
+    @property
+    def made_by(self) -> str:
+        return self.creator_id or self.owner_id
+
+    @property
+    def active(self) -> bool:
+        """Still to do: open or in progress."""
+        return self.status in ACTIVE_STATUSES
 
 
 class ScopeDraft(_Frozen):
@@ -270,6 +316,13 @@ class Awaiting(_Frozen):
     level: Level | None = None
 
 
+class ShownChoice(_Frozen):
+    """One button of the last card shown in a conversation: its label and its intent's JSON (never a nonce)."""
+
+    label: Annotated[str, Field(min_length=1, max_length=60)]
+    intent: dict[str, object]
+
+
 class ConversationState(Document):
     """Per person, per conversation: just enough to resume; everything else is derived from answers."""
 
@@ -284,6 +337,10 @@ class ConversationState(Document):
     group_id: Id | None = None
     """The working group whose assessment this conversation is on; checked against membership every turn."""
     updated_at: AwareDatetime
+    choices: tuple[ShownChoice, ...] = ()
+    """The last card's buttons in the order its text shows them, so typing a label or a number works like a tap."""
+    text_box: dict[str, object] | None = None
+    """The intent of the last card's text box, so text typed as a message fills it in (a new action title, say)."""
 
     @property
     def doc_id(self) -> str:

@@ -65,3 +65,23 @@ def delivery_id(key: str) -> str:
     if not isinstance(key, str) or not key:
         raise ValueError("a delivery key must be a non-empty string")
     return hashlib.sha256(key.encode("utf-8")).hexdigest()
+
+
+class ActionSpaces(Document):
+    """The partitions where one person owns actions in one tenant, so 'my actions' never opens every team."""
+
+    table: ClassVar[str] = "action_spaces"
+    user_id: Id
+    spaces: tuple[Id, ...] = ()
+
+    @property
+    def doc_id(self) -> str:
+        return self.user_id
+
+    @classmethod
+    def with_space(cls, current: Self | None, user_id: str, team_id: str) -> Self:
+        """The record with `team_id` added once; an unchanged record is returned as it was, so nothing is written."""
+        if current is not None and team_id in current.spaces:
+            return current
+        spaces = current.spaces if current is not None else ()
+        return cls(user_id=user_id, spaces=(*spaces, team_id))

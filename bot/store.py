@@ -21,7 +21,7 @@ from typing import Self, TypeVar
 from bot.errors import JobStateError
 from bot.keys import AssessmentKey, TeamKey, TenantKey
 from bot.models import READY_STATUSES, Answer, Document, Response, Role, ScheduledJob, response_id
-from bot.records import Delivery, Membership, delivery_id
+from bot.records import ActionSpaces, Delivery, Membership, delivery_id
 
 D = TypeVar("D", bound=Document)
 RecordScope = TenantKey | None
@@ -234,6 +234,19 @@ class Store(ABC):
         found = await self._get_record(tenant, Membership, user_id)
         teams = sorted(found.teams.items()) if found is not None else []
         return [(TeamKey(tenant=tenant, team_id=team_id), role) for team_id, role in teams]
+
+    # -- where a person's actions are ----------------------------------------------------
+
+    async def add_action_space(self, team: TeamKey, user_id: str) -> None:
+        """Note that the person owns an action in `team`; a space already noted writes nothing."""
+        await self._change_record(
+            team.tenant, ActionSpaces, user_id, lambda current: ActionSpaces.with_space(current, user_id, team.team_id)
+        )
+
+    async def action_spaces(self, tenant: TenantKey, user_id: str) -> list[TeamKey]:
+        """Every partition in this tenant where the person has owned an action, in the order they were noted."""
+        found = await self._get_record(tenant, ActionSpaces, user_id)
+        return [TeamKey(tenant=tenant, team_id=team_id) for team_id in (found.spaces if found else ())]
 
     # -- inbound deduplication ----------------------------------------------------------
 

@@ -6,7 +6,9 @@ turn these into messages; flows never see a channel.
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Sequence
+from datetime import date
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -43,6 +45,35 @@ class TextInput(_View):
     placeholder: Annotated[str, Field(max_length=120)]
     max_length: Annotated[int, Field(ge=1, le=2000)]
     submit: Button
+    label: Label | None = None
+    """What the box asks for, in a few words; the card's heading above it already asks the question."""
+
+
+class Item(_View):
+    """One entry of a list that has buttons of its own (an action and its changes): a heading, a text, its buttons."""
+
+    heading: Annotated[str, Field(min_length=1, max_length=150)]
+    text: Annotated[str, Field(min_length=1, max_length=300)]
+    buttons: tuple[Button, ...] = ()
+
+
+class Picker(_View):
+    """A date or a person to choose; the choice is merged into `submit`'s payload under the key `kind`.
+
+    A person is anyone in the organisation, or with `nearby` only someone in this conversation (Teams offers
+    organisation-wide search only in a personal chat). `earliest` is a hint to the client: the server checks anyway.
+    """
+
+    kind: Literal["date", "person"]
+    label: Annotated[str, Field(min_length=1, max_length=60)]
+    submit: Button
+    required: Annotated[str, Field(min_length=1, max_length=120)]
+    """What the client says when the picker is left empty."""
+    earliest: date | None = None
+    value: date | None = None
+    nearby: bool = False
+    people: tuple[tuple[Label, str], ...] = ()
+    """People offered before any search, as (label, the channel's id for them): Teams lists them above its results."""
 
 
 class Card(_View):
@@ -57,7 +88,9 @@ class Card(_View):
     lines: tuple[Annotated[str, Field(max_length=1000)], ...] = ()
     facts: tuple[Fact, ...] = ()
     choices: tuple[Button, ...] = ()
+    items: tuple[Item, ...] = ()
     text_input: TextInput | None = None
+    picker: Picker | None = None
     actions: tuple[Button, ...] = ()
     ref: str | None = None
     notify: bool = False
@@ -78,3 +111,14 @@ class FileOffer(_View):
 
 
 View = Card | Notice | FileOffer
+
+
+def primary_first(buttons: Sequence[Button]) -> tuple[Button, ...]:
+    """Teams cannot style a button, so every channel marks the suggested step by putting it first."""
+    return tuple(sorted(buttons, key=lambda button: not button.primary))
+
+
+def numbered(card: Card) -> tuple[Button, ...]:
+    """A card's buttons in the order every channel's text numbers them: main choices, each list entry's, the others."""
+    listed = (button for item in card.items for button in item.buttons)
+    return (*primary_first(card.choices), *listed, *primary_first(card.actions))

@@ -25,7 +25,7 @@ def _notes(spread: Spread) -> tuple[str, ...]:
         for note in spread.notes[:NOTES_SHOWN]
     ]
     extra = len(spread.notes) - NOTES_SHOWN
-    return (*shown, *((say.RESULTS_MORE_NOTES.format(count=extra),) if extra > 0 else ()))
+    return (*shown, *((say.RESULTS_MORE_NOTES.format(count=say.counted(extra, say.NOTES)),) if extra > 0 else ()))
 
 
 def _figures(spread: Spread) -> tuple[str, ...]:
@@ -38,7 +38,7 @@ def _figures(spread: Spread) -> tuple[str, ...]:
         middle = say.RESULTS_NO_LEVELS
     else:
         middle = say.RESULTS_MEDIAN.format(median=level_label(spread.median), low=spread.low.label, high=spread.high.label)
-    former = (say.RESULTS_FORMER.format(count=spread.former),) if spread.former else ()
+    former = (say.RESULTS_FORMER.format(count=say.counted(spread.former, say.ANSWERS)),) if spread.former else ()
     flag = (say.RESULTS_DISAGREE,) if spread.disagreement else ()
     return (distribution, middle, *former, *flag)
 
@@ -53,7 +53,7 @@ def section_lines(
     heading = say.RESULTS_SECTION.format(code=section.code, title=section.title)
     shown = spread.shown(min_answers)
     figures = _figures(spread) if shown else (say.RESULTS_TOO_FEW.format(answered=spread.answered, min=min_answers),)
-    outcome = () if agreed is None else (say.RESULTS_AGREED.format(level=agreed.level.label, rationale=agreed.rationale),)
+    outcome = () if agreed is None else (say.RESULTS_AGREED.format(level=agreed.level.label, rationale=say.sentence(agreed.rationale)),)
     earlier = () if last_cycle is None else (say.RESULTS_LAST_CYCLE.format(level=level_label(last_cycle)),)
     notes = _notes(spread) if shown else ()
     blocks = ("\n".join((heading, *outcome, *figures, *earlier)), "\n".join(notes))
@@ -72,7 +72,7 @@ def results_card(
     lead: bool,
 ) -> Card:
     """A phase's sections across the group; leads get a button to agree each section's level, everyone the other phases."""
-    lines = [say.RESULTS_LINE.format(cycle=assessment.cycle, min=team.min_answers)]
+    lines = [say.RESULTS_LINE.format(cycle=assessment.cycle, min=say.counted(team.min_answers, say.MEMBERS))]
     for section in phase.sections:
         lines.extend(section_lines(section, spreads[section.code], agreed.get(section.code), last_cycle.get(section.code), team.min_answers))
     agree = tuple(
@@ -135,6 +135,7 @@ def rationale_card(team: Team, assessment: Assessment, section: Section, level: 
         progress=shorten(team.name, 120),
         lines=(say.RATIONALE_LINE.format(level=level.label),),
         text_input=TextInput(
+            label=say.RATIONALE_BOX,
             placeholder=say.RATIONALE_PLACEHOLDER,
             max_length=RATIONALE_MAX_CHARS,
             submit=Button(

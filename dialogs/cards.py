@@ -18,7 +18,9 @@ def shorten(text: str, limit: int = LABEL_MAX) -> str:
 
 def answered(card: Card, recorded: str) -> Card:
     """The card as it should look once answered: what was recorded, and nothing left to tap."""
-    return card.model_copy(update={"lines": (*card.lines, recorded), "choices": (), "text_input": None, "actions": ()})
+    return card.model_copy(
+        update={"lines": (*card.lines, recorded), "choices": (), "items": (), "text_input": None, "picker": None, "actions": ()}
+    )
 
 
 BAR_WIDTH = 10

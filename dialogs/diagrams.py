@@ -21,13 +21,14 @@ from pydantic import BaseModel
 
 from bot.framework import Framework, Level, load_framework
 from bot.intents import Intent
-from bot.models import Action, Assessment, Member, Scope, Team
+from bot.models import Action, Assessment, Member, Person, Scope, Team
 from bot.services import actions, assessments, calibration, participation
 from bot.services.digest import Period, compute
 from bot.services.shared import Holdings
 from bot.views import Button, Card
 from dialogs import (
     actions_cards,
+    assessments_cards,
     calibration_cards,
     digest_cards,
     exports_cards,
@@ -72,7 +73,7 @@ def flow_of(thing: Callable[..., object] | ModuleType) -> str:
 def _sample_action(code: str) -> Action:
     return Action(
         id="act-sample", assessment_id=SAMPLE_ID, section=code, title="An idea taken", owner_id="sample",
-        due=date(2026, 1, 19), created_at=_SAMPLE_TIME, updated_at=_SAMPLE_TIME,
+        due=date(2026, 1, 19), created_at=_SAMPLE_TIME, updated_at=_SAMPLE_TIME, space="user:sample",
     )
 
 
@@ -100,9 +101,19 @@ def samples(framework: Framework) -> dict[CardBuilder, tuple[Card, ...]]:
             reflection_cards.ideas_card(framework, SAMPLE_ID, section, Level.EMERGING, ideas, frozenset()),
         ),
         reflection_cards.summary_card: (reflection_cards.summary_card(framework, SAMPLE_ID, phase, {}, 0),),
-        actions_cards.actions_card: (actions_cards.actions_card([action]),),
+        actions_cards.actions_card: (
+            actions_cards.actions_card([action], in_group=True),
+            actions_cards.actions_card([finished], done=True, group="Sample group", in_group=True),
+        ),
         actions_cards.action_card: (actions_cards.action_card(action), actions_cards.action_card(finished)),
+        actions_cards.due_card: (actions_cards.due_card(action, action.due),),
+        actions_cards.owner_card: (actions_cards.owner_card(action, "sample", nearby=False),),
+        actions_cards.note_card: (actions_cards.note_card(action),),
+        actions_cards.assigned_card: (actions_cards.assigned_card(action, Person(user_id="lead"), late=False),),
         home_cards.home_card: (home_cards.home_card([(assessment, progress)], [action]),),
+        assessments_cards.assessments_card: (
+            assessments_cards.assessments_card([(assessment, progress), (assessment.model_copy(update={"status": "closed"}), progress)]),
+        ),
         **_group_samples(framework, scope),
     }
 
@@ -147,7 +158,9 @@ def _group_samples(framework: Framework, scope: Scope) -> dict[CardBuilder, tupl
 def buttons(card: Card) -> tuple[Button, ...]:
     """Everything on a card that can be tapped, the text box's submit button included."""
     submit = () if card.text_input is None else (card.text_input.submit,)
-    return (*card.choices, *submit, *card.actions)
+    picked = () if card.picker is None else (card.picker.submit,)
+    listed = tuple(button for item in card.items for button in item.buttons)
+    return (*card.choices, *listed, *submit, *picked, *card.actions)
 
 
 def _label(kind: type[BaseModel], tapped: Iterable[Intent]) -> str:
@@ -188,6 +201,7 @@ def entry_edges(flow: str) -> list[Edge]:
     typed: list[tuple[str, str, Callable[..., object]]] = [
         *((START, event, step) for event, step in routes.EVENTS.items()),
         *((TYPED, command, step) for command, step in routes.COMMANDS.items()),
+        *((TYPED, f"{command} …", step) for command, step in routes.PHRASES_WITH_ARGUMENT.items()),
         *((TYPED, f"{command} …", step) for command, step in routes.COMMANDS_WITH_ARGUMENT.items()),
         *((TYPED, f"awaited {kind}", step) for kind, step in routes.AWAITED.items()),
         (TYPED, "anything else", routes.NOT_UNDERSTOOD),

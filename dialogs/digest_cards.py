@@ -111,7 +111,11 @@ def changes_card(digest: Digest, *, first: bool) -> Card:
     return Card(
         title=say.CHANGES_TITLE_FIRST if first else say.CHANGES_TITLE,
         lines=(
-            say.CHANGES_LINE.format(new=changes.new_answers, changed=changes.changed_answers, done=changes.actions_done),
+            say.CHANGES_LINE.format(
+                new=say.counted(changes.new_answers, say.NEW_ANSWERS),
+                changed=changes.changed_answers,
+                done=say.counted(changes.actions_done, say.ACTIONS),
+            ),
             *(() if moved else (say.CHANGES_NO_LEVELS,)),
             *_more(len(moved), len(changes.levels)),
             say.QUICK_WINS_LINE.format(count=len(digest.quick_wins)),

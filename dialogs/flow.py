@@ -17,6 +17,9 @@ from bot.views import Card, View
 CardBuilder = Callable[..., Card]
 Roster = Callable[[], Awaitable[list[Person]]]
 """Everyone in the conversation the turn came from (a Teams team's roster, a Slack channel's members), fetched on demand."""
+PersonFinder = Callable[[str, tuple[str, ...]], Awaitable[Person | None]]
+"""A person picked on a card (a Teams user's object id, a Slack user id) as the channel knows them, or None when the
+channel cannot reach them; the tuple names more conversations (a person's groups' channels) to look in."""
 S = TypeVar("S", bound=Callable[..., object])
 _LEADS_TO: dict[Callable[..., object], tuple[CardBuilder, ...]] = {}
 
@@ -40,6 +43,9 @@ class FlowContext:
     mentions: tuple[Person, ...] = ()
     """People the message @mentioned, the bot itself left out."""
     roster: Roster | None = None
+    find_person: PersonFinder | None = None
+    shared_conversation: bool = False
+    """A channel or group chat rather than a personal chat: a people picker there offers only its own people."""
 
     @property
     def space(self) -> TeamKey:

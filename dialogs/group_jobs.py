@@ -18,6 +18,7 @@ from bot.outbound import MessageRef
 from bot.services import digest_schedule, groups
 from bot.services.digest_schedule import HEADLINE, LATEST, refresh_job
 from bot.views import Card
+from dialogs import typed
 from dialogs.digest import local_now, measured
 from dialogs.digest_cards import headline_card, non_responders_card, thread_cards
 from dialogs.groups_cards import invite_card
@@ -181,10 +182,17 @@ async def compose_invite(ctx: JobContext, job: ScheduledJob) -> Message | None:
     return Message(to=to, view=card, working_time=groups.calendar_of(team).next_working_start)
 
 
+async def invited(ctx: JobContext, job: ScheduledJob, sent: MessageRef) -> None:
+    """The invitation's buttons can be typed in reply too, as on any card shown in a turn."""
+    message = await compose_invite(ctx, job)
+    if message is not None and isinstance(message.view, Card):
+        await typed.shown_without_a_turn(ctx.store, job.team.tenant, sent.conversation, message.view, ctx.now)
+
+
 HANDLERS: dict[JobKind, JobHandler] = {
     "digest": JobHandler(compose=compose_digest, sent=digest_posted),
     "digest_reply": JobHandler(compose=compose_reply, sent=reply_posted),
     "digest_leads": JobHandler(compose=compose_leads),
     "digest_refresh": JobHandler(compose=compose_refresh, sent=refreshed),
-    "group_invite": JobHandler(compose=compose_invite),
+    "group_invite": JobHandler(compose=compose_invite, sent=invited),
 }

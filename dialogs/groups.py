@@ -19,6 +19,7 @@ from bot.views import Notice
 from bot.working_calendar import Nation, parse_quiet_hours
 from dialogs import digest as group_digest
 from dialogs import reflection
+from dialogs.assessments_cards import about
 from dialogs.flow import FlowContext, FlowResult, leads_to
 from dialogs.groups_cards import group_card, groups_card, participation_card, status_card
 from dialogs.reflection_cards import phases_card
@@ -177,7 +178,7 @@ async def started(ctx: FlowContext, scope: Scope) -> FlowResult:
     await shared.invite(ctx.store, space, assessment, [m.user_id for m in team.members if m.user_id != ctx.user_id], ctx.now)
     progress = assessments.progress(ctx.framework, frozenset())
     state = ctx.with_state(assessment_id=assessment.id, group_id=ctx.group_id, phase=None, section=None, awaiting=None, scope_draft=None)
-    return FlowResult(views=(phases_card(assessment.id, progress, group=ctx.group_id),), state=state)
+    return FlowResult(views=(phases_card(assessment.id, progress, group=ctx.group_id, about=about(assessment, progress)),), state=state)
 
 
 @leads_to()

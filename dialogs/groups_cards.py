@@ -77,7 +77,7 @@ def group_card(team: Team, role: Role, assessment: Assessment | None, answered: 
     choices = (*_member_buttons(team, assessment), *(_lead_buttons(team, assessment) if role == "lead" else ()))
     return Card(
         title=team.name,
-        progress=say.GROUP_MEMBERS.format(members=len(team.members), leads=len(team.leads)),
+        progress=say.GROUP_MEMBERS.format(members=say.counted(len(team.members), say.MEMBERS), leads=say.counted(len(team.leads), say.LEADS)),
         lines=(say.GROUP_ROLE[role], *about, say.GROUP_SHARING[team.share_results]),
         choices=choices,
         actions=(Button(label=say.LEAVE_GROUP, intent=LeaveGroup(group=team.id)),),
@@ -89,7 +89,7 @@ def invite_card(team: Team, assessment: Assessment, lead: str, *, late: bool) ->
     """A member's invitation to rate in their own chat; one who joined late is told they can simply catch up."""
     lines = (
         say.INVITE_LINE.format(lead=lead, subject=assessment.scope.subject, cycle=assessment.cycle),
-        say.INVITE_PRIVACY.format(min=team.min_answers),
+        say.INVITE_PRIVACY.format(min=say.counted(team.min_answers, say.MEMBERS)),
         *((say.INVITE_CATCH_UP,) if late else ()),
     )
     return Card(

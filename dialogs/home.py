@@ -19,5 +19,5 @@ async def overview(ctx: FlowContext) -> FlowResult:
     progress = [
         (a, await assessments.progress_of(ctx.store, ctx.framework, ctx.key(a.id), ctx.user_id)) for a in newest
     ]
-    open_actions = await actions.open_actions(ctx.store, ctx.team, ctx.user_id)
+    open_actions = [a for a in await actions.mine(ctx.store, ctx.team.tenant, ctx.team, ctx.user_id) if a.active]
     return FlowResult(views=(home_card(progress, open_actions),))

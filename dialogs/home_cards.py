@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from bot import messages as say
-from bot.intents import Resume, ShowActions, StartAssessment
+from bot.intents import Resume, ShowActions, ShowAssessments, StartAssessment
 from bot.models import Action, Assessment
 from bot.services.assessments import PhaseProgress
 from bot.views import Button, Card
@@ -33,5 +33,6 @@ def home_card(assessments: Iterable[tuple[Assessment, tuple[PhaseProgress, ...]]
             Button(label=say.RESUME, intent=Resume(), primary=True),
             Button(label=say.START, intent=StartAssessment()),
             Button(label=say.MY_ACTIONS, intent=ShowActions()),
+            Button(label=say.MY_ASSESSMENTS, intent=ShowAssessments()),
         ),
     )

@@ -17,7 +17,8 @@ from bot.models import NOT_SURE, Assessment, Awaiting, Response
 from bot.services import actions, assessments, digest_schedule
 from bot.views import Card, Notice
 from dialogs import setup
-from dialogs.cards import answered
+from dialogs.assessments_cards import about
+from dialogs.cards import answered, shorten
 from dialogs.flow import FlowContext, FlowResult, leads_to
 from dialogs.reflection_cards import evidence_card, ideas_card, phases_card, section_card, summary_card
 from dialogs.setup_cards import help_card, subject_card
@@ -63,10 +64,11 @@ async def _section_card(ctx: FlowContext, assessment_id: str, section: Section, 
 @leads_to(phases_card)
 async def show_phases(ctx: FlowContext, intent: ShowPhases) -> FlowResult:
     """Every phase with the person's progress, since the loop can begin anywhere."""
-    await _find(ctx, intent.assessment)
+    assessment = await _find(ctx, intent.assessment)
     progress = await assessments.progress_of(ctx.store, ctx.framework, ctx.key(intent.assessment), ctx.user_id)
     state = ctx.with_state(assessment_id=intent.assessment, awaiting=None)
-    return FlowResult(views=(phases_card(intent.assessment, progress, group=ctx.group_id),), state=state)
+    card = phases_card(intent.assessment, progress, group=ctx.group_id, about=about(assessment, progress))
+    return FlowResult(views=(card,), state=state)
 
 
 @leads_to(section_card, summary_card)
@@ -94,7 +96,7 @@ async def rate(ctx: FlowContext, intent: Rate) -> FlowResult:
         awaiting=Awaiting(kind="evidence", section=section.code),
     )
     return FlowResult(
-        views=(evidence_card(ctx.framework, intent.assessment, section, intent.level, group=ctx.group_id),),
+        views=(evidence_card(ctx.framework, intent.assessment, section, intent.level, group=ctx.group_id, kept=response.evidence),),
         replace=await _section_card(ctx, intent.assessment, section, response),
         state=state,
     )
@@ -145,8 +147,10 @@ async def skip_evidence(ctx: FlowContext, intent: SkipEvidence) -> FlowResult:
     """Evidence is optional: go straight to the ideas, and mark the evidence card as answered."""
     section, response = await _rated(ctx, intent.assessment, intent.section)
     result = await _ideas(ctx, intent.assessment, section, response)
-    card = evidence_card(ctx.framework, intent.assessment, section, response.rating or NOT_SURE, group=ctx.group_id)
-    return replace(result, replace=answered(card, say.NO_EVIDENCE_RECORDED))
+    kept = response.evidence
+    card = evidence_card(ctx.framework, intent.assessment, section, response.rating or NOT_SURE, group=ctx.group_id, kept=kept)
+    recorded = say.NO_EVIDENCE_RECORDED if kept is None else say.EVIDENCE_KEPT.format(text=shorten(kept, 300))
+    return replace(result, replace=answered(card, recorded))
 
 
 @leads_to(ideas_card)
@@ -155,11 +159,12 @@ async def take_idea(ctx: FlowContext, intent: TakeIdea) -> FlowResult:
     section, response = await _rated(ctx, intent.assessment, intent.section)
     title = actions.idea(section, response.rating, intent.idea)
     taken = await actions.taken(ctx.store, ctx.key(intent.assessment), ctx.user_id, section.code)
-    action = await actions.take_idea(ctx.store, ctx.key(intent.assessment), ctx.user_id, section.code, title, ctx.now)
+    who = ctx.author.name if ctx.author else None
+    action = await actions.take_idea(ctx.store, ctx.key(intent.assessment), ctx.user_id, section.code, title, ctx.now, who)
     if action is None:
         notice = Notice(text=say.ACTION_EXISTS)
     else:
-        notice = Notice(text=say.ACTION_ADDED.format(title=title, due=say.due_label(action.due)))
+        notice = Notice(text=say.ACTION_ADDED.format(title=say.sentence(title), due=say.due_label(action.due)))
     offered = actions.ideas(section, response.rating)
     card = ideas_card(ctx.framework, intent.assessment, section, response.rating, offered, taken | {title}, group=ctx.group_id)
     return FlowResult(views=(notice,), replace=card)
@@ -203,10 +208,10 @@ async def stop(ctx: FlowContext) -> FlowResult:
 
 
 async def _current(ctx: FlowContext) -> Assessment | None:
-    """The conversation's assessment if it still exists, else the person's newest open one."""
+    """The conversation's assessment if it still exists (and is not one the person closed), else their newest open one."""
     if ctx.state.assessment_id is not None:
         current = await ctx.store.get(ctx.space, Assessment, ctx.state.assessment_id)
-        if current is not None:
+        if current is not None and (current.shared or current.status == "open"):
             return current
     return await assessments.latest_open(ctx.store, ctx.space, ctx.user_id)
 

@@ -30,14 +30,16 @@ def _position(phase: Phase, section: Section) -> str:
     return say.SECTION_PROGRESS.format(phase=phase.name, index=index, count=len(phase.sections), number=phase.number)
 
 
-def phases_card(assessment_id: str, progress: Iterable[PhaseProgress], group: str | None = None) -> Card:
-    """Every phase with the sections answered so far; the loop can begin anywhere."""
+def phases_card(
+    assessment_id: str, progress: Iterable[PhaseProgress], group: str | None = None, about: str | None = None
+) -> Card:
+    """Every phase with the sections answered so far; the loop can begin anywhere. `about` names the assessment."""
     return Card(
         title=say.PHASES_TITLE,
-        lines=(say.PHASES_LINE,),
+        lines=(*(() if about is None else (say.CURRENT_ASSESSMENT.format(about=about),)), say.PHASES_LINE),
         choices=tuple(
             Button(
-                label=say.PHASE_BUTTON.format(number=p.phase.number, name=p.phase.name, answered=p.answered, total=p.total),
+                label=say.PHASE_BUTTON.format(name=p.phase.name, answered=p.answered, total=p.total),
                 intent=ChoosePhase(assessment=assessment_id, group=group, phase=p.phase.number),
             )
             for p in progress
@@ -55,6 +57,22 @@ def _earlier_lines(earlier: Response | None) -> tuple[str, ...]:
     return (rating, *evidence)
 
 
+HISTORY_SHOWN = 3
+
+
+def _history_lines(response: Response | None) -> tuple[str, ...]:
+    """The answers given before this one and when it last changed, so a revision never hides what was said."""
+    if response is None or not response.history:
+        return ()
+    earlier = [revision for revision in response.history if revision.rating is not None][-HISTORY_SHOWN:]
+    if not earlier:
+        return ()
+    answers = " · ".join(
+        say.HISTORY_ITEM.format(rating=rating_label(revision.rating), day=say.due_label(revision.at.date())) for revision in earlier
+    )
+    return (say.HISTORY_LINE.format(answers=answers, day=say.due_label(response.updated_at.date())),)
+
+
 def section_card(
     framework: Framework,
     assessment_id: str,
@@ -68,7 +86,7 @@ def section_card(
     return Card(
         title=section_heading(section),
         progress=_position(framework.phase_of(section.code), section),
-        lines=(*recorded, *_earlier_lines(earlier), section.summary, section.why, say.SECTION_QUESTION),
+        lines=(*recorded, *_history_lines(response), *_earlier_lines(earlier), section.summary, section.why, say.SECTION_QUESTION),
         facts=tuple(Fact(label=level.label, value=section.level(level).descriptor) for level in Level),
         choices=(
             *(Button(label=level.label, intent=Rate(assessment=assessment_id, group=group, section=section.code, level=level)) for level in Level),
@@ -79,20 +97,33 @@ def section_card(
     )
 
 
+def _evidence_lines(rating: Rating, kept: str | None) -> tuple[str, ...]:
+    """What the rating asks for, and the evidence a re-rating keeps unless new evidence replaces it."""
+    ask = say.EVIDENCE_NOT_SURE_LINE if rating == NOT_SURE else say.EVIDENCE_LINE.format(rating=rating_label(rating))
+    return (ask, *(() if kept is None else (say.EVIDENCE_KEPT_LINE.format(text=shorten(kept, 300)),)))
+
+
 def evidence_card(
-    framework: Framework, assessment_id: str, section: Section, rating: Rating, group: str | None = None
+    framework: Framework,
+    assessment_id: str,
+    section: Section,
+    rating: Rating,
+    group: str | None = None,
+    kept: str | None = None,
 ) -> Card:
-    """Asks for optional evidence right after a rating, while the reason is fresh."""
+    """Asks for optional evidence right after a rating, while the reason is fresh; a re-rating shows what is kept."""
+    skip_label = say.SKIP_EVIDENCE if kept is None else say.KEEP_EVIDENCE
     return Card(
         title=say.EVIDENCE_TITLE.format(section=section_heading(section)),
         progress=_position(framework.phase_of(section.code), section),
-        lines=(say.EVIDENCE_LINE.format(rating=rating_label(rating)),),
+        lines=_evidence_lines(rating, kept),
         text_input=TextInput(
+            label=say.EVIDENCE_BOX,
             placeholder=say.EVIDENCE_PLACEHOLDER,
             max_length=EVIDENCE_MAX_CHARS,
             submit=Button(label=say.SAVE_EVIDENCE, intent=AddEvidence(assessment=assessment_id, group=group, section=section.code), primary=True),
         ),
-        actions=(Button(label=say.SKIP_EVIDENCE, intent=SkipEvidence(assessment=assessment_id, group=group, section=section.code)),),
+        actions=(Button(label=skip_label, intent=SkipEvidence(assessment=assessment_id, group=group, section=section.code)),),
         ref=f"evidence:{assessment_id}:{section.code}",
     )
 
@@ -156,7 +187,7 @@ def summary_card(
                 answered=len(rated),
                 total=len(phase.sections),
                 evidence=sum(r.evidence is not None for r in rated),
-                actions=new_actions,
+                actions=say.counted(new_actions, say.NEW_ACTIONS),
             ),
         ),
         facts=tuple(_summary_fact(section, responses.get(section.code)) for section in phase.sections),

@@ -17,8 +17,13 @@ from pydantic import BaseModel
 from bot.intents import (
     AddEvidence,
     AgreeLevel,
+    AskActionDue,
+    AskActionNote,
+    AskActionOwner,
+    AssignAction,
     ChooseAgreed,
     ChoosePhase,
+    CloseAssessment,
     CloseCycle,
     EditAction,
     ExportFile,
@@ -32,9 +37,12 @@ from bot.intents import (
     OpenGroup,
     Rate,
     Resume,
+    SetActionDue,
+    SetActionNote,
     SetScope,
     ShareResults,
     ShowActions,
+    ShowAssessments,
     ShowHelp,
     ShowMenu,
     ShowParticipation,
@@ -44,9 +52,12 @@ from bot.intents import (
     StartGroupAssessment,
     TakeIdea,
 )
-from dialogs import actions, calibration, digest, exports, groups, home, reflection, setup
+from bot.models import ConversationState
+from dialogs import actions, assessments, calibration, digest, exports, groups, home, reflection, setup
+from dialogs import typed as typed_choices
 from dialogs.flow import FlowContext, FlowResult
 from dialogs.once import at_most_once
+from dialogs.typed import Typed
 
 Step = Callable[[FlowContext], Awaitable[FlowResult]]
 IntentStep = Callable[[FlowContext, Any], Awaitable[FlowResult]]
@@ -78,7 +89,7 @@ INTENTS: dict[type[BaseModel], IntentStep] = {
     SkipEvidence: reflection.skip_evidence,
     TakeIdea: reflection.take_idea,
     NextSection: reflection.next_section,
-    ShowActions: _bare(actions.show_actions),
+    ShowActions: actions.list_actions,
     OpenAction: actions.open_action,
     EditAction: actions.edit_action,
     OpenGroup: groups.open_group,
@@ -91,6 +102,14 @@ INTENTS: dict[type[BaseModel], IntentStep] = {
     GroupResults: calibration.results,
     ChooseAgreed: calibration.choose_agreed,
     AgreeLevel: calibration.agree,
+    ShowAssessments: _bare(assessments.show_assessments),
+    CloseAssessment: assessments.close_assessment,
+    AskActionDue: actions.ask_due,
+    SetActionDue: actions.set_due,
+    AskActionOwner: actions.ask_owner,
+    AssignAction: actions.assign,
+    AskActionNote: actions.ask_note,
+    SetActionNote: actions.set_note,
     ExportFile: exports.export_button,
 }
 COMMANDS: dict[str, Step] = {
@@ -113,6 +132,9 @@ COMMANDS: dict[str, Step] = {
     "participation": groups.participation_typed,
     "results": calibration.results_typed,
     "digest": digest.digest_now,
+    "assessments": assessments.show_assessments,
+    "team actions": actions.team_actions,
+    "add action": actions.add_how,
     "export": exports.export_menu,
 }
 COMMANDS_WITH_ARGUMENT: dict[str, TextStep] = {
@@ -124,6 +146,10 @@ COMMANDS_WITH_ARGUMENT: dict[str, TextStep] = {
     "digest": digest.schedule,
     "export": exports.export_typed,
 }
+PHRASES_WITH_ARGUMENT: dict[str, TextStep] = {
+    "add action": actions.add_typed,
+}
+"""Two-word commands with an argument, read before the one-word ones (`add action …` before `add @name`)."""
 AWAITED: dict[str, TextStep] = {
     "scope_subject": setup.typed_subject,
     "evidence": reflection.typed_evidence,
@@ -142,14 +168,34 @@ async def on_intent(ctx: FlowContext, intent: Intent) -> FlowResult:
     return await at_most_once(ctx, intent, INTENTS[type(intent)])
 
 
+def typed_intent(state: ConversationState, text: str, *, first: bool) -> Typed | None:
+    """Typed text that stands for a tap: a whole command comes first, then a choice of the last card (by label or
+    number, so `add idea 1` is the button, not `add`); then, once commands with an argument, a first message and
+    any awaited answer have had their turn, the last card's text box. None leaves the text to `on_text`."""
+    typed = " ".join(text.split())
+    if first or typed.casefold() in COMMANDS:
+        return None
+    chosen = typed_choices.choice(state, typed)
+    if chosen is not None:
+        return Typed(chosen, into_box=False)
+    word, _, argument = typed.partition(" ")
+    if (word.casefold() in COMMANDS_WITH_ARGUMENT and argument) or state.awaiting is not None:
+        return None
+    filled = typed_choices.text_box(state, text)
+    return None if filled is None else Typed(filled, into_box=True)
+
+
 async def on_text(ctx: FlowContext, text: str, *, first: bool) -> FlowResult:
     """Whole-text commands first (so evidence starting with 'actions…' stays evidence); then a command with its
-    argument (`phase N`, `add @name`), so a first message in a group's channel can already be one; a first message
-    that is no command gets the welcome; then the text the bot awaits; anything else gets help."""
+    argument (`add action …`, then `phase N`, `add @name`), so a first message in a group's channel can already be
+    one; a first message that is no command gets the welcome; then the text the bot awaits; anything else gets help."""
     typed = " ".join(text.split())
     command = COMMANDS.get(typed.casefold())
     if command is not None:
         return await command(ctx)
+    for phrase, phrase_step in PHRASES_WITH_ARGUMENT.items():
+        if typed.casefold().startswith(phrase + " "):
+            return await phrase_step(ctx, typed[len(phrase) + 1 :])
     word, _, argument = typed.partition(" ")
     with_argument = COMMANDS_WITH_ARGUMENT.get(word.casefold())
     if with_argument is not None and argument:

@@ -14,6 +14,7 @@ from bot.models import Awaiting, Scope, ScopeDraft
 from bot.services import assessments
 from bot.views import Notice
 from dialogs import groups
+from dialogs.assessments_cards import about
 from dialogs.cards import answered
 from dialogs.flow import FlowContext, FlowResult, leads_to
 from dialogs.reflection_cards import phases_card
@@ -89,4 +90,5 @@ async def _ask_next(ctx: FlowContext, draft: ScopeDraft) -> FlowResult:
         return await groups.started(ctx, scope)
     assessment = await assessments.start(ctx.store, ctx.team, ctx.user_id, scope, ctx.now)
     state = ctx.with_state(assessment_id=assessment.id, phase=None, section=None, awaiting=None, scope_draft=None)
-    return FlowResult(views=(phases_card(assessment.id, assessments.progress(ctx.framework, frozenset())),), state=state)
+    progress = assessments.progress(ctx.framework, frozenset())
+    return FlowResult(views=(phases_card(assessment.id, progress, about=about(assessment, progress)),), state=state)

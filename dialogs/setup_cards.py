@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot import messages as say
-from bot.intents import NameSubject, Resume, SetScope, ShowActions, ShowHelp, StartAssessment
+from bot.intents import NameSubject, Resume, SetScope, ShowActions, ShowAssessments, ShowHelp, StartAssessment
 from bot.models import ScopeField
 from bot.services.assessments import SCOPE_FIELDS, scope_options
 from bot.views import Button, Card, TextInput
@@ -17,7 +17,7 @@ _SCOPE_TITLES = {
 
 
 def welcome_card() -> Card:
-    """Two sentences on what Reflect is for, and the four ways in."""
+    """Two sentences on what Reflect is for, and the ways in."""
     return Card(
         title=say.WELCOME_TITLE,
         lines=say.WELCOME,
@@ -25,6 +25,7 @@ def welcome_card() -> Card:
             Button(label=say.START, intent=StartAssessment(), primary=True),
             Button(label=say.RESUME, intent=Resume()),
             Button(label=say.MY_ACTIONS, intent=ShowActions()),
+            Button(label=say.MY_ASSESSMENTS, intent=ShowAssessments()),
             Button(label=say.HELP, intent=ShowHelp()),
         ),
     )
@@ -47,6 +48,7 @@ def subject_card() -> Card:
         lines=(say.SCOPE_SUBJECT_LINE,),
         choices=(Button(label=say.WHOLE_SYSTEM, intent=SetScope(field="subject", value=say.WHOLE_SYSTEM)),),
         text_input=TextInput(
+            label=say.SUBJECT_BOX,
             placeholder=say.SCOPE_SUBJECT_PLACEHOLDER,
             max_length=SUBJECT_MAX,
             submit=Button(label="OK", intent=NameSubject(), primary=True),

@@ -18,6 +18,8 @@ from typing import Any
 from bot.framework import Level, load_framework
 from bot.messages import HELP_LINES, NOT_SURE
 from tests import builders
+from adapters.http import SCHEDULER
+from tests.fakes.connector import FakeConnector
 from tests.harness import ADAPTIVE, RunningBot, Sent, TeamsChat, running_bot
 
 FRAMEWORK = load_framework()
@@ -44,9 +46,14 @@ class Shown:
         return str(self.card["body"][0]["text"])
 
 
+BOB = {"id": "29:bob", "name": "Bob", "aadObjectId": "aad-bob"}
+"""Someone Alice can make an action's owner: get_member finds him in her chat, as in a group chat she shares."""
+
+
 async def every_card(data_dir: Path) -> list[Shown]:
     """Each distinct card the bot sent or updated during the tour, in the order it first appeared."""
-    async with running_bot(data_dir) as bot:
+    members = {"a:personal-29:alice": [BOB]}
+    async with FakeConnector(members=members) as connector, running_bot(data_dir, connector=connector) as bot:
         chat = bot.chat()
         await _walk(bot, chat)
         await _sweep(chat, _sent_cards(bot))
@@ -90,7 +97,7 @@ async def _every_section(chat: TeamsChat, phases: Sent) -> Sent:
 
     Every idea of the first phase becomes an action, which makes the actions list longer than it can show.
     """
-    (card,) = await chat.tap(phases, _starting(phases, "1 "))
+    (card,) = await chat.tap(phases, _starting(phases, "Check "))
     for number, _ in enumerate(FRAMEWORK.sections):
         (evidence,) = await chat.tap(card, RATINGS[number % len(RATINGS)])
         if number % 2:
@@ -114,6 +121,20 @@ async def _edit_an_action(bot: RunningBot, chat: TeamsChat, listed: Sent) -> Non
     (card,) = await chat.tap(listed, _starting(listed, "Edit 1"))
     for change in ACTION_CHANGES:
         await chat.tap(_latest(bot, card), change)
+    await _due_owner_and_note(bot, chat, _latest(bot, card))
+    (done,) = await chat.tap(listed, "Show done")
+    await chat.tap(done, "Show open")
+
+
+async def _due_owner_and_note(bot: RunningBot, chat: TeamsChat, card: Sent) -> None:
+    """A new due date, a note, and a new owner, who is then told in a direct message (sent by the scheduler)."""
+    (due,) = await chat.tap(card, "Due date")
+    await chat.tap(due, "Save date", date="2026-12-24")
+    (note,) = await chat.tap(card, "Note")
+    await chat.tap(note, "Save note", text=TYPED)
+    (owner,) = await chat.tap(card, "Reassign")
+    await chat.tap(owner, "Assign", person="aad-bob")
+    await bot.app[SCHEDULER].run_now()
 
 
 def _latest(bot: RunningBot, sent: Sent) -> Sent:

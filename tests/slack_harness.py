@@ -37,6 +37,8 @@ class Posted:
     text: str
     blocks: list[dict[str, Any]]
     thread_ts: str | None = None
+    ephemeral: bool = False
+    """Shown to one person only (chat.postEphemeral or a response_url), so a tap on it comes with a response_url."""
 
     @property
     def title(self) -> str | None:
@@ -64,14 +66,25 @@ def as_json(value: Any) -> Any:
     return json.loads(value) if isinstance(value, str) else value
 
 
+REPLIES = ("chat.postMessage", "chat.postEphemeral", "response_url")
+
+
 def _posted(call: SlackCall) -> Posted:
+    """A message as the person sees it; a response_url post is shown in the channel its hook names."""
+    channel = call.body.get("channel") or str(call.body.get("hook", "")).partition(":")[0]
     return Posted(
-        ts=str(call.response.get("ts") or call.body.get("ts")),
-        channel=str(call.body["channel"]),
+        ts=str(call.response.get("ts") or call.response.get("message_ts") or call.body.get("ts") or ""),
+        channel=str(channel),
         text=str(call.body.get("text", "")),
         blocks=list(as_json(call.body.get("blocks")) or []),
         thread_ts=call.body.get("thread_ts"),
+        ephemeral=call.method != "chat.postMessage",
     )
+
+
+def _is_reply(call: SlackCall) -> bool:
+    """A new message the person sees: posted, posted to them only, or answered through a response_url."""
+    return call.method in REPLIES and bool(call.response.get("ok")) and not call.body.get("replace_original")
 
 
 def posted(bot: RunningSlackBot, method: str = "chat.postMessage") -> list[Posted]:
@@ -109,7 +122,7 @@ class SlackUser:
         before = len(self.bot.api.requests)
         status = await self.bot.signed_post(path, body, content_type)
         assert status == 200, f"bot answered {status}"
-        return [_posted(c) for c in self.bot.api.requests[before:] if c.method == "chat.postMessage" and c.response.get("ok")]
+        return [_posted(c) for c in self.bot.api.requests[before:] if _is_reply(c)]
 
     def calls_since(self, method: str, before: int) -> list[SlackCall]:
         return [c for c in self.bot.api.requests[before:] if c.method == method]
@@ -147,13 +160,16 @@ class SlackUser:
     def tapping(self, posted: Posted, label: str) -> dict[str, Any]:
         """The block_actions payload Slack posts for a tap, with its own trigger_id and action_ts."""
         action = posted.buttons()[label]
+        shown_to_me = {"is_ephemeral": True} if posted.ephemeral else {}
+        answer_to = {"response_url": self.bot.api.response_url(f"{posted.channel}:{next(_ids)}")} if posted.ephemeral else {}
         return {
+            **answer_to,
             "type": "block_actions",
             "team": {"id": self.team, "domain": "nhs-example"},
             "user": {"id": self.user, "team_id": self.team},
             "api_app_id": "A0001",
             "trigger_id": f"trigger-{next(_ids)}",
-            "container": {"type": "message", "message_ts": posted.ts, "channel_id": posted.channel},
+            "container": {"type": "message", "message_ts": posted.ts, "channel_id": posted.channel, **shown_to_me},
             "channel": {"id": posted.channel},
             "actions": [{
                 "type": "button", "action_id": action["action_id"], "value": action["value"], "block_id": "b",
@@ -184,10 +200,14 @@ class SlackUser:
             },
         }
 
-    async def command(self, text: str, *, trigger_id: str | None = None) -> list[Posted]:
+    async def command(
+        self, text: str, *, trigger_id: str | None = None, channel: str = "C0001", answer_here: bool = False
+    ) -> list[Posted]:
+        """`/reflect <text>` typed in `channel`; with `answer_here` its response_url is the fake's, else unusable."""
+        response_url = self.bot.api.response_url(f"{channel}:{next(_ids)}") if answer_here else "https://hooks.invalid/x"
         body = urlencode({
-            "command": "/reflect", "text": text, "team_id": self.team, "user_id": self.user, "channel_id": "C0001",
-            "trigger_id": trigger_id or f"trigger-{next(_ids)}", "response_url": "https://hooks.invalid/x",
+            "command": "/reflect", "text": text, "team_id": self.team, "user_id": self.user, "channel_id": channel,
+            "trigger_id": trigger_id or f"trigger-{next(_ids)}", "response_url": response_url,
         }).encode()
         return await self._turn("/slack/commands", body, "application/x-www-form-urlencoded")
 

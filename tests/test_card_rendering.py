@@ -56,8 +56,10 @@ def test_the_tour_reaches_every_kind_of_card_the_bot_sends(cards: list[Shown]) -
     assert {
         "Welcome to Reflect", "What you can type", "What are you assessing?", "Is this strategic or operational work?",
         "Is it at system or place level?", "Are you looking back or planning ahead?", "Choose a phase",
-        "Your open actions", "Action for 1a",
+        "Your open actions", "Action for 1a", "Your done and dropped actions", "A new action for you",
+        "Your assessments",
     } <= titles
+    assert {"New due date for", "Who should own", "A note on"} <= {title.split(":")[0] for title in titles}
     for section in FRAMEWORK.sections:
         heading = f"{section.code} {section.title}"
         assert {heading, f"Any evidence for {heading}?", f"Next steps for {heading}"} <= titles, heading
@@ -95,3 +97,4 @@ def test_no_text_is_formatted_as_markdown_and_typed_text_shows_exactly_as_typed(
     assert any(title.startswith("Action for") for title in showing_typed)
     assert "What are you assessing?" in showing_typed
     assert "Your open actions" in showing_typed
+    assert {"Your assessments", "Choose a phase"} <= set(showing_typed)

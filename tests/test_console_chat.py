@@ -14,7 +14,7 @@ from adapters.render import render
 from adapters.store.tinydb import TinyDBStore
 from bot.framework import Level, load_framework
 from bot.keys import TeamKey, TenantKey
-from bot.models import Assessment, Response
+from bot.models import Action, Assessment, Response
 from adapters.pipeline import ReflectBot
 from tests.harness import NOW
 
@@ -62,3 +62,19 @@ def test_the_chat_command_runs_from_a_pipe_and_exits_on_end_of_input(tmp_path: P
     assert "What you can type" in result.stdout
     assert "What are you assessing?" in result.stdout
     assert (tmp_path / "data" / ".lock").exists()
+
+
+async def test_in_the_console_an_action_is_added_by_typing_and_each_listed_action_has_numbered_buttons(tmp_path: Path) -> None:
+    out = io.StringIO()
+    async with TinyDBStore(tmp_path / "data") as store:
+        bot = ReflectBot(store, load_framework(), clock=lambda: NOW, render=render)
+        lines = _lines("hello", "add action Book the venue", "actions", "2", "actions", "1", "quit")
+        await ConsoleAdapter("ada", out, clock=lambda: NOW).run(bot, lines)
+        (action,) = await store.find(CONSOLE_SPACE, Action)
+
+    screen = out.getvalue()
+    assert "1. due 7 Dec 2026 · Open\nBook the venue\n1. Done   2. Started   3. Snooze   4. Due date" in screen
+    assert "Marked as in progress." in screen and "Well done: marked as done." in screen
+    assert (action.title, action.status, [e.what for e in action.history]) == (
+        "Book the venue", "done", ["created", "status", "status"],
+    )

@@ -36,7 +36,7 @@ async def _rated(me: SlackUser) -> None:
     (footprint,) = await me.tap(focus, "Strategic")
     (stance,) = await me.tap(footprint, "Place")
     (phases,) = await me.tap(stance, "Planning new work")
-    (section,) = await me.tap(phases, "1 Check · 0/4")
+    (section,) = await me.tap(phases, "Check · 0/4")
     (evidence,) = await me.tap(section, "Maturing")
     await me.type_into(evidence, "Save evidence", INJECTED)
 

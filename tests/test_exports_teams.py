@@ -44,7 +44,7 @@ async def _rated(chat: TeamsChat, evidence: str = "Forum minutes") -> str:
     (footprint,) = await chat.tap(focus, "Strategic")
     (stance,) = await chat.tap(footprint, "Place")
     (phases,) = await chat.tap(stance, "Planning new work")
-    assessment = str(phases.submits()["4 Prepare · 0/3"]["assessment"])
+    assessment = str(phases.submits()["Prepare · 0/3"]["assessment"])
     for code, level in RATINGS.items():
         await chat.submit({"intent": "rate", "assessment": assessment, "section": code, "level": level, "v": 1})
     await chat.submit({"intent": "evidence", "assessment": assessment, "section": "1a", "text": evidence, "v": 1})

@@ -19,7 +19,7 @@ from bot.models import ConversationState, Person
 from bot.store import Store
 from bot.intents import Intent
 from bot.views import Button, Card
-from dialogs import actions, calibration, diagrams, digest, exports, groups, home, reflection, reflection_cards, routes, setup
+from dialogs import actions, assessments, calibration, diagrams, digest, exports, groups, home, reflection, reflection_cards, routes, setup
 from dialogs.flow import CardBuilder, FlowContext, FlowResult, cards_after
 
 FRAMEWORK = load_framework()
@@ -44,6 +44,7 @@ def _routed_steps() -> Iterator[Callable[..., object]]:
     yield from routes.INTENTS.values()
     yield from routes.COMMANDS.values()
     yield from routes.COMMANDS_WITH_ARGUMENT.values()
+    yield from routes.PHRASES_WITH_ARGUMENT.values()
     yield from routes.AWAITED.values()
     yield from routes.EVENTS.values()
     yield routes.NOT_UNDERSTOOD
@@ -132,7 +133,7 @@ class Conversation:
         return FlowContext(
             self.store, FRAMEWORK, team, self.user, "c-1", datetime(2026, 11, 23, 10, tzinfo=UTC), self.state,
             group=CHANNEL if self.channel and member else None, in_channel=self.channel, mentions=self.mentions,
-            roster=_roster,
+            roster=_roster, find_person=_find_person,
         )
 
     async def run(self, step: Callable[..., object], *args: object) -> list[Card]:
@@ -146,9 +147,10 @@ class Conversation:
         self.ran.add(inspect.unwrap(step))
         return cards
 
-    async def tap(self, card: Card, label: str, text: str | None = None) -> list[Card]:
+    async def tap(self, card: Card, label: str, text: str | None = None, **picked: str) -> list[Card]:
         button = next(b for b in diagrams.buttons(card) if b.label.startswith(label))
-        intent = button.intent if text is None else parse({**payload(button.intent), "text": text})
+        typed = {"text": text} if text is not None else {}
+        intent = parse({**payload(button.intent), **typed, **picked}) if typed or picked else button.intent
         return await self.run(routes.INTENTS[type(intent)], intent)
 
     async def say(self, command: str) -> list[Card]:
@@ -176,7 +178,7 @@ def made(monkeypatch: pytest.MonkeyPatch) -> list[tuple[Card, CardBuilder]]:
 
         return build
 
-    for module in (setup, reflection, actions, home, groups, calibration, digest, exports):
+    for module in (setup, reflection, actions, home, assessments, groups, calibration, digest, exports):
         for name, value in list(vars(module).items()):
             if any(value is builder for builder in BUILT):
                 monkeypatch.setattr(module, name, recording(value))
@@ -195,7 +197,7 @@ async def _set_up(talk: Conversation) -> Card:
 
 
 async def _reflect(talk: Conversation, phases: Card) -> Card:
-    (section,) = await talk.tap(phases, "4 Prepare")
+    (section,) = await talk.tap(phases, "Prepare")
     (evidence,) = await talk.tap(section, "Developing")
     (ideas,) = await talk.answer("Two forums")
     assert await talk.tap(ideas, "Add idea 1") == []
@@ -226,7 +228,17 @@ async def test_every_route_shows_only_cards_its_step_declares(store: Store, made
     (listed,) = await talk.tap(summary, "My actions")
     (action,) = await talk.tap(listed, "Edit 1")
     await talk.tap(action, "Mark done")
+    await talk.tap(listed, "Show done")
     await talk.tap(action, "Rename", text="Map local groups")
+    (due,) = await talk.tap(action, "Due date")
+    await talk.tap(due, "In 2 weeks")
+    (owner,) = await talk.tap(action, "Reassign")
+    await talk.tap(owner, "Assign", person="bo")
+    (note,) = await talk.tap(action, "Note")
+    await talk.tap(note, "Save note", text="Waiting for the venue")
+    await talk.run(routes.PHRASES_WITH_ARGUMENT["add action"], "Book the venue")
+    await talk.say("team actions")
+    await talk.say("add action")
     (welcome,) = await talk.run(routes.INTENTS[ShowMenu], ShowMenu())
     (help_card,) = await talk.tap(welcome, "Help")
     await talk.tap(help_card, "Resume")
@@ -240,10 +252,17 @@ async def test_every_route_shows_only_cards_its_step_declares(store: Store, made
     assert await talk.tap(export, "Word") == []
     assert await talk.say_with("export", "csv history") == []
     (overview,) = await talk.run(routes.EVENTS["home"])
+    (mine,) = await talk.tap(overview, "My assessments")
+    assert await talk.tap(mine, "Close 1") == []
+    await talk.say("assessments")
 
     assert overview.title == "Reflect"
     solo = {step for step in talk.ran if diagrams.flow_of(step) not in GROUP_FLOWS}
     assert solo == {inspect.unwrap(step) for step in _routed_steps() if diagrams.flow_of(step) not in GROUP_FLOWS}
+
+
+async def _find_person(picked: str, _elsewhere: tuple[str, ...]) -> Person | None:
+    return Person(user_id=picked)
 
 
 async def _roster() -> list[Person]:

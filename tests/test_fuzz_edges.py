@@ -137,10 +137,13 @@ async def slack_bot(tmp_path: Path) -> AsyncIterator[RunningSlackBot]:
 
 
 def _check_slack_targets(calls: list[Any], channels: list[object], user: object) -> None:
-    """Messages only to the conversation the request came from or the person's DM; Home only for that person."""
+    """Messages only to the conversation the request came from (there to the person only) or the person's DM; Home only
+    for that person."""
     for call in calls:
         if call.method in ("chat.postMessage", "chat.update"):
             assert call.body["channel"] in [*channels, f"D{user}"]
+        elif call.method == "chat.postEphemeral":
+            assert call.body["channel"] in channels and call.body["user"] == user
         elif call.method == "views.publish":
             assert call.body["user_id"] == user
         else:

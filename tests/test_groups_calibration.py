@@ -48,7 +48,7 @@ async def _rate(bot: RunningBot, user: str, label: str, section: int = 0, eviden
     chat = bot.chat(user=user)
     invite = g.sent_in_direct(bot, user)[-1]
     (phases,) = await chat.tap(invite, "Rate sections")
-    (card,) = await chat.tap(phases, next(title for title in phases.submits() if title.startswith("1 Check")))
+    (card,) = await chat.tap(phases, next(title for title in phases.submits() if title.startswith("Check")))
     for _ in range(section):
         (card,) = await chat.tap(card, "Skip for now")
     (asked,) = await chat.tap(card, label)
@@ -134,7 +134,7 @@ async def test_closing_a_cycle_starts_the_next_shows_last_cycles_answer_and_move
     await g.settle(bot)
     bob = bot.chat(user="29:bob")
     (phases,) = await bob.tap(g.sent_in_direct(bot, "29:bob")[-1], "Rate sections")
-    (section,) = await bob.tap(phases, "1 Check · 0/4")
+    (section,) = await bob.tap(phases, "Check · 0/4")
     for user in ("29:bob", "29:cy", "29:dee"):
         await _rate(bot, user, "Developing") if user != "29:bob" else await bob.tap(section, "Developing")
     (status,) = await g.command(alice, "status")
@@ -155,7 +155,7 @@ async def test_an_answer_to_a_closed_cycle_changes_nothing(bot: RunningBot) -> N
     await g.settle(bot)
     bob = bot.chat(user="29:bob")
     (phases,) = await bob.tap(g.sent_in_direct(bot, "29:bob")[0], "Rate sections")
-    (section,) = await bob.tap(phases, "1 Check · 0/4")
+    (section,) = await bob.tap(phases, "Check · 0/4")
     await g.command(alice, "close cycle")
 
     (refusal,) = await bob.tap(section, "Thriving")
@@ -181,7 +181,7 @@ async def test_two_groups_in_one_tenant_keep_apart_and_a_member_of_both_answers_
     bob = bot.chat(user="29:bob")
     for invite, label in ((forum_invite, "Emerging"), (carers_invite, "Thriving")):
         (phases,) = await bob.tap(invite, "Rate sections")
-        (section,) = await bob.tap(phases, "1 Check · 0/4")
+        (section,) = await bob.tap(phases, "Check · 0/4")
         await bob.tap(section, label)
     (forum_status,) = await g.command(g.in_channel(bot, "29:alice"), "status")
     (mine,) = await bob.say("groups")

@@ -118,7 +118,7 @@ async def test_the_thread_lists_overdue_actions_first_with_owners_mentioned_then
     assert progress.texts()[5] == "Prepare: ▓▓░░░░░░░░ 20% · Developing"
     assert changes.texts() == [
         "Since the last digest",
-        "3 new answers · 1 changed · 1 actions done",
+        "3 new answers · 1 changed · 1 action done",
         "Quick wins done: 1",
         "1c: Developing → Maturing", "1d: new: Maturing", "4a: new: Developing",
         "Quick win · 1a: Action 4",
@@ -152,7 +152,7 @@ async def test_a_late_answer_updates_the_headline_and_thread_in_place_instead_of
     renewed = Sent(headline.id, updates[0].body).texts()
     assert renewed[1] == "5 of 5 members have answered so far."
     assert renewed[-8] == "Updated Mon 09:35 as new answers came in."
-    assert Sent("", updates[3].body).texts()[1] == "4 new answers · 1 changed · 1 actions done"
+    assert Sent("", updates[3].body).texts()[1] == "4 new answers · 1 changed · 1 action done"
 
 
 async def test_a_burst_of_answers_costs_one_refresh(bot: RunningBot, clock: ManualClock) -> None:

@@ -72,7 +72,7 @@ async def _rate(bot: RunningSlackBot, user: str, label: str, group: str = say.DE
     me = bot.user(user=user)
     invite = next(message for message in _in_dm(bot, user) if message.title == say.INVITE_TITLE.format(name=group))
     (phases,) = await me.tap(invite, "Rate sections")
-    (section,) = await me.tap(phases, "1 Check · 0/4")
+    (section,) = await me.tap(phases, "Check · 0/4")
     await me.tap(section, label)
 
 

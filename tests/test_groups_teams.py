@@ -108,7 +108,7 @@ async def test_members_are_invited_in_their_own_chat_and_their_answers_live_in_t
     (invite,) = g.sent_in_direct(bot, "29:bob")
 
     (phases,) = await bot.chat(user="29:bob").tap(invite, "Rate sections")
-    (section,) = await bot.chat(user="29:bob").tap(phases, "1 Check · 0/4")
+    (section,) = await bot.chat(user="29:bob").tap(phases, "Check · 0/4")
     await bot.chat(user="29:bob").tap(section, "Developing")
     (group_card,) = await bot.chat(user="29:bob").tap(invite, f"Open {say.DEFAULT_GROUP_NAME}")
     (mine,) = await bot.chat(user="29:bob").tap(group_card, say.MY_ANSWERS)
@@ -127,7 +127,7 @@ async def test_a_card_naming_the_group_is_refused_for_a_non_member_and_for_a_rem
     await g.settle(bot)
     (invite,) = g.sent_in_direct(bot, "29:bob")
     (phases,) = await bot.chat(user="29:bob").tap(invite, "Rate sections")
-    (section,) = await bot.chat(user="29:bob").tap(phases, "1 Check · 0/4")
+    (section,) = await bot.chat(user="29:bob").tap(phases, "Check · 0/4")
     await bot.chat(user="29:bob").tap(section, "Emerging")
 
     (outsider,) = await bot.chat(user="29:eve").tap(section, "Thriving")
@@ -182,7 +182,7 @@ async def test_a_lead_sees_completion_per_member_and_phase_with_last_activity_an
         await g.settle(bot)
         bob = bot.chat(user="29:bob")
         (phases,) = await bob.tap(g.sent_in_direct(bot, "29:bob")[0], "Rate sections")
-        (section,) = await bob.tap(phases, "1 Check · 0/4")
+        (section,) = await bob.tap(phases, "Check · 0/4")
         await bob.tap(section, "Maturing")
         (view,) = await g.command(alice, "participation")
 

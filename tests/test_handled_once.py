@@ -175,7 +175,7 @@ async def _section_card(user: SlackUser) -> Posted:
     (footprint,) = await user.tap(focus, "Strategic")
     (stance,) = await user.tap(footprint, "Place")
     (phases,) = await user.tap(stance, "Planning new work")
-    (section,) = await user.tap(phases, "4 Prepare · 0/3")
+    (section,) = await user.tap(phases, "Prepare · 0/3")
     return section
 
 
@@ -317,7 +317,7 @@ async def _section(chat: TeamsChat) -> tuple[str, Sent]:
     (footprint,) = await chat.tap(focus, "Strategic")
     (stance,) = await chat.tap(footprint, "Place")
     (phases,) = await chat.tap(stance, "Planning new work")
-    (section,) = await chat.tap(phases, "4 Prepare · 0/3")
+    (section,) = await chat.tap(phases, "Prepare · 0/3")
     return str(section.submits()["Emerging"]["assessment"]), section
 
 

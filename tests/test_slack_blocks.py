@@ -147,7 +147,7 @@ def test_text_button_opens_a_modal_whose_submission_parses_as_the_submit_intent(
     assert button["text"]["text"] == "Save evidence"
     assert spec == {
         "submit": {"v": 1, "intent": "evidence", "assessment": ASSESSMENT, "section": "4c", "n": fixed_nonce},
-        "title": "4c Working with communi" + ELLIPSIS,
+        "title": "4c Working with" + ELLIPSIS,
         "label": card.title,
         "placeholder": "What shows this? A document, a meeting, a change",
         "max_length": 2000,

@@ -71,7 +71,7 @@ async def test_evidence_typed_into_a_form_from_a_channel_card_is_saved_in_the_ch
 ) -> None:
     alice = slack.user()
     phases = await _set_up_in_channel(alice)
-    (card,) = await alice.tap(phases, "4 Prepare · 0/3")
+    (card,) = await alice.tap(phases, "Prepare · 0/3")
     (evidence,) = await alice.tap(card, "Maturing")
 
     saved, ideas = await alice.type_into(evidence, "Save evidence", "Minutes of the March forum")
@@ -89,7 +89,7 @@ async def test_an_action_renamed_through_a_form_from_a_channel_card_is_renamed_i
 ) -> None:
     alice = slack.user()
     phases = await _set_up_in_channel(alice)
-    (card,) = await alice.tap(phases, "4 Prepare · 0/3")
+    (card,) = await alice.tap(phases, "Prepare · 0/3")
     (evidence,) = await alice.tap(card, "Maturing")
     (ideas,) = await alice.tap(evidence, "No evidence now")
     await alice.tap(ideas, "Add idea 1")

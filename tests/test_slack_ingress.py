@@ -486,7 +486,7 @@ async def test_the_fake_refuses_bad_tokens_unknown_methods_and_canned_errors(sla
     for call in (
         anonymous.chat_postMessage(channel="C0GROUP", text="hi"),
         stranger.chat_postMessage(channel="C0GROUP", text="hi"),
-        client.api_call("users.info", params={"user": "U0ALICE"}),
+        client.api_call("team.info", params={"team": "T0ALICE"}),
         client.views_open(trigger_id="1337.1.a", view={"type": "modal"}),
     ):
         with pytest.raises(SlackApiError) as raised:

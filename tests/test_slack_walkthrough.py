@@ -83,7 +83,7 @@ async def _walk_prepare_phase(person: Driver) -> Message:
     (footprint,) = await person.tap(focus, "Strategic")
     (stance,) = await person.tap(footprint, "Place")
     (phases,) = await person.tap(stance, "Planning new work")
-    (card,) = await person.tap(phases, "4 Prepare · 0/3")
+    (card,) = await person.tap(phases, "Prepare · 0/3")
     for code, level in (("4a", "Maturing"), ("4b", "Not sure"), ("4c", "Thriving")):
         assert card.title is not None and card.title.startswith(code)
         (evidence,) = await person.tap(card, level)
@@ -140,7 +140,7 @@ async def test_a_dm_walkthrough_uses_slack_idioms(slack: RunningSlackBot) -> Non
     (footprint,) = await alice.tap(focus, "Operational")
     (stance,) = await alice.tap(footprint, "System")
     (phases,) = await alice.tap(stance, "Looking back at past work")
-    (card,) = await alice.tap(phases, "7 Evaluate · 0/3")
+    (card,) = await alice.tap(phases, "Evaluate · 0/3")
     before = len(slack.api.requests)
     (evidence,) = await alice.tap(card, "Developing")
     (rating_update,) = alice.calls_since("chat.update", before)
@@ -194,7 +194,7 @@ async def test_a_button_naming_another_workspaces_assessment_is_refused(slack: R
     (footprint,) = await theirs.tap(focus, "Strategic")
     (stance,) = await theirs.tap(footprint, "Place")
     (phases,) = await theirs.tap(stance, "Planning new work")
-    forged = {"v": 1, "intent": "rate", "assessment": _value(phases, "1 Check · 0/4")["assessment"], "section": "1a", "level": 4}
+    forged = {"v": 1, "intent": "rate", "assessment": _value(phases, "Check · 0/4")["assessment"], "section": "1a", "level": 4}
     intruder = slack.user(team="T0002", user="U0001")
     await intruder.dm("hi")
 
@@ -300,7 +300,7 @@ async def test_the_longest_evidence_reaches_slack_within_block_kit_limits(slack:
     (footprint,) = await alice.tap(focus, "Strategic")
     (stance,) = await alice.tap(footprint, "Place")
     (phases,) = await alice.tap(stance, "Planning new work")
-    (card,) = await alice.tap(phases, "1 Check · 0/4")
+    (card,) = await alice.tap(phases, "Check · 0/4")
     (evidence,) = await alice.tap(card, "Maturing")
     await alice.type_into(evidence, "Save evidence", "🙂 evidence " * 181 + "x" * 9)
 

@@ -148,3 +148,22 @@ class TestDeliveryContract:
             kept = await reopened._find_records(TENANT, Delivery)
             assert [d.expires_at for d in kept] == [at(0) + 2 * TTL]
             assert len(await reopened._find_records(other, Delivery)) == 1
+
+
+class TestActionSpacesContract:
+    async def test_each_space_is_noted_once_in_the_order_first_noted_and_survives_reopen(self, make_store: MakeStore) -> None:
+        async with make_store() as store:
+            await store.add_action_space(team_key("user:u2", TENANT), "u1")
+            await store.add_action_space(team_key("g1", TENANT), "u1")
+            await store.add_action_space(team_key("user:u2", TENANT), "u1")
+
+            assert await store.action_spaces(TENANT, "u1") == [team_key("user:u2", TENANT), team_key("g1", TENANT)]
+            assert await store.action_spaces(TENANT, "nobody") == []
+        async with make_store() as reopened:
+            assert await reopened.action_spaces(TENANT, "u1") == [team_key("user:u2", TENANT), team_key("g1", TENANT)]
+
+    @pytest.mark.parametrize("other", OTHER_TENANTS)
+    async def test_another_tenant_never_sees_action_spaces_with_the_same_ids(self, store: Store, other: TenantKey) -> None:
+        await store.add_action_space(team_key("g1", TENANT), "u1")
+
+        assert await store.action_spaces(other, "u1") == []

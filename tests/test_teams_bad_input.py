@@ -28,7 +28,7 @@ async def _assessment_of(chat: TeamsChat) -> str:
     (footprint,) = await chat.tap(focus, "Strategic")
     (stance,) = await chat.tap(footprint, "Place")
     (phases,) = await chat.tap(stance, "Planning new work")
-    return str(phases.submits()["1 Check · 0/4"]["assessment"])
+    return str(phases.submits()["Check · 0/4"]["assessment"])
 
 
 def _space(user: str, tenant: str = "tenant-a") -> TeamKey:

@@ -244,10 +244,11 @@ def test_fallback_text_is_the_plain_text_rendering_without_typing_hints() -> Non
     assert "speak" not in render_card(card)
 
 
-def test_text_box_is_named_by_the_question_multiline_bounded_and_refuses_blank_answers() -> None:
+def test_text_box_is_named_without_repeating_the_heading_multiline_bounded_and_refuses_blank_answers() -> None:
     card = sample_card("Add evidence")
     (box,) = [element for element in render_card(card)["body"] if element["type"] == "Input.Text"]
-    assert box["label"] == card.title
+    assert box["label"] == "Your answer" != card.title
+    assert text_box_label(card.model_copy(update={"text_input": card.text_input.model_copy(update={"label": "Your evidence"})})) == "Your evidence"
     assert box["placeholder"] == "What shows this? A document, a meeting, a change"
     assert box["isMultiline"] is True
     assert box["maxLength"] == 2000
@@ -257,6 +258,11 @@ def test_text_box_is_named_by_the_question_multiline_bounded_and_refuses_blank_a
     for refused in ("", "   ", "\n\t "):
         assert not re.fullmatch(box["regex"], refused) and not re.search(box["regex"], refused)
     assert box["regex"] == NON_BLANK
+
+
+def text_box_label(card: Card) -> str:
+    (box,) = [element for element in render_card(card)["body"] if element["type"] == "Input.Text"]
+    return str(box["label"])
 
 
 def test_card_attachment_carries_the_rendered_card_as_an_adaptive_card(fixed_nonce: str) -> None:

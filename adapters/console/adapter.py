@@ -61,6 +61,8 @@ class ConsoleAdapter(BotAdapter):
         )
         self._ids = count(1)
         self._numbered: dict[str, dict[str, object]] = {}
+        self._numbered_on: str | None = None
+        """The id of the message whose numbers are in effect, so a click on it can update it in place."""
 
     async def run(self, bot: Bot, lines: AsyncIterable[str]) -> None:
         """Adds the user and the bot first, as the Emulator does, then runs one turn per typed line until EOF or `quit`."""
@@ -101,7 +103,7 @@ class ConsoleAdapter(BotAdapter):
         """
         value = self._numbered.get(typed)
         if value is not None:
-            return self._incoming(ActivityTypes.message, value=value)
+            return self._incoming(ActivityTypes.message, value=value, reply_to_id=self._numbered_on)
         return self._incoming(ActivityTypes.message, text=typed)
 
     def _incoming(self, kind: str, **fields: Any) -> Activity:
@@ -118,12 +120,12 @@ class ConsoleAdapter(BotAdapter):
         )
 
     def _write(self, activity: Activity, *, prefix: str) -> None:
-        texts = [self._render(view) for view in views_in(activity)] or ([activity.text] if activity.text else [])
+        texts = [self._render(view, activity.id) for view in views_in(activity)] or ([activity.text] if activity.text else [])
         for text in texts:
             self._out.write(f"{prefix}{text}\n\n")
         self._out.flush()
 
-    def _render(self, view: View) -> str:
+    def _render(self, view: View, shown_as: str | None) -> str:
         """The last card that offered buttons or a text box decides what the next typed line means.
 
         Payloads are made as the card is shown, as in Teams, so typing a number twice is the same tap twice.
@@ -131,6 +133,7 @@ class ConsoleAdapter(BotAdapter):
         text, buttons = render_text(view)
         if isinstance(view, Card) and (buttons or view.text_input is not None):
             self._numbered = {str(number): payload(button.intent) for number, button in enumerate(buttons, start=1)}
+            self._numbered_on = shown_as
         return text
 
 

@@ -2,7 +2,9 @@
 
 The bot below sees the same Activities and intents as in Teams. Slack idioms live here:
 button values carry the intent JSON, a text box becomes a modal (views.open), App Home is
-published with views.publish, and answered cards are updated with chat.update. Each activity's
+published with views.publish, and answered cards are updated with chat.update. In a channel, replies to a
+person go to that person only (chat.postEphemeral) and are updated through their response_url; `/reflect`
+answers where it was typed (its response_url) and carries on in the app's DM when it shows a card. Each activity's
 id names its delivery (event_id, the tapped action, the submitted view, the command's trigger),
 so the same delivery handled twice is caught by `adapters/deliveries.py`.
 """
@@ -42,12 +44,15 @@ from adapters.slack.blocks import (
 )
 from adapters.exports.service import Exporter
 from adapters.slack.payloads import SlackRequest, modal_context
+from adapters.slack.responses import ResponseUrls
 from bot import messages as say
 from bot.errors import Refusal, Unavailable
 from bot.exports import FORMAT_NAMES
 from bot.views import Card, FileOffer, Notice, View
 
 CHANNEL_ID = "slack"
+POINTED = "reflect.slack.pointed_to_dm"
+"""Turn state: the slash command's answer already said it carries on in the DM."""
 MEMBERS_PAGE = 200
 BOT_ID = "reflect"
 _LEADING_MENTION = re.compile(r"^\s*<@[A-Z0-9]+(?:\|[^>]*)?>\s*")
@@ -91,6 +96,7 @@ class SlackAdapter(BotAdapter):
         super().__init__(on_turn_error)
         self._files = files
         self._client = client
+        self._responses = ResponseUrls(client)
         self._bot = bot
         self._clock = clock
         self._bot_user: str | None = None
@@ -110,38 +116,63 @@ class SlackAdapter(BotAdapter):
             view = _view_of(activity)
             incoming = context.activity
             if isinstance(view, FileOffer):
-                responses.append(await self._upload(incoming, activity.conversation.id, view))
+                responses.append(await self._upload(context, activity, view))
                 continue
             if incoming.type == ActivityTypes.event and incoming.name == HOME_EVENT and isinstance(view, Card):
                 await self._client.views_publish(user_id=incoming.from_property.id, view=home_view(view))
                 responses.append(ResourceResponse(id=""))
                 continue
-            text, blocks = message_blocks(view)
-            sent = await self._client.chat_postMessage(channel=activity.conversation.id, text=text, blocks=blocks)
-            responses.append(ResourceResponse(id=str(sent["ts"])))
+            responses.append(ResourceResponse(id=await self._post(context, activity, view)))
         return responses
 
-    async def _upload(self, incoming: Activity, channel: str, offer: FileOffer) -> ResourceResponse:
-        """Make the file and upload it (files_upload_v2) into the DM, or into the thread of the message that asked;
-        a refusal (not allowed, PDF not installed) is posted as a notice instead."""
+    async def _upload(self, context: TurnContext, activity: Activity, offer: FileOffer) -> ResourceResponse:
+        """Make the file and upload it (files_upload_v2) into the DM, or into the thread of the channel message that
+        asked; a refusal (not allowed, PDF not installed) is answered like any other notice."""
         try:
             if self._files is None:
                 raise Unavailable(say.EXPORT_FAILED)
             made = await self._files.make(offer.request)
         except Refusal as refusal:
-            text, blocks = message_blocks(Notice(text=refusal.message))
-            sent = await self._client.chat_postMessage(channel=channel, text=text, blocks=blocks)
-            return ResourceResponse(id=str(sent["ts"]))
-        thread = (incoming.channel_data or {}).get("thread_ts") if isinstance(incoming.channel_data, dict) else None
+            return ResourceResponse(id=await self._post(context, activity, Notice(text=refusal.message)))
+        data = context.activity.channel_data or {}
         comment = say.EXPORT_SLACK_COMMENT.format(format=FORMAT_NAMES[offer.request.format], subject=offer.subject)
         await self._client.files_upload_v2(
-            channel=channel, thread_ts=thread, file=made.content, filename=made.filename, title=made.title,
-            initial_comment=comment,
+            channel=activity.conversation.id, thread_ts=data.get("thread_ts"), file=made.content,
+            filename=made.filename, title=made.title, initial_comment=comment,
         )
         return ResourceResponse(id="")
 
+    async def _post(self, context: TurnContext, activity: Activity, view: View) -> str:
+        """Where a reply goes: a slash command's answer where it was typed, a channel reply to the person only."""
+        incoming = context.activity
+        data = incoming.channel_data or {}
+        text, blocks = message_blocks(view)
+        url = data.get("response_url")
+        if url and data.get("typed_in") not in (None, incoming.conversation.id):
+            if isinstance(view, Notice):
+                await self._responses.send(url, text, blocks)
+                return ""
+            if not context.turn_state.get(POINTED):
+                context.turn_state[POINTED] = True
+                await self._responses.send(url, *message_blocks(Notice(text=say.SLACK_CONTINUED_IN_DM)))
+        if incoming.conversation.conversation_type == "channel":
+            sent = await self._client.chat_postEphemeral(
+                channel=activity.conversation.id, user=incoming.from_property.id, text=text, blocks=blocks
+            )
+            return str(sent["message_ts"])
+        sent = await self._client.chat_postMessage(channel=activity.conversation.id, text=text, blocks=blocks)
+        return str(sent["ts"])
+
     async def update_activity(self, context: TurnContext, activity: Activity) -> ResourceResponse:
+        """A card only its person sees can be replaced only through the response_url its tap came with."""
         text, blocks = message_blocks(_view_of(activity))
+        data = context.activity.channel_data or {}
+        if data.get("ephemeral"):
+            if data.get("response_url"):
+                await self._responses.send(data["response_url"], text, blocks, replace_original=True)
+            else:
+                log.info("Slack ephemeral card left as it was: no usable response_url")
+            return ResourceResponse(id=activity.id)
         await self._client.chat_update(channel=activity.conversation.id, ts=activity.id, text=text, blocks=blocks)
         return ResourceResponse(id=activity.id)
 
@@ -153,14 +184,19 @@ class SlackAdapter(BotAdapter):
         if request.kind == "event":
             return self._event(request.team_id, payload["event"], payload["event_id"])
         if request.kind == "command":
-            channel = await self._direct_channel(payload["user_id"])
-            text = str(payload.get("text") or "").strip() or "help"
-            return self._incoming(request.team_id, payload["user_id"], channel, "personal", payload["trigger_id"], text=text)
+            return await self._command(request.team_id, payload)
         if payload.get("type") == "block_actions":
             return await self._block_action(request.team_id, payload)
         if payload.get("type") == "view_submission" and payload["view"].get("callback_id") == MODAL_CALLBACK_ID:
             return self._submission(request.team_id, payload)
         return None
+
+    async def _command(self, team_id: str, payload: dict[str, Any]) -> Activity:
+        """`/reflect …` runs in the person's DM with the app, remembering where it was typed and how to answer there."""
+        channel = await self._direct_channel(payload["user_id"])
+        text = str(payload.get("text") or "").strip() or "help"
+        where = {"response_url": self._responses.usable(payload.get("response_url")), "typed_in": payload.get("channel_id")}
+        return self._incoming(team_id, payload["user_id"], channel, "personal", payload["trigger_id"], text=text, channel_data=where)
 
     def _submission(self, team_id: str, payload: dict[str, Any]) -> Activity | None:
         """A modal's text, handled in the conversation its card was in: a channel's space, or the person's own."""
@@ -168,11 +204,13 @@ class SlackAdapter(BotAdapter):
         if context is None:
             log.info("Slack modal submission without a usable context ignored (team %s)", team_id)
             return None
-        value = {**context.submit, "text": modal_text(payload["view"])}
+        value = {**context.submit, context.key: modal_text(payload["view"])}
         kind = _conversation_type(context.channel)
         delivery = _delivery_id("view", payload["view"]["id"], payload["view"].get("hash"))
+        card = {"ephemeral": context.ephemeral, "response_url": self._responses.usable(context.url)}
         return self._incoming(
-            team_id, payload["user"]["id"], context.channel, kind, delivery, value=value, reply_to_id=context.ts
+            team_id, payload["user"]["id"], context.channel, kind, delivery, value=value, reply_to_id=context.ts,
+            channel_data=card,
         )
 
     def _event(self, team_id: str, event: dict[str, Any], event_id: str) -> Activity | None:
@@ -184,8 +222,8 @@ class SlackAdapter(BotAdapter):
             return self._incoming(team_id, user, event["channel"], "personal", event_id, text=event.get("text") or "")
         if kind == "app_mention":
             text = _LEADING_MENTION.sub("", event.get("text") or "", count=1)
-            thread = event.get("thread_ts") or event.get("ts")
-            return self._incoming(team_id, user, event["channel"], "channel", event_id, text=text, thread_ts=thread)
+            thread = {"thread_ts": event.get("thread_ts") or event.get("ts")}
+            return self._incoming(team_id, user, event["channel"], "channel", event_id, text=text, channel_data=thread)
         if kind == "app_home_opened" and event.get("tab") == "home":
             activity = self._incoming(team_id, user, event["channel"], "personal", event_id)
             activity.type, activity.name = ActivityTypes.event, HOME_EVENT
@@ -200,25 +238,33 @@ class SlackAdapter(BotAdapter):
         if channel is None:
             channel = await self._direct_channel(user)
         message_ts = container.get("message_ts")
+        usable = self._responses.usable(payload.get("response_url"))
+        card = {"ephemeral": container.get("is_ephemeral") is True, "response_url": usable}
         if action.get("action_id") == TEXT_ACTION_ID:
             spec = text_spec(action)
-            if spec is None:
-                return None
-            metadata = json.dumps({"submit": spec["submit"], "channel": channel, "ts": message_ts}, separators=(",", ":"))
-            if len(metadata) > PRIVATE_METADATA_MAX:
-                log.info("Slack text button ignored: its form's context would not fit (team %s)", team_id)
-                return None
-            await self._client.views_open(trigger_id=payload["trigger_id"], view=modal_view(spec, metadata))
+            if spec is not None:
+                shown = {"ephemeral": True, "url": usable} if card["ephemeral"] else {}
+                card_context = {"channel": channel, "ts": message_ts, "key": spec.get("input", "text"), **shown}
+                await self._open_form(team_id, payload["trigger_id"], spec, card_context)
             return None
         value = button_payload(action)
         if value is None:
             return None
         delivery = _delivery_id("action", message_ts, action["action_id"], action.get("action_ts") or payload["trigger_id"])
         kind = _conversation_type(channel)
-        thread = (container.get("thread_ts") or message_ts) if kind == "channel" else None
+        if kind == "channel":
+            card["thread_ts"] = container.get("thread_ts") or message_ts
         return self._incoming(
-            team_id, user, channel, kind, delivery, value=value, reply_to_id=message_ts, thread_ts=thread
+            team_id, user, channel, kind, delivery, value=value, reply_to_id=message_ts, channel_data=card
         )
+
+    async def _open_form(self, team_id: str, trigger_id: str, spec: dict[str, Any], card: dict[str, Any]) -> None:
+        """The modal for a text button; its metadata names the card (and how to replace it) for the submission."""
+        metadata = json.dumps({"submit": spec["submit"], **card}, separators=(",", ":"))
+        if len(metadata) > PRIVATE_METADATA_MAX:
+            log.info("Slack text button ignored: its form's context would not fit (team %s)", team_id)
+            return
+        await self._client.views_open(trigger_id=trigger_id, view=modal_view(spec, metadata))
 
     async def channel_members(self, channel: str) -> list[str]:
         """Everyone in a channel, page by page (conversations.members, cursor paging), the app's own user excluded."""
@@ -231,6 +277,12 @@ class SlackAdapter(BotAdapter):
             if cursor is None:
                 own = await self._own_user()
                 return [member for member in members if member != own]
+
+    async def user_info(self, user: str) -> dict[str, Any]:
+        """One person's Slack profile (users.info), to confirm someone picked in a users_select."""
+        found = await self._client.users_info(user=user)
+        person = found.get("user")
+        return person if isinstance(person, dict) else {}
 
     async def _own_user(self) -> str:
         """The app's bot user, asked once (auth.test), so it is never counted as a member of a group."""
@@ -254,9 +306,8 @@ class SlackAdapter(BotAdapter):
         text: str | None = None,
         value: dict[str, Any] | None = None,
         reply_to_id: str | None = None,
-        thread_ts: str | None = None,
+        channel_data: dict[str, Any] | None = None,
     ) -> Activity:
-        """`thread_ts` is the thread a channel message came from (or starts), where a file is uploaded."""
         return Activity(
             type=ActivityTypes.message,
             id=delivery,
@@ -269,5 +320,5 @@ class SlackAdapter(BotAdapter):
             text=text,
             value=value,
             reply_to_id=reply_to_id,
-            channel_data={"thread_ts": thread_ts} if thread_ts else None,
+            channel_data=channel_data,
         )

@@ -13,26 +13,28 @@ import json
 import re
 from collections.abc import Iterator, Sequence
 from itertools import count
-from typing import Any
+from typing import Any, Literal
 
 from slack_sdk.models.blocks import (
     ActionsBlock,
     Block,
     ButtonElement,
     ContextBlock,
+    DatePickerElement,
     HeaderBlock,
     InputBlock,
     MarkdownTextObject,
     PlainTextInputElement,
     PlainTextObject,
     SectionBlock,
+    UserSelectElement,
 )
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from slack_sdk.models.views import View as SlackView
 
 from adapters.text import primary_first, render_text
 from bot.intents import payload
-from bot.views import Button, Card, Fact, TextInput, View
+from bot.views import Button, Card, Fact, Item, Picker, TextInput, View
 
 BUTTON_ACTION_PREFIX = "reflect:"
 TEXT_ACTION_ID = "reflect-text"
@@ -66,6 +68,9 @@ Part = str | tuple[str, ...]
 """A body section before it is built: one line's text, or up to ten fact fields."""
 
 _PARTIAL_ENTITY = re.compile(r"&[a-z]*$")
+_EMPHASIS = re.compile(r"([*_~`])")
+WORD_JOINER = "\u200b"
+"""Slack has no escape for its emphasis markers; a zero-width space after each one stops it pairing them, invisibly."""
 _SLACK_USER = re.compile(r"[UW][A-Z0-9]{2,30}")
 
 
@@ -89,29 +94,42 @@ def modal_view(spec: dict[str, Any], private_metadata: str) -> JsonObject:
             f"private_metadata is {len(private_metadata)} characters, "
             f"over Slack's {PRIVATE_METADATA_MAX}-character limit"
         )
-    box = PlainTextInputElement(
-        action_id=MODAL_INPUT_ID,
-        multiline=True,
-        max_length=spec["max_length"],
-        placeholder=PlainTextObject(text=spec["placeholder"]) if spec.get("placeholder") else None,
-    )
     return SlackView(
         type="modal",
         callback_id=MODAL_CALLBACK_ID,
         title=PlainTextObject(text=spec["title"]),
         submit=PlainTextObject(text=MODAL_SUBMIT),
         close=PlainTextObject(text=MODAL_CLOSE),
-        blocks=[InputBlock(block_id=MODAL_INPUT_ID, label=PlainTextObject(text=spec["label"]), element=box)],
+        blocks=[InputBlock(block_id=MODAL_INPUT_ID, label=PlainTextObject(text=spec["label"]), element=_modal_input(spec))],
         private_metadata=private_metadata,
     ).to_dict()
 
 
+def _modal_input(spec: dict[str, Any]) -> PlainTextInputElement | DatePickerElement | UserSelectElement:
+    """A text box, a date picker or a users_select, as the button's spec asks."""
+    kind = spec.get("input", "text")
+    if kind == "date":
+        return DatePickerElement(action_id=MODAL_INPUT_ID, initial_date=spec.get("initial"))
+    if kind == "person":
+        return UserSelectElement(action_id=MODAL_INPUT_ID)
+    return PlainTextInputElement(
+        action_id=MODAL_INPUT_ID,
+        multiline=True,
+        max_length=spec["max_length"],
+        placeholder=PlainTextObject(text=spec["placeholder"]) if spec.get("placeholder") else None,
+    )
+
+
 def modal_text(view: JsonObject) -> str | None:
-    """The typed answer from a view_submission's `view`; None when absent, so the intent's own check refuses it."""
+    """The answer from a view_submission's `view`: typed text, a picked date or a picked user; None when absent, so
+    the intent's own check refuses it."""
     value: object = view
-    for key in ("state", "values", MODAL_INPUT_ID, MODAL_INPUT_ID, "value"):
+    for key in ("state", "values", MODAL_INPUT_ID, MODAL_INPUT_ID):
         value = value.get(key) if isinstance(value, dict) else None
-    return value if isinstance(value, str) else None
+    if not isinstance(value, dict):
+        return None
+    found = next((value[key] for key in ("value", "selected_date", "selected_user") if key in value), None)
+    return found if isinstance(found, str) else None
 
 
 def button_payload(action: JsonObject) -> JsonObject | None:
@@ -131,6 +149,9 @@ class _TextSpec(BaseModel):
     label: str = Field(min_length=1, max_length=MODAL_LABEL_MAX)
     placeholder: str | None = Field(default=None, max_length=MODAL_PLACEHOLDER_MAX)
     max_length: int = Field(ge=1, le=MODAL_INPUT_MAX)
+    input: Literal["text", "date", "person"] = "text"
+    """What the modal asks for; its answer is merged into the submit intent under this name."""
+    initial: str | None = Field(default=None, pattern=r"^\d{4}-\d{2}-\d{2}$")
 
 
 def text_spec(action: JsonObject) -> JsonObject | None:
@@ -163,8 +184,12 @@ def _card_blocks(card: Card, max_blocks: int) -> list[JsonObject]:
     if card.progress:
         head.append(ContextBlock(elements=[PlainTextObject(text=card.progress)]))
     tail: list[Block] = [*_actions(card.choices, numbers, card.ref)]
+    for item in card.items:
+        tail.extend(_item(item, numbers, card.ref))
     if card.text_input is not None:
         tail.append(ActionsBlock(elements=[_text_button(card, card.text_input)]))
+    if card.picker is not None:
+        tail.append(ActionsBlock(elements=[_picker_button(card, card.picker)]))
     tail.extend(_actions(card.actions, numbers, card.ref))
     parts: list[Part] = [*(part for line in card.lines for part in _split(line, SECTION_TEXT_MAX))]
     parts.extend(_fact_groups(card.facts))
@@ -298,6 +323,34 @@ def _button(button: Button, number: int, ref: str | None) -> ButtonElement:
     )
 
 
+def _item(item: Item, numbers: Iterator[int], ref: str | None) -> Iterator[Block]:
+    """A list entry as a fact is shown (its heading in bold, its text as typed), then its own buttons, so a button is
+    plainly its entry's."""
+    field = f"*{_mrkdwn(item.heading, FIELD_TEXT_MAX // 4)}*\n{_mrkdwn(item.text, FIELD_TEXT_MAX // 2)}"
+    yield SectionBlock(fields=[MarkdownTextObject(text=field)])
+    yield from _actions(item.buttons, numbers, ref)
+
+
+def _picker_button(card: Card, picker: Picker) -> ButtonElement:
+    """A button that opens a modal with a date picker or a users_select (Slack messages hold neither as an input
+    whose value a button can send)."""
+    spec: JsonObject = {
+        "submit": payload(picker.submit.intent),
+        "title": _clip(picker.label, MODAL_TITLE_MAX),
+        "label": _clip(card.title, MODAL_LABEL_MAX),
+        "max_length": MODAL_INPUT_MAX,
+        "input": picker.kind,
+    }
+    if picker.value is not None:
+        spec["initial"] = picker.value.isoformat()
+    return ButtonElement(
+        text=PlainTextObject(text=_clip(picker.submit.label, BUTTON_TEXT_MAX)),
+        action_id=TEXT_ACTION_ID,
+        value=_compact(spec),
+        style="primary" if picker.submit.primary else None,
+    )
+
+
 def _text_button(card: Card, text_input: TextInput) -> ButtonElement:
     """Slack messages hold no text box, so this button opens a modal, and its value carries everything the modal needs.
 
@@ -305,7 +358,7 @@ def _text_button(card: Card, text_input: TextInput) -> ButtonElement:
     """
     spec: JsonObject = {
         "submit": payload(text_input.submit.intent),
-        "title": _clip(card.title, MODAL_TITLE_MAX),
+        "title": clip_at_word(card.title, MODAL_TITLE_MAX),
         "label": _clip(card.title, MODAL_LABEL_MAX),
         "placeholder": text_input.placeholder,
         "max_length": text_input.max_length,
@@ -328,6 +381,17 @@ def _text_button(card: Card, text_input: TextInput) -> ButtonElement:
     )
 
 
+def clip_at_word(text: str, limit: int) -> str:
+    """A title within `limit`, cut after the last whole word that fits (and its trailing punctuation dropped), so a
+    modal reads 'Any evidence for 2a…' rather than 'Any evidence for 2a Exa…'; a single long word is cut as it is."""
+    if len(text) <= limit:
+        return text
+    head = text[: limit - len(ELLIPSIS) + 1]
+    cut = head.rfind(" ")
+    words = head[:cut] if cut > 0 else head[: limit - len(ELLIPSIS)]
+    return words.rstrip(" ,;:.-·") + ELLIPSIS
+
+
 def _compact(value: object) -> str:
     """Unescaped Unicode, so a CJK or emoji character costs one of the value's 2000 characters, not six or twelve."""
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
@@ -340,9 +404,10 @@ def _clip(text: str, limit: int) -> str:
 def _mrkdwn(text: str, limit: int) -> str:
     """Slack reads `&`, `<` and `>` as markup in mrkdwn; escaped, typed text cannot ping a channel or fake a link.
 
+    `*`, `_`, `~` and backticks are followed by a zero-width space, so typed `*Urgent*` shows as typed, not bold.
     Cutting never leaves half an entity, which Slack would show as stray text.
     """
-    escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    escaped = _EMPHASIS.sub(r"\1" + WORD_JOINER, text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"))
     if len(escaped) <= limit:
         return escaped
     return _PARTIAL_ENTITY.sub("", escaped[: limit - len(ELLIPSIS)]).rstrip() + ELLIPSIS

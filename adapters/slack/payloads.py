@@ -159,6 +159,11 @@ class ModalContext(BaseModel):
     submit: dict[str, Any]
     channel: Id
     ts: Id | None = None
+    ephemeral: bool = False
+    """The card was shown to one person only, so it is updated through `url` rather than chat.update."""
+    url: str | None = Field(default=None, max_length=3000)
+    key: Literal["text", "date", "person"] = "text"
+    """Where the modal's answer goes in the submit intent: typed text, a picked date or a picked person."""
 
 
 def modal_context(private_metadata: str) -> ModalContext | None:

@@ -16,13 +16,16 @@ from botbuilder.schema import Attachment
 from adapters.text import fact_text, person_name, primary_first, render_text
 from bot import messages as say
 from bot.intents import payload
-from bot.views import Button, Card, Fact, TextInput
+from bot.views import Button, Card, Fact, Item, Picker, TextInput
 
 ADAPTIVE_CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
 SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
 VERSION = "1.5"
 MAX_CARD_BYTES = 80 * 1024
 TEXT_INPUT_ID = "text"
+PEOPLE = "graph.microsoft.com/users"
+PEOPLE_NEARBY = "graph.microsoft.com/users?scope=currentContext"
+"""Organisation-wide search is offered only in a personal chat; elsewhere the picker lists the conversation's people."""
 ELLIPSIS = "…"
 NON_BLANK = r"[\s\S]*\S[\s\S]*"
 """Matches with or without anchoring, so every renderer refuses a blank answer before it is sent."""
@@ -97,10 +100,15 @@ def _adaptive_card(card: Card) -> JsonObject:
     if card.facts:
         body.append({"type": "FactSet", "facts": [_fact(fact, card.notify) for fact in card.facts]})
     body.extend(_button_rows([_submit(button) for button in primary_first(card.choices)]))
+    for item in card.items:
+        body.extend(_item(item))
     others = [_submit(button) for button in primary_first(card.actions)]
     if card.text_input is not None:
-        body.append(_text_box(card.text_input, label=card.title))
+        body.append(_text_box(card.text_input, label=card.text_input.label or say.TEXT_BOX))
         others.insert(0, _submit(card.text_input.submit, sends_text=True))
+    if card.picker is not None:
+        body.append(_picker(card.picker))
+        others.insert(0, _submit(card.picker.submit, sends_text=True))
     body.extend(_button_rows(others))
     content: JsonObject = {
         "type": "AdaptiveCard",
@@ -167,15 +175,42 @@ def _mentions(facts: tuple[Fact, ...]) -> list[JsonObject]:
 
 
 def _submit(button: Button, *, sends_text: bool = False) -> JsonObject:
-    """Only the text box's own button gathers the input: merged into any other intent it would be rejected."""
+    """Only the input's own button gathers it: merged into any other intent it would be rejected."""
     action: JsonObject = {"type": "Action.Submit", "title": button.label, "data": payload(button.intent)}
     if not sends_text:
         action["associatedInputs"] = "none"
     return action
 
 
+def _item(item: Item) -> list[JsonObject]:
+    """A list entry: its heading, its text as typed, then its own rows of buttons, apart from every other entry's."""
+    heading = {"type": "TextBlock", "text": plain(item.heading), "weight": "bolder", "wrap": True, "spacing": "medium"}
+    text = {"type": "TextBlock", "text": plain(item.text), "wrap": True, "spacing": "none"}
+    return [heading, text, *_button_rows([_submit(button) for button in item.buttons])]
+
+
+def _picker(picker: Picker) -> JsonObject:
+    """A date input or a people picker, required, with its id the key its value is merged into the payload under.
+
+    Teams does not enforce a date input's `min`, and some clients post the day before the one chosen: the bot checks
+    the date and says it back in words.
+    """
+    field: JsonObject = {"id": picker.kind, "label": picker.label, "isRequired": True, "errorMessage": picker.required}
+    if picker.kind == "date":
+        field["type"] = "Input.Date"
+        if picker.earliest is not None:
+            field["min"] = picker.earliest.isoformat()
+        if picker.value is not None:
+            field["value"] = picker.value.isoformat()
+        return field
+    dataset = PEOPLE_NEARBY if picker.nearby else PEOPLE
+    choices = [{"title": label, "value": value} for label, value in picker.people]
+    return {**field, "type": "Input.ChoiceSet", "choices": choices, "choices.data": {"type": "Data.Query", "dataset": dataset}}
+
+
 def _text_box(text_input: TextInput, *, label: str) -> JsonObject:
-    """Named by the card's question for screen readers; required and non-blank, as an empty `text` fails parsing."""
+    """Named in a few words for screen readers (the heading above already asks the question, so the label does not
+    repeat it); required and non-blank, as an empty `text` fails parsing, with a message saying what is missing."""
     box: JsonObject = {
         "type": "Input.Text",
         "id": TEXT_INPUT_ID,

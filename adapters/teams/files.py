@@ -20,7 +20,7 @@ from botbuilder.schema import Activity, Attachment
 from adapters.exports.links import LINK_TTL, ExportLinks, LinkRefused
 from adapters.exports.service import ExportedFile, Exporter
 from adapters.identity import identify
-from adapters.render import views_in
+from adapters.render import render, views_in
 from adapters.teams.cards import ADAPTIVE_CARD_CONTENT_TYPE, SCHEMA, VERSION, plain
 from bot import messages as say
 from bot.config import is_loopback_host
@@ -28,7 +28,7 @@ from bot.errors import Refusal
 from bot.exports import FORMAT_NAMES, ExportRequest
 from bot.services.exports import space_of
 from bot.store import Store
-from bot.views import FileOffer
+from bot.views import FileOffer, Notice
 
 FILE_CONSENT = "fileConsent/invoke"
 CONSENT_CARD = "application/vnd.microsoft.teams.card.file.consent"
@@ -36,6 +36,11 @@ INFO_CARD = "application/vnd.microsoft.teams.card.file.info"
 UPLOAD_TIMEOUT = aiohttp.ClientTimeout(total=120)
 UPLOAD_CHUNK = 10 * 320 * 1024
 log = logging.getLogger("reflect.exports")
+
+
+def _notice(text: str) -> Activity:
+    """A sentence in the chat, rendered as every Teams notice is (plain text)."""
+    return render(Notice(text=text), "msteams")
 
 
 def upload_url_allowed(url: str, *, local_mode: bool) -> bool:
@@ -69,11 +74,11 @@ class TeamsFiles:
 
     async def _expanded(self, context: TurnContext, offer: FileOffer) -> list[Activity]:
         if identify(context.activity).kind != "personal":
-            return [MessageFactory.text(say.EXPORT_PRIVATE_ONLY)]
+            return [_notice(say.EXPORT_PRIVATE_ONLY)]
         try:
             made = await self._exporter.make(offer.request)
         except Refusal as refusal:
-            return [MessageFactory.text(refusal.message)]
+            return [_notice(refusal.message)]
         return self._offer(offer, made)
 
     def _offer(self, offer: FileOffer, made: ExportedFile) -> list[Activity]:
@@ -122,7 +127,7 @@ class TeamsFiles:
         if not await self._store.claim_delivery(who.team.tenant, link.claim, self._clock(), 2 * LINK_TTL):
             return await self._refuse(context)
         if action == "decline":
-            await context.send_activity(MessageFactory.text(say.EXPORT_CONSENT_DECLINED))
+            await context.send_activity(_notice(say.EXPORT_CONSENT_DECLINED))
             return InvokeResponse(status=200)
         return await self._accept(context, link.request, value.get("uploadInfo"))
 
@@ -136,10 +141,10 @@ class TeamsFiles:
         try:
             made = await self._exporter.make(request)
         except Refusal as refusal:
-            await context.send_activity(MessageFactory.text(refusal.message))
+            await context.send_activity(_notice(refusal.message))
             return InvokeResponse(status=200)
         if not await _upload(info["uploadUrl"], made.content):
-            await context.send_activity(MessageFactory.text(say.EXPORT_FAILED))
+            await context.send_activity(_notice(say.EXPORT_FAILED))
             return InvokeResponse(status=200)
         card = Attachment(content_type=INFO_CARD, content_url=str(info.get("contentUrl") or ""),
                           name=str(info.get("name") or made.filename),
@@ -148,7 +153,7 @@ class TeamsFiles:
         return InvokeResponse(status=200)
 
     async def _refuse(self, context: TurnContext) -> InvokeResponse:
-        await context.send_activity(MessageFactory.text(say.EXPORT_CONSENT_REFUSED))
+        await context.send_activity(_notice(say.EXPORT_CONSENT_REFUSED))
         return InvokeResponse(status=403)
 
 

@@ -170,3 +170,22 @@ def progress(framework: Framework, answered: Set[str]) -> tuple[PhaseProgress, .
 async def progress_of(store: Store, framework: Framework, key: AssessmentKey, author_id: str) -> tuple[PhaseProgress, ...]:
     """One person's progress per phase in one assessment, read from their stored answers."""
     return progress(framework, answered(await answers(store, key, author_id)))
+
+
+async def set_closed(store: Store, key: AssessmentKey, owner_id: str, closed: bool, now: datetime) -> Assessment:
+    """Close one's own assessment (or reopen it); someone else's is 'not found', a group's closes with its cycle."""
+
+    def apply(current: Assessment | None) -> Assessment:
+        if current is None or current.owner_id != owner_id:
+            raise NotFound(say.NOT_FOUND)
+        if current.shared:
+            raise InvalidInput(say.GROUP_ASSESSMENT_NOT_YOURS)
+        status = "closed" if closed else "open"
+        return current.model_copy(update={"status": status, "closed_at": now if closed else None})
+
+    return await store.update(key.team, Assessment, key.assessment_id, apply)
+
+
+def sections_answered(progress: tuple[PhaseProgress, ...]) -> tuple[int, int]:
+    """Sections answered and sections in all, across every phase."""
+    return sum(p.answered for p in progress), sum(p.total for p in progress)

@@ -208,19 +208,19 @@ class _Seen:
             self.done += recent
             if recent and action.horizon == "quick_win":
                 self.quick_wins.append(action)
-        elif action.status == "open" and action.due < today:
+        elif action.active and action.due < today:
             self.overdue.append(action)
-        elif action.status == "open" and now - action.updated_at >= STALLED_AFTER:
+        elif action.active and now - action.updated_at >= STALLED_AFTER:
             self.stalled.append(action)
 
     def attention(self, owners: Mapping[str, Member]) -> Generator[None, None, tuple[Attention, ...]]:
         """Overdue first (oldest due date first), then stalled (longest untouched first), each with its owner."""
-        self.overdue.sort(key=lambda a: (a.due, a.section, a.title))
-        self.stalled.sort(key=lambda a: (a.updated_at, a.section, a.title))
+        self.overdue.sort(key=lambda a: (a.due, a.section or "", a.title))
+        self.stalled.sort(key=lambda a: (a.updated_at, a.section or "", a.title))
         yield
-        overdue = [Attention("overdue", a.section, a.title, owners.get(a.owner_id), a.due) for a in self.overdue]
+        overdue = [Attention("overdue", a.section or "", a.title, owners.get(a.owner_id), a.due) for a in self.overdue]
         yield
-        stalled = [Attention("stalled", a.section, a.title, owners.get(a.owner_id), a.due) for a in self.stalled]
+        stalled = [Attention("stalled", a.section or "", a.title, owners.get(a.owner_id), a.due) for a in self.stalled]
         yield
         return (*overdue, *stalled)
 

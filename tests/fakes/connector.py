@@ -75,6 +75,7 @@ class FakeConnector:
         app.router.add_post("/v3/conversations/{cid}/activities/{aid}", self._send)
         app.router.add_put("/v3/conversations/{cid}/activities/{aid}", self._update)
         app.router.add_get("/v3/conversations/{cid}/pagedmembers", self._paged_members)
+        app.router.add_get("/v3/conversations/{cid}/members/{mid}", self._member)
         app.router.add_put("/upload/{name}", self._upload)
         app.router.add_route("*", "/{tail:.*}", self._unknown)
         self._runner = web.AppRunner(app)
@@ -160,6 +161,17 @@ class FakeConnector:
         if start + size < len(members):
             page["continuationToken"] = str(start + size)
         return await self._answer(request, "members", page)
+
+    async def _member(self, request: web.Request) -> web.Response:
+        """One member of a team or chat, by `29:` id or by Entra object id (`aadObjectId`), as get_member asks."""
+        wanted = request.match_info["mid"]
+        found = next(
+            (m for m in self.members.get(request.match_info["cid"], []) if wanted in (m.get("id"), m.get("aadObjectId"))),
+            None,
+        )
+        if found is None:
+            return await self._answer(request, "member", None, refusal=(404, "MemberNotFoundInConversation"))
+        return await self._answer(request, "member", dict(found))
 
     async def _unknown(self, request: web.Request) -> web.Response:
         return await self._answer(request, None, None)

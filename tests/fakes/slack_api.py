@@ -48,8 +48,9 @@ class _CannedFailure:
 
 
 class FakeSlackApi:
-    """chat.postMessage, chat.update, views.open, views.publish, conversations.open and .members, auth.test, and
-    files_upload_v2's three steps (upload URL, the upload itself on loopback, completion); fails on demand.
+    """chat.postMessage, chat.postEphemeral, response_urls, chat.update, views.open, views.publish, conversations.open
+    and .members, auth.test, users.info, and files_upload_v2's three steps (upload URL, the upload itself on loopback,
+    completion); fails on demand.
 
     `members` lists each channel's member ids, returned `page_limit` to a page with a cursor, so paging is exercised;
     the app's own bot user is `bot_user`.
@@ -62,6 +63,8 @@ class FakeSlackApi:
         self.members = members or {}
         self.page_limit = page_limit
         self.bot_user = "UREFLECTBOT"
+        self.users: dict[str, dict[str, Any]] = {}
+        """Profiles `users.info` answers with, by user id; anyone else is user_not_found."""
         self.requests: list[SlackCall] = []
         self._failures: dict[str, deque[_CannedFailure]] = {}
         self._ts = itertools.count(1_700_000_000_000_100, 100)
@@ -72,11 +75,13 @@ class FakeSlackApi:
         self._methods: dict[str, tuple[tuple[str, ...], Reply]] = {
             "chat.postMessage": (("channel",), self._post_message),
             "chat.update": (("channel", "ts"), self._update),
+            "chat.postEphemeral": (("channel", "user"), self._post_ephemeral),
             "views.open": (("trigger_id", "view"), self._view),
             "views.publish": (("user_id", "view"), self._view),
             "conversations.open": ((), self._open_conversation),
             "conversations.members": (("channel",), self._channel_members),
             "auth.test": ((), self._auth_test),
+            "users.info": (("user",), self._user_info),
             "files.getUploadURLExternal": (("filename", "length"), self._upload_url),
             "files.completeUploadExternal": (("files",), self._complete_upload),
         }
@@ -88,6 +93,7 @@ class FakeSlackApi:
         app = web.Application()
         app.router.add_post("/api/{method}", self._call)
         app.router.add_get("/api/{method}", self._call)
+        app.router.add_post("/response/{hook}", self._respond)
         app.router.add_post("/upload/{file_id}", self._receive_file)
         self._runner = web.AppRunner(app)
         await self._runner.setup()
@@ -105,6 +111,10 @@ class FakeSlackApi:
     def url(self) -> str:
         """The `base_url` for `AsyncWebClient`; slack_sdk joins method names onto it."""
         return f"http://127.0.0.1:{self._port}/api/"
+
+    def response_url(self, hook: str) -> str:
+        """A response_url on this fake's loopback host; what is posted to it is recorded as method `response_url`."""
+        return f"http://127.0.0.1:{self._port}/response/{hook}"
 
     def calls(self, method: str) -> list[dict[str, Any]]:
         """Arguments of every call to `method`, failed ones included, in arrival order."""
@@ -135,6 +145,14 @@ class FakeSlackApi:
             self._changed.notify_all()
         return web.json_response(response, status=status, headers=headers)
 
+    async def _respond(self, request: web.Request) -> web.Response:
+        """A post to a response_url: no token (the url is the credential), a JSON message, answered `ok` as text."""
+        body = {"hook": request.match_info["hook"], **json.loads(await request.read())}
+        self.requests.append(SlackCall("response_url", dict(request.headers), body, 200, {"ok": True}, None))
+        async with self._changed:
+            self._changed.notify_all()
+        return web.Response(text="ok")
+
     def _answer(
         self, method: str, authorization: str | None, body: dict[str, Any]
     ) -> tuple[int, dict[str, Any], dict[str, str]]:
@@ -159,6 +177,9 @@ class FakeSlackApi:
         ts = self._next_ts()
         message = {"type": "message", "ts": ts, "text": body.get("text", ""), "blocks": _decoded(body.get("blocks"))}
         return {"ok": True, "channel": body["channel"], "ts": ts, "message": message}
+
+    def _post_ephemeral(self, body: dict[str, Any]) -> dict[str, Any]:
+        return {"ok": True, "message_ts": self._next_ts()}
 
     def _update(self, body: dict[str, Any]) -> dict[str, Any]:
         message = {"type": "message", "text": body.get("text", ""), "blocks": _decoded(body.get("blocks"))}
@@ -187,6 +208,10 @@ class FakeSlackApi:
         start = int(body.get("cursor") or 0)
         following = str(start + size) if start + size < len(members) else ""
         return {"ok": True, "members": members[start : start + size], "response_metadata": {"next_cursor": following}}
+
+    def _user_info(self, body: dict[str, Any]) -> dict[str, Any]:
+        user = self.users.get(str(body["user"]))
+        return {"ok": True, "user": user} if user is not None else {"ok": False, "error": "user_not_found"}
 
     def _upload_url(self, body: dict[str, Any]) -> dict[str, Any]:
         """files_upload_v2's first step: an upload URL (on this loopback server) and a file id."""
