@@ -466,6 +466,9 @@ EXPORT_PDF_MISSING = (
 )
 EXPORT_FAILED = "Sorry, I couldn't make that file just now. Nothing was changed; please try again in a minute."
 EXPORT_SLACK_COMMENT = "Here is your {format} export of {subject}."
+EXPORT_SENT_PRIVATELY = (
+    "I've sent the file to you in a direct message: the group's results aren't shared with all its members yet."
+)
 EXPORT_LINK_TITLE = "Your {format} export is ready"
 EXPORT_LINK_LINE = "The download link works once, for the next 10 minutes, and only for you. Don't forward it."
 EXPORT_LINK_BUTTON = "Download"

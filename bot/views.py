@@ -108,6 +108,9 @@ class FileOffer(_View):
 
     request: ExportRequest
     subject: Annotated[str, Field(min_length=1, max_length=120)]
+    shared_where_asked: bool = False
+    """The file may be posted where it was asked for: a group's export once its results are shared with the members.
+    Anything else goes to the person alone, even when asked for in a channel."""
 
 
 View = Card | Notice | FileOffer

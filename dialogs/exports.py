@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot import messages as say
+from bot.conversation_refs import personal_space
 from bot.errors import NotFound
 from bot.exports import ExportFormat, ExportRequest
 from bot.intents import ExportFile
@@ -43,19 +44,22 @@ async def _target(ctx: FlowContext, *, mine: bool = False) -> Target:
         space, team = await here(ctx)
         exports.may_export(team, ctx.user_id)
         return Target(space, await shared.require_current(ctx.store, space, team), team)
-    return Target(ctx.team, await _own(ctx), None)
+    for space in dict.fromkeys((ctx.team, personal_space(ctx.team.tenant, ctx.user_id))):
+        found = await _own(ctx, space)
+        if found is not None:
+            return Target(space, found, None)
+    raise NotFound(say.EXPORT_NOTHING)
 
 
-async def _own(ctx: FlowContext) -> Assessment:
-    """The assessment this conversation is on if it is the person's own, else their newest one."""
-    if ctx.state.assessment_id is not None and ctx.state.group_id is None:
-        current = await ctx.store.get(ctx.team, Assessment, ctx.state.assessment_id)
+async def _own(ctx: FlowContext, space: TeamKey) -> Assessment | None:
+    """The person's own assessment in this space: the one the conversation is on, else their newest; asked for in a
+    channel, the person's own space is looked in too."""
+    if space == ctx.team and ctx.state.assessment_id is not None and ctx.state.group_id is None:
+        current = await ctx.store.get(space, Assessment, ctx.state.assessment_id)
         if current is not None and current.owner_id == ctx.user_id and not current.shared:
             return current
-    newest = [a for a in await assessments.newest(ctx.store, ctx.team, ctx.user_id, 5) if not a.shared]
-    if not newest:
-        raise NotFound(say.EXPORT_NOTHING)
-    return newest[0]
+    newest = [a for a in await assessments.newest(ctx.store, space, ctx.user_id, 5) if not a.shared]
+    return newest[0] if newest else None
 
 
 def _offer(ctx: FlowContext, target: Target, fmt: ExportFormat, history: bool) -> FlowResult:
@@ -64,7 +68,9 @@ def _offer(ctx: FlowContext, target: Target, fmt: ExportFormat, history: bool) -
         space=target.space.team_id, assessment_id=target.assessment.id, user_id=ctx.user_id,
         group=target.team is not None, history=history,
     )
-    return FlowResult(views=(FileOffer(request=request, subject=target.assessment.scope.subject),))
+    shared = target.team is not None and target.team.share_results
+    offer = FileOffer(request=request, subject=target.assessment.scope.subject, shared_where_asked=shared)
+    return FlowResult(views=(offer,))
 
 
 @leads_to(export_card)

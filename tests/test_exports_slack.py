@@ -98,14 +98,27 @@ async def test_a_lead_exports_into_the_groups_thread_and_a_member_only_once_shar
 
     refused = await member.mention(FORUM, "export xlsx")
     assert any("for its leads" in message.text for message in refused) and _uploads(bot) == []
-    await lead.mention(FORUM, "export xlsx")
-    ((completed, _),) = _uploads(bot)
-    assert completed["channel_id"] == FORUM and completed["thread_ts"] == "1.2"
+    told = await lead.mention(FORUM, "export xlsx")
+    ((privately, _),) = _uploads(bot)
+    assert privately["channel_id"] == "DU0001" and "thread_ts" not in privately
+    assert any("in a direct message" in message.text for message in told)
 
     (card,) = [message for message in await lead.mention(FORUM, "group") if "Share results" in message.buttons()]
     await lead.tap(card, "Share results")
+    await lead.mention(FORUM, "export word")
     await member.mention(FORUM, "export csv")
-    assert [call["channel_id"] for call, _ in _uploads(bot)] == [FORUM, FORUM]
+    assert [(call["channel_id"], call.get("thread_ts")) for call, _ in _uploads(bot)] == [
+        ("DU0001", None), (FORUM, "1.2"), (FORUM, "1.2")
+    ]
+
+
+async def test_a_personal_export_asked_for_in_a_channel_goes_only_to_the_persons_dm(bot: RunningSlackBot) -> None:
+    await _group(bot)
+    me = bot.user(user="U0002")
+    await _rated(me)
+    await me.mention(FORUM, "export word mine")
+    ((completed, docx),) = _uploads(bot)
+    assert completed["channel_id"] == "DU0002" and ticked(docx)["1a"] == {3}
 
 
 async def test_someone_outside_the_group_gets_nothing_from_its_channel(bot: RunningSlackBot) -> None:

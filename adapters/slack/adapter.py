@@ -127,19 +127,26 @@ class SlackAdapter(BotAdapter):
 
     async def _upload(self, context: TurnContext, activity: Activity, offer: FileOffer) -> ResourceResponse:
         """Make the file and upload it (files_upload_v2) into the DM, or into the thread of the channel message that
-        asked; a refusal (not allowed, PDF not installed) is answered like any other notice."""
+        asked when the offer may be seen there (else into the person's DM, saying so); a refusal (not allowed, PDF not
+        installed) is answered like any other notice."""
         try:
             if self._files is None:
                 raise Unavailable(say.EXPORT_FAILED)
             made = await self._files.make(offer.request)
         except Refusal as refusal:
             return ResourceResponse(id=await self._post(context, activity, Notice(text=refusal.message)))
-        data = context.activity.channel_data or {}
+        incoming = context.activity
+        in_channel = incoming.conversation.conversation_type == "channel"
+        private = in_channel and not offer.shared_where_asked
+        channel = await self._direct_channel(incoming.from_property.id) if private else activity.conversation.id
+        thread = (incoming.channel_data or {}).get("thread_ts") if in_channel and not private else None
         comment = say.EXPORT_SLACK_COMMENT.format(format=FORMAT_NAMES[offer.request.format], subject=offer.subject)
         await self._client.files_upload_v2(
-            channel=activity.conversation.id, thread_ts=data.get("thread_ts"), file=made.content,
-            filename=made.filename, title=made.title, initial_comment=comment,
+            channel=channel, thread_ts=thread, file=made.content, filename=made.filename, title=made.title,
+            initial_comment=comment,
         )
+        if private:
+            return ResourceResponse(id=await self._post(context, activity, Notice(text=say.EXPORT_SENT_PRIVATELY)))
         return ResourceResponse(id="")
 
     async def _post(self, context: TurnContext, activity: Activity, view: View) -> str:
