@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 import aiohttp
 import pytest
 
-from adapters.http import STORE
+from adapters.http import EXPORTER, STORE
 from bot.framework import Level
 from bot.keys import AssessmentKey, TeamKey, TenantKey
 from tests.export_files import need_pdf_tools, pdf_text_and_page, ticked
@@ -222,3 +222,22 @@ async def test_export_offers_the_formats_and_someone_with_nothing_to_export_is_t
     assert len(sent) == 2
     (how,) = await chat.say("export spreadsheet please")
     assert "export word" in (how.text or "")
+
+
+async def test_a_fault_while_making_the_file_is_a_503_page_and_leaves_the_link_usable(
+    bot: RunningBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    chat = bot.chat()
+    await _rated(chat)
+    path, _ = _offer(await chat.say("export csv"))
+    exporter = bot.app[EXPORTER]
+    working = exporter.make
+
+    async def broken(request: object) -> None:
+        raise RuntimeError("the export process died")
+
+    monkeypatch.setattr(exporter, "make", broken)
+    status, page, kind = await _download(bot, path)
+    assert status == 503 and b"be made" in page and kind.startswith("text/html")
+    monkeypatch.setattr(exporter, "make", working)
+    assert (await _download(bot, path))[0] == 200
