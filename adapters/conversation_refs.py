@@ -15,7 +15,7 @@ from datetime import datetime
 from botbuilder.core import Middleware, TurnContext
 from botbuilder.schema import Activity
 
-from adapters.events import TURN_REFUSED
+from adapters.events import TURN_FORGOT, TURN_REFUSED
 from adapters.identity import conversation_type, identify
 from bot.conversation_refs import remember
 from bot.errors import Refusal, StoreError
@@ -35,7 +35,8 @@ class RememberConversations(Middleware):
 
     async def on_turn(self, context: TurnContext, logic: Callable[[], Awaitable[None]]) -> None:
         await logic()
-        found = None if context.turn_state.get(TURN_REFUSED) else reference_of(context.activity, self._clock())
+        skip = context.turn_state.get(TURN_REFUSED) or context.turn_state.get(TURN_FORGOT)
+        found = None if skip else reference_of(context.activity, self._clock())
         if found is not None:
             try:
                 await remember(self._store, *found)

@@ -22,6 +22,7 @@ from adapters.events import TURN_FAILED
 from adapters.identity import identify
 from bot.errors import DeliveryError, Refusal, StoreError
 from bot.keys import TenantKey
+from bot.records import owner_tag
 from bot.store import Store
 
 DELIVERY_TTL = timedelta(hours=24)
@@ -42,7 +43,7 @@ class HandleOnce(Middleware):
         if claim is None:
             await logic()
             return
-        if not await self._store.claim_delivery(*claim, self._clock(), self._ttl):
+        if not await self._store.claim_delivery(*claim, self._clock(), self._ttl, owner=_owner(context.activity)):
             activity = context.activity
             log.info("redelivery of activity %r in conversation %r not run", activity.id, activity.conversation.id)
             return
@@ -66,6 +67,12 @@ class HandleOnce(Middleware):
             await self._store.release_delivery(tenant, key)
         except StoreError:
             log.warning("delivery claim not released: store error")
+
+
+def _owner(activity: Activity) -> str | None:
+    """Whose turn this delivery is, as a one-way tag, so `forget me` can find the person's claims."""
+    sender = activity.from_property
+    return owner_tag(str(sender.id)) if sender is not None and sender.id else None
 
 
 def delivery_claim(activity: Activity) -> tuple[TenantKey, str] | None:

@@ -14,9 +14,10 @@ from botbuilder.core import ActivityHandler, TurnContext
 from botbuilder.schema import Activity, ChannelAccount
 from pydantic import ValidationError
 
-from adapters.events import HOME_EVENT, TURN_FAILED, TURN_REFUSED
+from adapters.events import HOME_EVENT, TURN_FAILED, TURN_FORGOT, TURN_REFUSED
 from adapters.identity import author, identify, mentioned
 from adapters.people import finder_of
+from adapters.render import render_file
 from adapters.roster import roster_of
 from bot import messages as say
 from bot.errors import DeliveryError, NotAllowed, Refusal, StoreError, where
@@ -92,7 +93,9 @@ class ReflectBot(ActivityHandler):
             return
         ctx, stored = context
         result = await self._step(ctx, turn_context.activity, first=stored is None)
-        if result.state is not None and result.state != stored:
+        if result.forgotten:
+            turn_context.turn_state[TURN_FORGOT] = True
+        elif result.state is not None and result.state != stored:
             await self._store.put(ctx.team, result.state)
         elif stored is None and not isinstance(result, _Refused):
             await self._store.put(ctx.team, ctx.state)
@@ -186,3 +189,5 @@ class ReflectBot(ActivityHandler):
             await turn_context.update_activity(updated)
         for view in result.views:
             await turn_context.send_activity(self._render(view, channel))
+        for file in result.files:
+            await turn_context.send_activity(render_file(file, channel))

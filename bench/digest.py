@@ -8,6 +8,10 @@ time, compute the digest, build its five cards (headline, three thread replies, 
 an Adaptive Card and as Block Kit. Closing a cycle (gathering its 10,000 answers once) and reading the answers from
 the store (the memory store here) are timed apart. Stalls are measured per event-loop callback in the loop thread's
 CPU time, with the cyclic garbage collector's pauses counted separately. Figures go in docs/performance.md.
+
+`--compare` runs the benchmark once per garbage-collector policy (`--gc`), each in a fresh process, interleaved over
+several rounds: the default collector; `freeze`, everything alive after start-up moved out of the collector's reach
+(`gc.freeze()`); and `freeze-threshold`, that with fewer, larger young collections, which is what app.py does.
 """
 
 from __future__ import annotations
@@ -18,7 +22,9 @@ import asyncio.events
 import gc
 import os
 import random
+import resource
 import statistics
+import subprocess
 import sys
 import time
 from collections.abc import Iterator
@@ -30,6 +36,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from adapters.slack.blocks import message_blocks  # noqa: E402
+from app import tune_collector  # noqa: E402
 from adapters.store.memory import MemoryStore  # noqa: E402
 from adapters.teams.cards import render_card, utf16_size  # noqa: E402
 from bot.framework import Framework, Level, load_framework  # noqa: E402
@@ -113,6 +120,8 @@ class Figures:
     longest_callback: float = 0.0
     longest_callback_cpu: float = 0.0
     """The longest callback's own CPU time, without any garbage collection that ran inside it."""
+    longest_stall_cpu: float = 0.0
+    """The longest callback's CPU time with any collection inside it: the stall the loop actually saw."""
     longest_collection: float = 0.0
     collecting: float = 0.0
 
@@ -135,8 +144,9 @@ def watch_loop(figures: Figures) -> Iterator[None]:
         wall, cpu, collected = time.perf_counter(), time.thread_time(), figures.collecting
         original(handle)
         figures.longest_callback = max(figures.longest_callback, time.perf_counter() - wall)
-        own = time.thread_time() - cpu - (figures.collecting - collected)
-        figures.longest_callback_cpu = max(figures.longest_callback_cpu, own)
+        spent = time.thread_time() - cpu
+        figures.longest_stall_cpu = max(figures.longest_stall_cpu, spent)
+        figures.longest_callback_cpu = max(figures.longest_callback_cpu, spent - (figures.collecting - collected))
 
     asyncio.events.Handle._run = timed  # type: ignore[method-assign]
     gc.callbacks.append(collector)
@@ -222,15 +232,40 @@ def report(figures: Figures, sizes: tuple[int, int], read: float, close: tuple[f
     print(f"digest CPU ms:  median {_ms(statistics.median(cpu))}, p95 {_ms(cpu[int(0.95 * (len(cpu) - 1))])}")
     print(f"longest loop callback: own CPU {_ms(figures.longest_callback_cpu)} ms (wall {_ms(figures.longest_callback)} ms)")
     print(f"garbage collection: longest pause {_ms(figures.longest_collection)} ms, {_ms(figures.collecting / runs)} ms a run")
+    print(f"longest stall, a callback with any collection inside it: {_ms(figures.longest_stall_cpu)} ms CPU")
     print(f"largest card: Teams {sizes[0]} bytes as UTF-16 (limit 81920); Slack {sizes[1]} blocks (limit 50)")
     print(f"closing a cycle of 10,000 answers, once: {_ms(close[0])} ms CPU, longest callback {_ms(close[1].longest_callback_cpu)} ms")
     print(f"reading the answers and actions from the memory store, for comparison: {_ms(read)} ms")
+    print(f"peak resident memory: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
     verdict = statistics.median(cpu) * 1000 < GOAL_MS and figures.longest_callback_cpu * 1000 < STALL_GOAL_MS
     print(f"goal (median under {GOAL_MS:.0f} ms of CPU, no callback over {STALL_GOAL_MS:.0f} ms of CPU): {'met' if verdict else 'MISSED'}")
 
 
-async def main(quick: bool) -> None:
+GC_POLICIES = ("default", "freeze", "freeze-threshold")
+
+
+def apply_gc_policy(policy: str) -> None:
+    """`freeze-threshold` is what `python app.py` does once started (app.tune_collector); `freeze` is half of it."""
+    if policy == "freeze":
+        gc.collect()
+        gc.freeze()
+    if policy == "freeze-threshold":
+        tune_collector()
+
+
+def compare(rounds: int, quick: bool) -> None:
+    """Each policy in its own process, round after round, so a busy spell on the machine hits every policy alike."""
+    for number in range(1, rounds + 1):
+        for policy in GC_POLICIES:
+            print(f"--- round {number}, gc policy {policy}", flush=True)
+            extra = ["--quick"] if quick else []
+            subprocess.run([sys.executable, __file__, "--gc", policy, *extra], check=True)
+
+
+async def main(quick: bool, policy: str) -> None:
     framework = load_framework()
+    apply_gc_policy(policy)
+    print(f"gc policy: {policy}; objects frozen: {gc.get_freeze_count()}; thresholds: {gc.get_threshold()}")
     group = big_group(framework, 100 if quick else 500, 4_000 if quick else 20_000, 400 if quick else 2_000)
     runs = 5 if quick else 30
     closed = await closing(framework, group)
@@ -241,4 +276,10 @@ async def main(quick: bool) -> None:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="a smaller group, for a smoke run")
-    asyncio.run(main(parser.parse_args().quick))
+    parser.add_argument("--gc", choices=GC_POLICIES, default="default", help="the garbage-collector policy")
+    parser.add_argument("--compare", type=int, metavar="ROUNDS", help="run every policy, interleaved, this many rounds")
+    arguments = parser.parse_args()
+    if arguments.compare:
+        compare(arguments.compare, arguments.quick)
+    else:
+        asyncio.run(main(arguments.quick, arguments.gc))

@@ -172,6 +172,8 @@ class Settings(BaseSettings):
     quiet_hours: Annotated[QuietHours, NoDecode, BeforeValidator(_quiet_hours)] = Field(
         DEFAULT_QUIET_HOURS, validation_alias="REFLECT_QUIET_HOURS"
     )
+    purge_after_days: int = Field(30, ge=0, le=3650, validation_alias="REFLECT_PURGE_AFTER_DAYS")
+    """Days between an uninstall and the purge of its data; reinstalling within them keeps everything."""
 
     public_url: Annotated[str | None, BeforeValidator(_blank_is_none), AfterValidator(_public_url)] = Field(
         None, validation_alias="REFLECT_PUBLIC_URL"

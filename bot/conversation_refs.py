@@ -55,14 +55,22 @@ def space_of(tenant: TenantKey, ref: ConversationRef) -> TeamKey:
 
 
 async def remember(store: Store, tenant: TenantKey, ref: ConversationRef) -> ConversationRef:
-    """Store a ref seen at `ref.updated_at`; an unchanged one younger than a day is left alone (no write)."""
+    """Store a ref seen at `ref.updated_at`; an unchanged one younger than a day is left alone (no write).
+
+    Most turns find it unchanged, so it is read first (a plain read, no row lock) and changed only when needed;
+    a change made meanwhile by another instance is caught by the atomic update that follows a difference.
+    """
 
     def refresh(current: ConversationRef | None) -> ConversationRef:
         if current is None or current.model_copy(update={"updated_at": ref.updated_at}) != ref:
             return ref
         return current if ref.updated_at - current.updated_at < REFRESH_AFTER else ref
 
-    return await store.update(space_of(tenant, ref), ConversationRef, ref.doc_id, refresh)
+    space = space_of(tenant, ref)
+    stored = await store.get(space, ConversationRef, ref.doc_id)
+    if stored is not None and refresh(stored) is stored:
+        return stored
+    return await store.update(space, ConversationRef, ref.doc_id, refresh)
 
 
 async def personal_ref(store: Store, tenant: TenantKey, user_id: str) -> ConversationRef | None:

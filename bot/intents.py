@@ -292,12 +292,25 @@ class SetActionNote(OnAction, _Change):
     text: Annotated[ActionNote | None, Typed] = None
 
 
+class ShowAudit(InGroup):
+    """A lead's page of the group's audit trail; page 1 is the newest."""
+
+    intent: Literal["audit"] = "audit"
+    page: Annotated[int, Field(ge=1, le=10_000)] = 1
+
+
+class ForgetMe(_Change):
+    """The confirmation of `forget me`: erases the person's own data and anonymises them in their groups."""
+
+    intent: Literal["forget_me"] = "forget_me"
+
+
 Intent = Annotated[
     ShowMenu | ShowHelp | StartAssessment | Resume | ShowActions | SetScope | NameSubject | ShowPhases | ChoosePhase | Rate
     | AddEvidence | SkipEvidence | TakeIdea | NextSection | OpenAction | EditAction | OpenGroup | StartGroupAssessment
     | MyAnswers | GroupResults | ChooseAgreed | AgreeLevel | ShareResults | ShowParticipation | CloseCycle | LeaveGroup
     | ShowAssessments | CloseAssessment
-    | AskActionDue | SetActionDue | AskActionOwner | AssignAction | AskActionNote | SetActionNote
+    | AskActionDue | SetActionDue | AskActionOwner | AssignAction | AskActionNote | SetActionNote | ShowAudit | ForgetMe
     | ExportFile,
     Field(discriminator="intent"),
 ]

@@ -194,6 +194,8 @@ GROUP_HELP_LINES = (
     "team actions: everyone's actions in the group; leads can change any of them",
     "rename group <name>: a lead renames the group",
     "set zone, set nation, set quiet, set minimum: a lead changes the group's time zone, bank holidays, quiet hours, or answers needed before figures show",
+    "audit: leads see who changed ratings, agreed levels, actions and settings, and when",
+    "In your personal chat: my data sends everything I hold about you; forget me erases it",
 )
 DEFAULT_GROUP_NAME = "Working group"
 NOT_A_MEMBER = "That belongs to a working group you are not a member of, so nothing was changed."
@@ -289,6 +291,10 @@ STATUS_TITLE = "{name} · status"
 STATUS_LINE = "{subject}, cycle {cycle} · {responded} of {members} members have answered."
 STATUS_PHASE = "{complete} of {members} · {level}{movement}"
 MOVEMENT = " ({before} → {after})"
+CYCLE_MOVES = "Moved since cycle {cycle}: {moves}"
+CYCLE_MOVE = "{code} {before} → {after}"
+CYCLE_MOVES_MORE = "and {count} more"
+RESULTS_LAST_CYCLE_MOVED = "Last cycle: {before} → now {after}"
 NO_LEVEL = "no group level yet"
 AGREED_SUFFIX = " (agreed)"
 
@@ -440,6 +446,44 @@ NOTE = "Note"
 NOTE_TITLE = "A note on: {title}"
 OWNER_ME = "Me"
 OWNER_UNREACHABLE = " (I can't reach them until they write to Reflect)"
+
+# Personal data, erasure and the audit trail (dialogs/privacy.py, dialogs/audit.py)
+PRIVATE_CHAT_ONLY = "Type that in your personal chat with me, so nobody else sees the answer."
+MY_DATA_SENT = "Here is everything Reflect holds about you in this organisation, as JSON and as a spreadsheet (CSV)."
+MY_DATA_JSON = "Your data in Reflect (JSON), made {when}."
+MY_DATA_CSV = "Your data in Reflect (CSV, one row per stored value), made {when}."
+FORGET_TITLE = "Forget me?"
+FORGET_LINES = (
+    "Your own assessments, answers, actions and settings with me will be deleted.",
+    "In working groups your ratings stay, as a former member's with no name and no evidence text, so the group's history still adds up. Your actions there pass to a lead.",
+    "Reminders and digests addressed to you stop. This cannot be undone.",
+)
+FORGET_YES = "Yes, forget me"
+FORGET_NO = "Keep my data"
+FORGOTTEN = (
+    "Done. I deleted {removed} of yours, kept {anonymised} as a former member's in {groups}, "
+    "passed {reassigned} to a lead and left {unowned} without an owner, and stopped {jobs}. "
+    "If you write to me again, I will start afresh."
+)
+FORGOTTEN_ITEMS = ("item", "items")
+FORGOTTEN_ANSWERS = ("group answer", "group answers")
+FORGOTTEN_GROUPS = ("group", "groups")
+FORGOTTEN_ACTIONS = ("action", "actions")
+FORGOTTEN_JOBS = ("scheduled message", "scheduled messages")
+AUDIT_TITLE = "Audit trail: {name}"
+AUDIT_PAGE = "Page {page} of {pages}, newest first. Who changed what and when; what people wrote is never copied here."
+AUDIT_NONE = "Nothing has been changed in this group yet."
+AUDIT_OLDER = "Older"
+AUDIT_NEWER = "Newer"
+AUDIT_WHAT = {
+    "rating": "rating · {subject}",
+    "agreed_level": "agreed level · {subject}",
+    "action": "action · {subject}",
+    "group_setting": "settings · {subject}",
+}
+AUDIT_FORMER = "a former member"
+FILE_DECLINED = "No problem, I did not send the file. Type my data whenever you want it."
+FILE_UPLOAD_FAILED = "Sorry, I could not put the file in your OneDrive. Please type my data to try again."
 
 EXPORT_TITLE = "Take your assessment with you"
 EXPORT_LINE = "Choose a format. Word is laid out like the framework's tick-box edition; the PDF report has charts."

@@ -32,7 +32,7 @@ ACTIVE_STATUSES: tuple[ActionStatus, ...] = ("open", "in_progress")
 Horizon = Literal["quick_win", "long_term"]
 JobKind = Literal[
     "reminder", "digest", "checkin_close", "digest_reply", "digest_leads", "digest_refresh", "group_invite",
-    "action_assigned",
+    "action_assigned", "purge",
 ]
 """What a job does; dialogs/jobs.py maps each kind to the handler that composes its message."""
 JobStatus = Literal["pending", "claimed", "sending", "done", "failed", "uncertain", "cancelled"]

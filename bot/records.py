@@ -38,12 +38,32 @@ class Membership(Document):
         return cls(user_id=user_id, teams=teams) if teams else None
 
 
+class PastMemberships(Document):
+    """The groups a person has left in one tenant: `my data` and `forget me` must still reach their answers there."""
+
+    table: ClassVar[str] = "past_memberships"
+    user_id: Id
+    teams: tuple[Id, ...] = ()
+
+    @property
+    def doc_id(self) -> str:
+        return self.user_id
+
+    @classmethod
+    def changed(cls, current: Self | None, user_id: str, team_id: str, former: bool) -> Self | None:
+        """With the team listed (or not); None once no team is listed, so nothing is kept."""
+        teams = {*(current.teams if current is not None else ()), team_id} - (set() if former else {team_id})
+        return cls(user_id=user_id, teams=tuple(sorted(teams))) if teams else None
+
+
 class Delivery(Document):
     """An inbound delivery already taken for processing, remembered until it expires so a redelivery is caught."""
 
     table: ClassVar[str] = "deliveries"
     key_hash: Id
     expires_at: AwareDatetime
+    owner: Id | None = None
+    """The `owner_tag` of the person whose turn made the claim, so `forget me` can remove their claims."""
 
     @property
     def doc_id(self) -> str:
@@ -53,11 +73,18 @@ class Delivery(Document):
         return self.expires_at <= now
 
     @classmethod
-    def claimed(cls, current: Self | None, key_hash: str, now: datetime, ttl: timedelta) -> Self | None:
+    def claimed(
+        cls, current: Self | None, key_hash: str, now: datetime, ttl: timedelta, owner: str | None = None
+    ) -> Self | None:
         """A fresh claim if the key is new or expired; otherwise the current one, unchanged."""
         if current is not None and not current.is_expired(now):
             return current
-        return cls(key_hash=key_hash, expires_at=now + ttl)
+        return cls(key_hash=key_hash, expires_at=now + ttl, owner=owner)
+
+
+def owner_tag(user_id: str) -> str:
+    """A one-way tag for a person on their delivery claims: enough to find them again, not to read who they are."""
+    return hashlib.sha256(("owner:" + user_id).encode("utf-8")).hexdigest()[:32]
 
 
 def delivery_id(key: str) -> str:

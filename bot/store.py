@@ -21,7 +21,7 @@ from typing import Self, TypeVar
 from bot.errors import JobStateError
 from bot.keys import AssessmentKey, TeamKey, TenantKey
 from bot.models import READY_STATUSES, Answer, Document, Response, Role, ScheduledJob, response_id
-from bot.records import ActionSpaces, Delivery, Membership, delivery_id
+from bot.records import ActionSpaces, Delivery, Membership, PastMemberships, delivery_id
 
 D = TypeVar("D", bound=Document)
 RecordScope = TenantKey | None
@@ -79,6 +79,21 @@ class Store(ABC):
     @abstractmethod
     async def find(self, team: TeamKey, kind: type[D], **where: object) -> list[D]:
         """Documents of one kind in one team whose top-level fields equal the given values."""
+
+    @abstractmethod
+    async def delete(self, team: TeamKey, kind: type[Document], doc_id: str) -> bool:
+        """Remove one document durably; True if there was one (erasure requests and purges need a real delete)."""
+
+    @abstractmethod
+    async def drop_team(self, team: TeamKey) -> int:
+        """Remove a team partition and everything in it; returns how many documents went."""
+
+    @abstractmethod
+    async def drop_tenant(self, tenant: TenantKey) -> int:
+        """Remove every team partition of a tenant and its own scope (memberships, deliveries); returns the count.
+
+        The global job table is left to `jobs_of` and `remove_job`, which every store shares.
+        """
 
     async def put(self, team: TeamKey, doc: Document) -> None:
         """Create or replace a document, durably."""
@@ -207,6 +222,19 @@ class Store(ABC):
         _, after = await self._change_record(None, ScheduledJob, _job_id(team, job_id), cancel)
         return after
 
+    async def jobs_of(self, tenant: TenantKey, team_id: str | None = None) -> list[ScheduledJob]:
+        """Every job of a tenant (or of one of its teams), in any status: what an uninstall or an erasure stops."""
+        return [
+            job
+            for job in await self._find_records(None, ScheduledJob)
+            if job.team.tenant == tenant and (team_id is None or job.team.team_id == team_id)
+        ]
+
+    async def remove_job(self, team: TeamKey, job_id: str) -> bool:
+        """Delete a job record for good (a purge); True if there was one."""
+        before, _ = await self._change_record(None, ScheduledJob, _job_id(team, job_id), lambda _current: None)
+        return before is not None
+
     async def _change_job(
         self, team: TeamKey, job_id: str, rule: Callable[[ScheduledJob], ScheduledJob]
     ) -> ScheduledJob:
@@ -235,6 +263,25 @@ class Store(ABC):
         teams = sorted(found.teams.items()) if found is not None else []
         return [(TeamKey(tenant=tenant, team_id=team_id), role) for team_id, role in teams]
 
+    async def set_former(self, team: TeamKey, user_id: str, former: bool) -> None:
+        """Record that a person left a team (True), or that nothing of theirs is kept there any more (False)."""
+
+        def change(current: PastMemberships | None) -> PastMemberships | None:
+            return PastMemberships.changed(current, user_id, team.team_id, former)
+
+        await self._change_record(team.tenant, PastMemberships, user_id, change)
+
+    async def former_teams_of(self, tenant: TenantKey, user_id: str) -> list[TeamKey]:
+        """The teams a person has left in this tenant, by team id."""
+        found = await self._get_record(tenant, PastMemberships, user_id)
+        return [TeamKey(tenant=tenant, team_id=team_id) for team_id in (found.teams if found is not None else ())]
+
+    async def forget_person_records(self, tenant: TenantKey, user_id: str) -> None:
+        """Remove the tenant-wide records kept under a person's id: their memberships, the groups they left, and where
+        their actions are (an erasure, once every group has been dealt with)."""
+        for kind in (Membership, PastMemberships, ActionSpaces):
+            await self._change_record(tenant, kind, user_id, lambda _current: None)
+
     # -- where a person's actions are ----------------------------------------------------
 
     async def add_action_space(self, team: TeamKey, user_id: str) -> None:
@@ -250,20 +297,33 @@ class Store(ABC):
 
     # -- inbound deduplication ----------------------------------------------------------
 
-    async def claim_delivery(self, tenant: TenantKey, key: str, now: datetime, ttl: timedelta) -> bool:
+    async def claim_delivery(
+        self, tenant: TenantKey, key: str, now: datetime, ttl: timedelta, *, owner: str | None = None
+    ) -> bool:
         """True if this delivery is new (or its earlier claim expired) and the caller should process it.
 
         Of concurrent claims of one key exactly one gets True; the claim survives a restart, so a
         retry after a crash is still caught. Expired claims are pruned at most once per `ttl`.
+        `owner` (an `owner_tag`) names whose turn it is, for `forget_deliveries`.
         """
         if ttl <= timedelta(0):
             raise ValueError("a delivery claim needs a positive ttl")
         record_id = delivery_id(key)
         before, after = await self._change_record(
-            tenant, Delivery, record_id, lambda current: Delivery.claimed(current, record_id, now, ttl)
+            tenant, Delivery, record_id, lambda current: Delivery.claimed(current, record_id, now, ttl, owner)
         )
         await self._prune_deliveries(tenant, now, ttl)
         return after != before
+
+    async def forget_deliveries(self, tenant: TenantKey, owner: str, *, keep: timedelta) -> int:
+        """Remove a person's claims, except those made within `keep` of their newest (the turn asking for it, which
+        must still catch its own redelivery); returns how many went."""
+        theirs = await self._find_records(tenant, Delivery, owner=owner)
+        newest = max((claim.expires_at for claim in theirs), default=None)
+        gone = [claim for claim in theirs if newest is not None and claim.expires_at < newest - keep]
+        for claim in gone:
+            await self._change_record(tenant, Delivery, claim.doc_id, lambda _current: None)
+        return len(gone)
 
     async def release_delivery(self, tenant: TenantKey, key: str) -> None:
         """Forget a claim whose processing failed, so the platform's retry is processed after all."""

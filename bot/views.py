@@ -125,3 +125,18 @@ def numbered(card: Card) -> tuple[Button, ...]:
     """A card's buttons in the order every channel's text numbers them: main choices, each list entry's, the others."""
     listed = (button for item in card.items for button in item.buttons)
     return (*primary_first(card.choices), *listed, *primary_first(card.actions))
+
+
+class DataFile(_View):
+    """A file for the person who asked (their data), delivered as each channel can: an upload into their direct
+    message (Slack), a file-consent card whose accepted upload is made afresh (Teams), printed text (console).
+
+    Not a `View`: it is sent beside a turn's views, never as a card, and never proactively.
+    """
+
+    name: Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9._-]+$")]
+    media_type: Annotated[str, Field(min_length=1, max_length=100)]
+    text: str
+    caption: Annotated[str, Field(min_length=1, max_length=300)]
+    kind: Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[a-z_]+$")]
+    """What the file is (`my_data_json`), so a channel that uploads later (Teams, on consent) can make it again."""

@@ -8,6 +8,7 @@ from bot import messages as say
 from bot.framework import Framework, Level, Phase, Section
 from bot.intents import AgreeLevel, ChooseAgreed, GroupResults, OpenGroup
 from bot.models import RATIONALE_MAX_CHARS, Agreement, Assessment, Response, Team
+from bot.services.calibration import result
 from bot.services.tally import Spread
 from bot.views import Button, Card, Fact, TextInput
 from dialogs.cards import level_label, shorten
@@ -43,6 +44,15 @@ def _figures(spread: Spread) -> tuple[str, ...]:
     return (distribution, middle, *former, *flag)
 
 
+def _last_cycle(before: float | None, now: float | None) -> tuple[str, ...]:
+    """Last cycle's group result, and the movement to this cycle's once there is one that differs."""
+    if before is None:
+        return ()
+    if now is None or now == before:
+        return (say.RESULTS_LAST_CYCLE.format(level=level_label(before)),)
+    return (say.RESULTS_LAST_CYCLE_MOVED.format(before=level_label(before), after=level_label(now)),)
+
+
 def section_lines(
     section: Section, spread: Spread, agreed: Agreement | None, last_cycle: float | None, min_answers: int
 ) -> tuple[str, ...]:
@@ -54,7 +64,7 @@ def section_lines(
     shown = spread.shown(min_answers)
     figures = _figures(spread) if shown else (say.RESULTS_TOO_FEW.format(answered=spread.answered, min=min_answers),)
     outcome = () if agreed is None else (say.RESULTS_AGREED.format(level=agreed.level.label, rationale=say.sentence(agreed.rationale)),)
-    earlier = () if last_cycle is None else (say.RESULTS_LAST_CYCLE.format(level=level_label(last_cycle)),)
+    earlier = _last_cycle(last_cycle, result(spread, agreed, min_answers))
     notes = _notes(spread) if shown else ()
     blocks = ("\n".join((heading, *outcome, *figures, *earlier)), "\n".join(notes))
     return tuple(shorten(block, LINE_MAX) for block in blocks if block)

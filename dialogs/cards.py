@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 from bot import messages as say
 from bot.framework import Level
@@ -38,6 +39,16 @@ def bar(share: float, width: int = BAR_WIDTH) -> str:
     """A compact progress bar that reads on a phone: filled blocks for the share done, light ones for the rest."""
     filled = round(max(0.0, min(share, 1.0)) * width)
     return "▓" * filled + "░" * (width - filled)
+
+
+def cycle_moves(moves: Sequence[tuple[str, float, float]], cycle: int, listed: int = 12) -> tuple[str, ...]:
+    """One line naming each section whose group result moved since the last cycle (`Moved since cycle 1: 1a
+    Emerging → Developing, …`), the first `listed` of them; nothing in a first cycle or when nothing moved."""
+    if cycle < 2 or not moves:
+        return ()
+    named = [say.CYCLE_MOVE.format(code=code, before=level_label(a), after=level_label(b)) for code, a, b in moves[:listed]]
+    more = [say.CYCLE_MOVES_MORE.format(count=len(moves) - listed)] if len(moves) > listed else []
+    return (say.CYCLE_MOVES.format(cycle=cycle - 1, moves=", ".join([*named, *more])),)
 
 
 def movement(before: float | None, after: float | None) -> str:

@@ -22,6 +22,7 @@ from pydantic import BaseModel
 from bot.framework import Framework, Level, load_framework
 from bot.intents import Intent
 from bot.models import Action, Assessment, Member, Person, Scope, Team
+from bot.services.audit import AuditEntry
 from bot.services import actions, assessments, calibration, participation
 from bot.services.digest import Period, compute
 from bot.services.shared import Holdings
@@ -29,6 +30,8 @@ from bot.views import Button, Card
 from dialogs import (
     actions_cards,
     assessments_cards,
+    audit_cards,
+    privacy_cards,
     calibration_cards,
     digest_cards,
     exports_cards,
@@ -151,8 +154,14 @@ def _group_samples(framework: Framework, scope: Scope) -> dict[CardBuilder, tupl
         digest_cards.progress_card: (digest_cards.progress_card(digest),),
         digest_cards.changes_card: (digest_cards.changes_card(digest, first=True),),
         digest_cards.non_responders_card: (digest_cards.non_responders_card(digest),),
+        privacy_cards.forget_card: (privacy_cards.forget_card(),),
+        audit_cards.audit_card: (audit_cards.audit_card(team, [_sample_entry()], 2, 3),),
         exports_cards.export_card: (exports_cards.export_card("Sample"), exports_cards.export_card("Sample", (team.id, team.name))),
     }
+
+
+def _sample_entry() -> AuditEntry:
+    return AuditEntry(at=_SAMPLE_TIME, by="lead", what="rating", subject="1a", assessment_id=SAMPLE_ID)
 
 
 def buttons(card: Card) -> tuple[Button, ...]:

@@ -99,7 +99,7 @@ async def schedule(ctx: FlowContext, text: str) -> FlowResult:
     wanted = parse_schedule(text, team.digest)
     if wanted is None:
         return FlowResult(views=(Notice(text=say.SCHEDULE_HOW),))
-    team = await groups.set_schedule(ctx.store, space, ctx.user_id, wanted)
+    team = await groups.set_schedule(ctx.store, space, ctx.user_id, wanted, ctx.now)
     await digest_schedule.schedule_weekly(ctx.store, space, team, ctx.now)
     if not wanted.enabled:
         return FlowResult(views=(Notice(text=say.SCHEDULE_OFF),))

@@ -13,7 +13,7 @@ from bot.intents import OpenGroup, ShowParticipation
 from bot.models import Member
 from bot.services.digest import Attention, Digest
 from bot.views import Button, Card, Fact
-from dialogs.cards import bar, level_label, movement, shorten
+from dialogs.cards import bar, cycle_moves, level_label, movement, shorten
 
 LISTED_ITEMS = 10
 LISTED_NON_RESPONDERS = 40
@@ -79,7 +79,7 @@ def progress_card(digest: Digest) -> Card:
     """A bar per phase for the share answered, with the group's level (agreed or median) and its movement."""
     return Card(
         title=say.PROGRESS_TITLE,
-        lines=(say.PROGRESS_LINE,),
+        lines=(say.PROGRESS_LINE, *cycle_moves(digest.cycle_moves, digest.holdings.assessment.cycle)),
         facts=tuple(
             Fact(
                 label=line.phase.name,

@@ -12,7 +12,7 @@ from bot.framework import Framework
 from bot.keys import AssessmentKey, TeamKey
 from bot.models import ConversationState, Person
 from bot.store import Store
-from bot.views import Card, View
+from bot.views import Card, DataFile, View
 
 CardBuilder = Callable[..., Card]
 Roster = Callable[[], Awaitable[list[Person]]]
@@ -77,6 +77,10 @@ class FlowResult:
     views: tuple[View, ...] = ()
     replace: View | None = None
     state: ConversationState | None = field(default=None)
+    files: tuple[DataFile, ...] = ()
+    """Files for the person who asked, sent after the views (only `my data` makes them)."""
+    forgotten: bool = False
+    """The person was just erased: nothing of this turn's conversation may be stored again (state, address)."""
 
 
 def leads_to(*cards: CardBuilder) -> Callable[[S], S]:

@@ -53,7 +53,7 @@ async def rename(ctx: FlowContext, text: str) -> FlowResult:
     if word.casefold() != "group" or not name:
         return _notice(say.RENAME_HOW)
     space, _team = await here(ctx)
-    team = await groups.settle(ctx.store, space, ctx.user_id, name=name)
+    team = await groups.settle(ctx.store, space, ctx.user_id, now=ctx.now, name=name)
     return _notice(say.RENAMED.format(name=team.name))
 
 
@@ -185,7 +185,7 @@ async def started(ctx: FlowContext, scope: Scope) -> FlowResult:
 async def share(ctx: FlowContext, intent: ShareResults) -> FlowResult:
     """A lead lets members see the group's results, or stops it."""
     space, _team = await here(ctx)
-    team = await groups.settle(ctx.store, space, ctx.user_id, share_results=intent.share)
+    team = await groups.settle(ctx.store, space, ctx.user_id, now=ctx.now, share_results=intent.share)
     return _notice((say.SHARED_NOW if intent.share else say.UNSHARED_NOW).format(name=team.name))
 
 
@@ -276,6 +276,6 @@ async def settings(ctx: FlowContext, text: str) -> FlowResult:
     if setting is None:
         return _notice(say.SETTINGS_HOW)
     space, _team = await here(ctx)
-    team = await groups.settle(ctx.store, space, ctx.user_id, **dict([setting]))
+    team = await groups.settle(ctx.store, space, ctx.user_id, now=ctx.now, **dict([setting]))
     await digest_schedule.schedule_weekly(ctx.store, space, team, ctx.now)
     return _notice(say.SETTING_CHANGED.format(what=say.SETTING_NAMES[name.casefold()], value=value, name=team.name))

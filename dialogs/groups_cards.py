@@ -20,7 +20,7 @@ from bot.models import Assessment, Role, Team
 from bot.services.digest import Digest
 from bot.services.participation import MemberProgress
 from bot.views import Button, Card, Fact
-from dialogs.cards import level_label, movement, shorten
+from dialogs.cards import cycle_moves, level_label, movement, shorten
 
 LISTED_MEMBERS = 30
 
@@ -112,6 +112,7 @@ def status_card(digest: Digest) -> Card:
             say.STATUS_LINE.format(
                 subject=assessment.scope.subject, cycle=assessment.cycle, responded=digest.responded, members=digest.members
             ),
+            *cycle_moves(digest.cycle_moves, assessment.cycle),
         ),
         facts=tuple(
             Fact(

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from bot.jobs import JobHandler
 from bot.models import JobKind
-from dialogs import action_jobs, group_jobs
+from dialogs import action_jobs, group_jobs, privacy_jobs
 
 HANDLERS: dict[JobKind, JobHandler] = {
     **group_jobs.HANDLERS,
     **action_jobs.HANDLERS,
+    **privacy_jobs.HANDLERS,
 }

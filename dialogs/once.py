@@ -16,6 +16,7 @@ from typing import Any
 from bot import messages as say
 from bot.errors import AlreadyDone, StoreError
 from bot.intents import Intent, nonce_of
+from bot.records import owner_tag
 from dialogs.flow import FlowContext, FlowResult
 
 NONCE_TTL = timedelta(hours=24)
@@ -30,7 +31,7 @@ async def at_most_once(
     if nonce is None:
         return await step(ctx, intent)
     key = f"nonce:{ctx.user_id}:{nonce}"
-    if not await ctx.store.claim_delivery(ctx.team.tenant, key, ctx.now, NONCE_TTL):
+    if not await ctx.store.claim_delivery(ctx.team.tenant, key, ctx.now, NONCE_TTL, owner=owner_tag(ctx.user_id)):
         raise AlreadyDone(say.ALREADY_DONE)
     try:
         return await step(ctx, intent)

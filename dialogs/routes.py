@@ -51,10 +51,13 @@ from bot.intents import (
     StartAssessment,
     StartGroupAssessment,
     TakeIdea,
+    ShowAudit,
+    ForgetMe,
 )
 from bot.models import ConversationState
 from dialogs import actions, assessments, calibration, digest, exports, groups, home, reflection, setup
 from dialogs import typed as typed_choices
+from dialogs import audit, privacy
 from dialogs.flow import FlowContext, FlowResult
 from dialogs.once import at_most_once
 from dialogs.typed import Typed
@@ -110,6 +113,8 @@ INTENTS: dict[type[BaseModel], IntentStep] = {
     AssignAction: actions.assign,
     AskActionNote: actions.ask_note,
     SetActionNote: actions.set_note,
+    ShowAudit: audit.audit_button,
+    ForgetMe: privacy.forget_me,
     ExportFile: exports.export_button,
 }
 COMMANDS: dict[str, Step] = {
@@ -135,6 +140,9 @@ COMMANDS: dict[str, Step] = {
     "assessments": assessments.show_assessments,
     "team actions": actions.team_actions,
     "add action": actions.add_how,
+    "my data": privacy.my_data,
+    "forget me": privacy.ask_to_forget,
+    "audit": audit.show_audit,
     "export": exports.export_menu,
 }
 COMMANDS_WITH_ARGUMENT: dict[str, TextStep] = {
@@ -144,6 +152,7 @@ COMMANDS_WITH_ARGUMENT: dict[str, TextStep] = {
     "rename": groups.rename,
     "set": groups.settings,
     "digest": digest.schedule,
+    "audit": audit.audit_page,
     "export": exports.export_typed,
 }
 PHRASES_WITH_ARGUMENT: dict[str, TextStep] = {

@@ -11,16 +11,23 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import timedelta
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from adapters import scheduler
+from adapters.scheduler import Limits
+from bot import messages as say
 from bot.framework import Level, load_framework
 from bot.messages import HELP_LINES, NOT_SURE
 from tests import builders
 from adapters.http import SCHEDULER
+from tests import group_harness as g
 from tests.fakes.connector import FakeConnector
-from tests.harness import ADAPTIVE, RunningBot, Sent, TeamsChat, running_bot
+from tests.harness import ADAPTIVE, NOW, RunningBot, Sent, TeamsChat, running_bot
+from tests.manual_clock import ManualClock
 
 FRAMEWORK = load_framework()
 TYPED = "**Urgent** [click](https://example.org) <at>Bob</at> _note_ # 1. `x` ~~y~~ &amp;"
@@ -51,13 +58,16 @@ BOB = {"id": "29:bob", "name": "Bob", "aadObjectId": "aad-bob"}
 
 
 async def every_card(data_dir: Path) -> list[Shown]:
-    """Each distinct card the bot sent or updated during the tour, in the order it first appeared."""
+    """Each distinct card the bot sent or updated during the tour, in the order it first appeared, then the cards
+    of a working group's tour (its own bot, with the scheduler sending invitations and the digest)."""
     members = {"a:personal-29:alice": [BOB]}
     async with FakeConnector(members=members) as connector, running_bot(data_dir, connector=connector) as bot:
         chat = bot.chat()
         await _walk(bot, chat)
         await _sweep(chat, _sent_cards(bot))
-        return _distinct(bot)
+        await _privacy_cards(bot)
+        personal = _distinct(bot)
+    return [*personal, *await _group_cards(data_dir.with_name(f"{data_dir.name}-groups"))]
 
 
 async def _walk(bot: RunningBot, chat: TeamsChat) -> None:
@@ -73,6 +83,15 @@ async def _walk(bot: RunningBot, chat: TeamsChat) -> None:
     for command in _commands():
         await chat.say(command)
     await _set_up(chat, subject=None)
+
+
+async def _privacy_cards(bot: RunningBot) -> None:
+    """After the sweep, so its taps never erase the tour: the erasure confirmation (shown, not confirmed) and a page
+    of a group's audit trail."""
+    await bot.chat(user="29:zed").say("forget me")
+    lead = bot.chat(user="29:alice", conversation="19:tour@thread.tacv2", conversation_type="channel", team="19:tour-team")
+    for text in ("link this channel", "set minimum 4", "set zone Europe/Paris", "audit"):
+        await lead.say(f"<at>{builders.BOT_NAME}</at> {text}", entities=[builders.mention()])
 
 
 def _commands() -> list[str]:
@@ -205,3 +224,73 @@ def _distinct(bot: RunningBot) -> list[Shown]:
                     seen = Shown(request.kind, attachment["content"], request.body.get("summary"))
                     shown.setdefault(json.dumps(attachment["content"], sort_keys=True), seen)
     return list(shown.values())
+
+
+async def _group_cards(data_dir: Path) -> list[Shown]:
+    """A working group in a Teams channel: linked, everyone added, members rating from their invitations, results and
+    an agreed level, participation, status, a digest with its thread, a late answer refreshing it, a closed cycle."""
+    clock = ManualClock(NOW)
+    with _unpaced():
+        async with FakeConnector(roster=set(g.PEOPLE), members={g.TEAM: g.ROSTER}) as connector:
+            async with running_bot(data_dir, clock=clock, connector=connector) as bot:
+                await _group_walk(bot, clock)
+                await _sweep(bot.chat(user="29:alice"), [sent for sent in _sent_cards(bot) if _for_groups(sent)])
+                return _distinct(bot)
+
+
+async def _group_walk(bot: RunningBot, clock: ManualClock) -> None:
+    alice = g.in_channel(bot, "29:alice")
+    await g.command(alice, "link this channel")
+    await g.command(alice, "add everyone")
+    await g.command(alice, "start group assessment")
+    (focus,) = await g.command(alice, TYPED)
+    (footprint,) = await alice.tap(focus, "Strategic")
+    (stance,) = await alice.tap(footprint, "Place")
+    await alice.tap(stance, "Looking back at past work")
+    await g.settle(bot)
+    for user, rating in (("29:bob", "Emerging"), ("29:cy", "Thriving"), ("29:dee", "Developing")):
+        await _group_rating(bot, user, rating)
+    (results,) = await g.command(alice, "results")
+    (agree,) = await alice.tap(results, say.AGREE_BUTTON.format(code="1a"))
+    (reason,) = await alice.tap(agree, "Developing")
+    await alice.tap(reason, say.RATIONALE_SAVE, text=TYPED)
+    for command in ("group", "participation", "status", "digest", "groups"):
+        await g.command(alice, command)
+    await g.settle(bot)
+    await _group_rating(bot, "29:eve", "Maturing")
+    clock.advance(timedelta(minutes=5))
+    await g.settle(bot)
+    await g.command(alice, "close cycle")
+    await g.settle(bot)
+    await _group_rating(bot, "29:bob", "Developing")
+
+
+async def _group_rating(bot: RunningBot, user: str, rating: str) -> None:
+    """A member rates 1a from their latest invitation, with typed evidence, and opens the group and their answers."""
+    chat = bot.chat(user=user)
+    invite = g.sent_in_direct(bot, user)[-1]
+    (phases,) = await chat.tap(invite, say.RATE_MINE)
+    (section,) = await chat.tap(phases, _starting(phases, "Check "))
+    (evidence,) = await chat.tap(section, rating)
+    await chat.tap(evidence, say.SAVE_EVIDENCE, text=TYPED)
+    (group_card,) = await chat.tap(invite, _starting(invite, "Open "))
+    await chat.tap(group_card, say.MY_ANSWERS)
+
+
+def _for_groups(sent: Sent) -> bool:
+    """Cards that name a group (the sweep taps them as the lead); the personal flows' cards had their own sweep."""
+    return '"group":' in json.dumps(sent.card)
+
+
+@contextmanager
+def _unpaced() -> Iterator[None]:
+    """The clock stands still, so the platforms' pacing (which reads it) is lifted, as tests/group_harness.py does."""
+    kept = dict(scheduler.PLATFORM_LIMITS)
+    limits = scheduler.PLATFORM_LIMITS
+    assert isinstance(limits, dict)
+    try:
+        for platform in kept:
+            limits[platform] = Limits(per_conversation=1e6)
+        yield
+    finally:
+        limits.update(kept)

@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from bot import messages as say
 from bot.framework import load_framework
 from tests.card_tour import TYPED, Shown, every_card
 from tests.renderer.chromium import chromium_page, missing
@@ -65,6 +66,22 @@ def test_the_tour_reaches_every_kind_of_card_the_bot_sends(cards: list[Shown]) -
         assert {heading, f"Any evidence for {heading}?", f"Next steps for {heading}"} <= titles, heading
     assert {f"{phase.name} phase: summary" for phase in FRAMEWORK.phases} <= titles
     assert {shown.how for shown in cards} == {"send", "update"}
+
+
+def test_the_tour_reaches_every_kind_of_working_group_card(cards: list[Shown]) -> None:
+    """Group, invitation, results, agreeing, participation, status, the digest's headline, thread and leads' list."""
+    titles = {shown.title for shown in cards}
+    group = say.DEFAULT_GROUP_NAME
+    assert {
+        group, say.GROUPS_TITLE, say.INVITE_TITLE.format(name=group), say.RESULTS_TITLE.format(phase="Check"),
+        say.RATIONALE_TITLE.format(level="Developing", code="1a"), say.PARTICIPATION_TITLE.format(name=group),
+        say.STATUS_TITLE.format(name=group), say.DIGEST_TITLE_ASKED.format(name=group), say.ATTENTION_TITLE,
+        say.PROGRESS_TITLE, say.CHANGES_TITLE_FIRST, say.NON_RESPONDERS_TITLE.format(name=group),
+    } <= titles
+    assert any(title.startswith("Agree a level for 1a") for title in titles)
+    assert any(title.startswith("Your answers ·") for title in titles)
+    digest_updates = {shown.title for shown in cards if shown.how == "update"}
+    assert {say.DIGEST_TITLE_ASKED.format(name=group), say.PROGRESS_TITLE} <= digest_updates
 
 
 def test_every_card_message_carries_its_title_as_the_notification_summary(cards: list[Shown]) -> None:

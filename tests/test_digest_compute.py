@@ -60,6 +60,11 @@ def test_a_phase_level_is_the_median_of_its_section_results_with_last_cycles_bes
     assert [line.level for line in digest.phases[4:]] == [None, None, None]
 
 
+def test_movement_per_section_since_the_last_cycle_names_only_sections_with_a_result_both_times_that_differs() -> None:
+    """1a: last cycle Emerging, now median Developing; 1c and 4a unchanged; 1d had no result last cycle."""
+    assert _digest().cycle_moves == (("1a", 1.0, 2.0),)
+
+
 def test_overdue_actions_come_first_by_due_date_then_stalled_ones_then_sections_to_discuss() -> None:
     attention = _digest().attention
 

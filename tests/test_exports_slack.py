@@ -16,7 +16,7 @@ from adapters.store.memory import MemoryStore
 from tests.export_files import ticked
 from tests.group_harness import unpaced
 from tests.harness import NOW
-from tests.slack_harness import RunningSlackBot, SlackUser, as_json, running_slack_bot
+from tests.slack_harness import RunningSlackBot, SlackUser, running_slack_bot
 
 FORUM = "C0FORUM"
 MEMBERS = {FORUM: ["U0001", "U0002", "U0003", "UREFLECTBOT"]}
@@ -42,13 +42,11 @@ async def _rated(me: SlackUser) -> None:
 
 
 def _uploads(bot: RunningSlackBot) -> list[tuple[dict[str, object], bytes]]:
-    """Each completed upload's arguments with the bytes uploaded for it."""
-    done = []
-    for call in bot.api.requests:
-        if call.method == "files.completeUploadExternal" and call.response.get("ok"):
-            (file,) = as_json(call.body["files"])
-            done.append((call.body, bot.api.uploads[file["id"]]))
-    return done
+    """Each completed upload's conversation (and thread) with the bytes uploaded for it."""
+    return [
+        ({"channel_id": f.channel, **({"thread_ts": f.thread_ts} if f.thread_ts else {})}, f.content)
+        for f in bot.api.files.shared
+    ]
 
 
 async def test_a_word_export_is_uploaded_into_the_dm_and_ticks_the_stored_rating(bot: RunningSlackBot) -> None:

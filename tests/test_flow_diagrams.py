@@ -13,13 +13,13 @@ import pytest
 
 import dialogs
 from bot.framework import load_framework
-from bot.intents import ShowHelp, ShowMenu, parse, payload
+from bot.intents import ShowAudit, ShowHelp, ShowMenu, parse, payload
 from bot.keys import TeamKey, TenantKey
 from bot.models import ConversationState, Person
 from bot.store import Store
 from bot.intents import Intent
 from bot.views import Button, Card
-from dialogs import actions, assessments, calibration, diagrams, digest, exports, groups, home, reflection, reflection_cards, routes, setup
+from dialogs import actions, assessments, audit, calibration, diagrams, digest, exports, groups, home, privacy, reflection, reflection_cards, routes, setup
 from dialogs.flow import CardBuilder, FlowContext, FlowResult, cards_after
 
 FRAMEWORK = load_framework()
@@ -104,7 +104,7 @@ def test_an_edge_for_a_button_that_no_longer_exists_is_caught() -> None:
     assert stale == {"    Summary --> Actions: actions"} and not missing
 
 
-GROUP_FLOWS = {"groups", "calibration", "digest"}
+GROUP_FLOWS = {"groups", "calibration", "digest", "audit"}
 CHANNEL = TeamKey(TenantKey("console", "local"), "C-channel")
 
 
@@ -178,7 +178,7 @@ def made(monkeypatch: pytest.MonkeyPatch) -> list[tuple[Card, CardBuilder]]:
 
         return build
 
-    for module in (setup, reflection, actions, home, assessments, groups, calibration, digest, exports):
+    for module in (setup, reflection, actions, home, assessments, groups, calibration, digest, privacy, audit, exports):
         for name, value in list(vars(module).items()):
             if any(value is builder for builder in BUILT):
                 monkeypatch.setattr(module, name, recording(value))
@@ -255,6 +255,9 @@ async def test_every_route_shows_only_cards_its_step_declares(store: Store, made
     (mine,) = await talk.tap(overview, "My assessments")
     assert await talk.tap(mine, "Close 1") == []
     await talk.say("assessments")
+    await talk.say("my data")
+    (forget,) = await talk.say("forget me")
+    await talk.tap(forget, "Yes, forget me")
 
     assert overview.title == "Reflect"
     solo = {step for step in talk.ran if diagrams.flow_of(step) not in GROUP_FLOWS}
@@ -301,6 +304,9 @@ async def _run_group(talk: Conversation) -> None:
     await talk.tap(group, "Share")
     await talk.say("digest")
     await talk.say_with("digest", "friday 14:00")
+    await talk.say("audit")
+    await talk.say_with("audit", "2")
+    await talk.run(routes.INTENTS[ShowAudit], ShowAudit(group=CHANNEL.team_id, page=2))
     (group,) = await talk.tap(participation, "Open")
     await talk.tap(group, "Close cycle")
     await talk.say("close cycle")

@@ -138,6 +138,7 @@ async def test_closing_a_cycle_starts_the_next_shows_last_cycles_answer_and_move
     for user in ("29:bob", "29:cy", "29:dee"):
         await _rate(bot, user, "Developing") if user != "29:bob" else await bob.tap(section, "Developing")
     (status,) = await g.command(alice, "status")
+    results = await _results(alice)
 
     team = await g.group(bot)
     current = await bot.app[STORE].get(g.SPACE, Assessment, team.assessment_id or "")
@@ -148,6 +149,8 @@ async def test_closing_a_cycle_starts_the_next_shows_last_cycles_answer_and_move
     assert "Last cycle you chose: Emerging" in section.texts()
     assert "Your evidence then: Minutes of one forum" in section.texts()
     assert "Check: 0 of 4 · Developing (Emerging → Developing)" in status.texts()
+    assert "Moved since cycle 1: 1a Emerging → Developing" in status.texts()
+    assert "Last cycle: Emerging → now Developing" in next(text for text in results.texts() if text.startswith("1a "))
 
 
 async def test_an_answer_to_a_closed_cycle_changes_nothing(bot: RunningBot) -> None:

@@ -231,6 +231,19 @@ class TestStoreContract:
 
         assert fetched == make_action(status="done")
 
+    async def test_put_over_an_existing_document_keeps_its_place_and_an_identical_put_changes_nothing(
+        self, store: Store
+    ) -> None:
+        team = team_key()
+        for action_id in ("act-1", "act-2", "act-3"):
+            await store.put(team, make_action(action_id))
+        await store.put(team, make_action("act-1", status="done"))
+        await store.put(team, make_action("act-2"))
+
+        found = await store.find(team, Action)
+
+        assert [(a.id, a.status) for a in found] == [("act-1", "done"), ("act-2", "open"), ("act-3", "open")]
+
     async def test_get_of_a_missing_id_returns_none(self, store: Store) -> None:
         team = team_key()
         await store.put(team, make_job("job-1"))

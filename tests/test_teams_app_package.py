@@ -100,6 +100,7 @@ def test_the_bot_works_in_personal_chats_teams_and_group_chats_including_private
     assert bot["scopes"] == ["personal", "team", "groupChat"]
     assert manifest["supportsChannelFeatures"] == "tier1"
     assert bot["isNotificationOnly"] is False
+    assert bot["supportsFiles"] is True, "my data's file-consent cards need the bot to support files in personal chat"
 
 
 def test_every_scope_lists_exactly_the_commands_from_the_help_text() -> None:

@@ -30,7 +30,7 @@ from botbuilder.schema import (
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.events import HOME_EVENT
-from adapters.render import views_in
+from adapters.render import file_in, views_in
 from adapters.slack.blocks import (
     MODAL_CALLBACK_ID,
     PRIVATE_METADATA_MAX,
@@ -48,7 +48,7 @@ from adapters.slack.responses import ResponseUrls
 from bot import messages as say
 from bot.errors import Refusal, Unavailable
 from bot.exports import FORMAT_NAMES
-from bot.views import Card, FileOffer, Notice, View
+from bot.views import Card, DataFile, FileOffer, Notice, View
 
 CHANNEL_ID = "slack"
 POINTED = "reflect.slack.pointed_to_dm"
@@ -113,10 +113,14 @@ class SlackAdapter(BotAdapter):
             if activity.type != ActivityTypes.message:
                 responses.append(ResourceResponse(id=""))
                 continue
+            file = file_in(activity)
+            if file is not None:
+                responses.append(await self._upload(activity.conversation.id, file))
+                continue
             view = _view_of(activity)
             incoming = context.activity
             if isinstance(view, FileOffer):
-                responses.append(await self._upload(context, activity, view))
+                responses.append(await self._upload_export(context, activity, view))
                 continue
             if incoming.type == ActivityTypes.event and incoming.name == HOME_EVENT and isinstance(view, Card):
                 await self._client.views_publish(user_id=incoming.from_property.id, view=home_view(view))
@@ -125,7 +129,14 @@ class SlackAdapter(BotAdapter):
             responses.append(ResourceResponse(id=await self._post(context, activity, view)))
         return responses
 
-    async def _upload(self, context: TurnContext, activity: Activity, offer: FileOffer) -> ResourceResponse:
+    async def _upload(self, channel: str, file: DataFile) -> ResourceResponse:
+        """files_upload_v2 into the conversation (the person's DM): get an upload URL, upload, complete."""
+        done = await self._client.files_upload_v2(
+            channel=channel, content=file.text, filename=file.name, title=file.name, initial_comment=file.caption
+        )
+        return ResourceResponse(id=str((done.get("file") or {}).get("id", "")))
+
+    async def _upload_export(self, context: TurnContext, activity: Activity, offer: FileOffer) -> ResourceResponse:
         """Make the file and upload it (files_upload_v2) into the DM, or into the thread of the channel message that
         asked when the offer may be seen there (else into the person's DM, saying so); a refusal (not allowed, PDF not
         installed) is answered like any other notice."""

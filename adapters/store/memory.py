@@ -14,7 +14,7 @@ from typing import TypeVar
 
 from adapters.store.documents import PartitionKey, Raw, from_raw, matcher, same_document, same_kind, to_raw
 from bot.errors import StoreError
-from bot.keys import TeamKey
+from bot.keys import TeamKey, TenantKey
 from bot.models import Document
 from bot.store import RecordScope, Store
 
@@ -54,6 +54,22 @@ class MemoryStore(Store):
         _, new = await self._change(team, kind, doc_id, same_document(kind, doc_id, change))
         assert new is not None
         return new
+
+    async def delete(self, team: TeamKey, kind: type[Document], doc_id: str) -> bool:
+        before, _ = await self._change(team, kind, doc_id, lambda _current: None)
+        return before is not None
+
+    async def drop_team(self, team: TeamKey) -> int:
+        return self._drop(lambda key: key == team)
+
+    async def drop_tenant(self, tenant: TenantKey) -> int:
+        return self._drop(lambda key: key == tenant or (isinstance(key, TeamKey) and key.tenant == tenant))
+
+    def _drop(self, chosen: Callable[[PartitionKey], bool]) -> int:
+        if not self._open:
+            raise StoreError("the store is not open")
+        gone = [key for key in self._backing.partitions if chosen(key)]
+        return sum(len(docs) for key in gone for docs in self._backing.partitions.pop(key).values())
 
     async def _get_record(self, scope: RecordScope, kind: type[D], record_id: str) -> D | None:
         return from_raw(kind, self._table(scope, kind).get(record_id))

@@ -24,6 +24,7 @@ import json
 import logging
 import multiprocessing
 import os
+import shutil
 import threading
 import time
 from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterator
@@ -131,6 +132,24 @@ def _partition_keys(root: Path) -> list[PartitionKey]:
             continue
         keys.append(_key_of(meta))
     return keys
+
+
+def _partition_keys_in(tenant_folder: Path) -> list[PartitionKey]:
+    """The partitions with a named folder inside one tenant's folder."""
+    keys: list[PartitionKey] = []
+    for folder in sorted(tenant_folder.glob("*")):
+        if folder.is_dir() and (folder / SNAPSHOT).exists():
+            _, _, meta = _read_snapshot(folder)
+            if meta is not None:
+                keys.append(_key_of(meta))
+    return keys
+
+
+def _remove_folder(folder: Path) -> None:
+    """Remove a partition's or tenant's folder and make the removal durable."""
+    if folder.exists():
+        shutil.rmtree(folder)
+        fsync_dir(folder.parent)
 
 
 def _directory(root: Path, key: PartitionKey) -> Path:
@@ -328,6 +347,31 @@ class TinyDBStore(Store):
         _, new = await self._change_in(team, kind, doc_id, same_document(kind, doc_id, change))
         assert new is not None
         return new
+
+    async def delete(self, team: TeamKey, kind: type[Document], doc_id: str) -> bool:
+        before, _ = await self._change_in(team, kind, doc_id, lambda _current: None)
+        return before is not None
+
+    async def drop_team(self, team: TeamKey) -> int:
+        return await self._drop([team], _directory(self._root, team))
+
+    async def drop_tenant(self, tenant: TenantKey) -> int:
+        folder = self._root / tenant.platform / _hashed(tenant.tenant_id)
+        on_disk = await asyncio.to_thread(_partition_keys_in, folder)
+        cached = [key for key in self._partitions if key == tenant or (isinstance(key, TeamKey) and key.tenant == tenant)]
+        return await self._drop(list(dict.fromkeys([*on_disk, *cached])), folder)
+
+    async def _drop(self, keys: list[PartitionKey], folder: Path) -> int:
+        """Let each partition's writes and compaction finish, count and forget it, then remove its folder durably."""
+        count = 0
+        for key in keys:
+            part = await self._loaded(key)
+            await asyncio.gather(*(t for t in (part.flusher, part.compaction) if t is not None), return_exceptions=True)
+            assert part.loaded is not None
+            count += sum(len(docs) for docs in part.loaded.state.values())
+            self._partitions.pop(key, None)
+        await asyncio.to_thread(_remove_folder, folder)
+        return count
 
     async def _get_record(self, scope: RecordScope, kind: type[D], record_id: str) -> D | None:
         return await self._get_in(scope, kind, record_id)

@@ -10,10 +10,10 @@ changes are already saved (issue 8).
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 
 from aiohttp import web
-from botbuilder.core import Bot, TurnContext
+from botbuilder.core import Bot, Middleware, TurnContext
 from botbuilder.schema import Activity
 from botframework.connector.auth import AuthenticateRequestResult, ServiceClientCredentialsFactory
 
@@ -21,7 +21,8 @@ from adapters.http_body import refused
 from adapters.teams.activity_checks import checked_activity
 from adapters.teams.auth import TeamsAuthentication
 from adapters.teams.delivery import DeliveringCloudAdapter
-from adapters.teams.files import FILE_CONSENT, TeamsFiles
+from adapters.teams.file_consent import FILE_CONSENT
+from adapters.teams.files import TeamsFiles
 from adapters.teams.invokes import AnswerInvokes
 from adapters.teams.service_urls import service_url_allowed
 from adapters.teams.signing_keys import KeyPolicy
@@ -33,7 +34,10 @@ log = logging.getLogger("reflect.teams")
 
 
 class TeamsEndpoint:
-    """The Bot Framework entry point: validates and authenticates each request, then runs the bot's turn."""
+    """The Bot Framework entry point: validates and authenticates each request, then runs the bot's turn.
+
+    `invokes` are middleware that handle the invokes Reflect answers itself (file consent), ahead of the catch-all.
+    """
 
     def __init__(
         self,
@@ -44,6 +48,7 @@ class TeamsEndpoint:
         on_turn_error: Callable[[TurnContext, Exception], Awaitable[None]] | None = None,
         key_policy: KeyPolicy = KeyPolicy(),
         clock: Clock = utc_now,
+        invokes: Sequence[Middleware] = (),
     ) -> None:
         self._settings = settings
         self._bot = bot
@@ -52,11 +57,14 @@ class TeamsEndpoint:
         )
         self.adapter = DeliveringCloudAdapter(self._authentication.sdk)
         self.adapter.on_turn_error = on_turn_error
+        for handler in invokes:
+            self.adapter.use(handler)
         self._invokes = AnswerInvokes()
         self.adapter.use(self._invokes)
 
     def deliver_files(self, files: TeamsFiles) -> None:
-        """Exports: file offers become a link and a consent card, and the consent invoke is answered."""
+        """Exports: file offers become a link and a consent card, and their consent invokes are answered (the ones
+        `my data` offers are answered by its own middleware, ahead of these)."""
         self.adapter.files = files
         self._invokes.handlers[FILE_CONSENT] = files.consent
 

@@ -11,7 +11,6 @@ import logging
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
-from urllib.parse import urlsplit
 
 import aiohttp
 from botbuilder.core import InvokeResponse, MessageFactory, TurnContext
@@ -21,16 +20,15 @@ from adapters.exports.links import LINK_TTL, ExportLinks, LinkRefused
 from adapters.exports.service import ExportedFile, Exporter
 from adapters.identity import identify
 from adapters.render import render, views_in
+from adapters.teams.file_consent import upload_url_allowed
 from adapters.teams.cards import ADAPTIVE_CARD_CONTENT_TYPE, SCHEMA, VERSION, plain
 from bot import messages as say
-from bot.config import is_loopback_host
 from bot.errors import Refusal
 from bot.exports import FORMAT_NAMES, ExportRequest
 from bot.services.exports import space_of
 from bot.store import Store
 from bot.views import FileOffer, Notice
 
-FILE_CONSENT = "fileConsent/invoke"
 CONSENT_CARD = "application/vnd.microsoft.teams.card.file.consent"
 INFO_CARD = "application/vnd.microsoft.teams.card.file.info"
 UPLOAD_TIMEOUT = aiohttp.ClientTimeout(total=120)
@@ -41,16 +39,6 @@ log = logging.getLogger("reflect.exports")
 def _notice(text: str) -> Activity:
     """A sentence in the chat, rendered as every Teams notice is (plain text)."""
     return render(Notice(text=text), "msteams")
-
-
-def upload_url_allowed(url: str, *, local_mode: bool) -> bool:
-    """OneDrive's upload URL over https; in local mode only loopback, as for every other send."""
-    parts = urlsplit(url)
-    if parts.hostname is None or "@" in parts.netloc:
-        return False
-    if local_mode:
-        return is_loopback_host(parts.hostname) and parts.scheme in ("http", "https")
-    return parts.scheme == "https"
 
 
 class TeamsFiles:

@@ -20,7 +20,7 @@ from bot.errors import InvalidInput, NotAllowed, NotFound
 from bot.framework import Level, Phase, Section
 from bot.keys import AssessmentKey, TeamKey, TenantKey
 from bot.models import NOT_SURE, Action, ActionChange, ActionEntry, Person, Rating, ScheduledJob, new_id
-from bot.services import groups
+from bot.services import audit, groups
 from bot.store import Store
 
 ACTION_DUE_DAYS = 14
@@ -100,6 +100,7 @@ async def _saved(store: Store, space: TeamKey, action_id: str, change: Callable[
     """The one write of an action (created or changed), atomically; its owner can then find it from any chat."""
     saved = await store.update(space, Action, action_id, change)
     await store.add_action_space(space, saved.owner_id)
+    await audit.record_action(store, space, saved)
     return saved
 
 

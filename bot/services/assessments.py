@@ -16,6 +16,7 @@ from bot.errors import InvalidInput, NotFound
 from bot.framework import Framework, Phase, Section
 from bot.keys import AssessmentKey, TeamKey
 from bot.models import Answer, Assessment, Rating, Response, Scope, ScopeDraft, ScopeField, new_id, response_id
+from bot.services import audit
 from bot.store import Store
 
 SCOPE_FIELDS: tuple[ScopeField, ...] = get_args(ScopeField)
@@ -109,7 +110,9 @@ def answered(responses: Mapping[str, Response]) -> frozenset[str]:
 
 async def rate(store: Store, key: AssessmentKey, author_id: str, code: str, rating: Rating, now: datetime) -> Response:
     """Record a rating; a change to an earlier one keeps the earlier one as a revision."""
-    return await store.record_answer(key, Answer(section=code, author_id=author_id, rating=rating, at=now))
+    response = await store.record_answer(key, Answer(section=code, author_id=author_id, rating=rating, at=now))
+    await audit.record(store, key.team, author_id, "rating", code, now, key.assessment_id)
+    return response
 
 
 async def rated(store: Store, key: AssessmentKey, author_id: str, code: str) -> Response:

@@ -15,7 +15,7 @@ from bot.errors import InvalidInput
 from bot.framework import Framework, Level
 from bot.keys import AssessmentKey, TeamKey
 from bot.models import Agreement, Assessment, Response, Team
-from bot.services import shared
+from bot.services import audit, shared
 from bot.services.tally import Spread, Tally, tallied
 from bot.store import Store
 
@@ -61,6 +61,7 @@ async def agree(
         assessment_id=key.assessment_id, section=code, level=level, rationale=" ".join(rationale.split()), by=by, at=now
     )
     await store.put(key.team, agreement)
+    await audit.record(store, key.team, by, "agreed_level", code, now, key.assessment_id)
     return agreement
 
 

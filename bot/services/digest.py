@@ -86,6 +86,8 @@ class Digest:
     non_responders: tuple[Member, ...]
     levels: dict[str, float]
     since: datetime
+    cycle_moves: tuple[tuple[str, float, float], ...] = ()
+    """Sections whose group result moved since the last cycle's: code, then, now (in loop order)."""
 
     @property
     def members(self) -> int:
@@ -161,6 +163,7 @@ def computing(framework: Framework, team: Team, holdings: Holdings, period: Peri
         non_responders=silent,
         levels=levels,
         since=period.since,
+        cycle_moves=cycle_moves(period.last_cycle, levels),
     )
 
 
@@ -251,6 +254,13 @@ def _changes(tally: Tally, period: Period, levels: Mapping[str, float], done: in
         (code, period.baseline.get(code), level) for code, level in levels.items() if period.baseline.get(code) != level
     )
     return Changes(new_answers=tally.new, changed_answers=tally.changed, actions_done=done, levels=moved)
+
+
+def cycle_moves(last_cycle: Mapping[str, float], levels: Mapping[str, float]) -> tuple[tuple[str, float, float], ...]:
+    """Each section with a group result both last cycle and now that differs between them, in loop order."""
+    return tuple(
+        (code, last_cycle[code], level) for code, level in levels.items() if code in last_cycle and last_cycle[code] != level
+    )
 
 
 def focus(phases: Sequence[PhaseLine]) -> Focus | None:

@@ -17,6 +17,7 @@ from bot import messages as say
 from bot.errors import InvalidInput, NotAllowed, NotFound
 from bot.keys import TeamKey, TenantKey
 from bot.models import DigestSchedule, Member, Person, Role, Team
+from bot.services import audit
 from bot.store import Store
 from bot.working_calendar import Nation, WorkingCalendar
 
@@ -100,6 +101,7 @@ async def _index(store: Store, space: TeamKey, team: Team) -> None:
         await store.set_membership(space, member.user_id, member.role)
     for former in team.former:
         await store.set_membership(space, former.user_id, None)
+        await store.set_former(space, former.user_id, True)
 
 
 async def link(store: Store, space: TeamKey, channel_id: str, linker: Person, name: str, now: datetime) -> Team:
@@ -114,6 +116,7 @@ async def link(store: Store, space: TeamKey, channel_id: str, linker: Person, na
 
     team = await store.update(space, Team, space.team_id, apply)
     await _index(store, space, team)
+    await audit.record(store, space, linker.user_id, "group_setting", "linked", now)
     return team
 
 
@@ -138,6 +141,7 @@ async def add(store: Store, space: TeamKey, by: str, people: Sequence[Person], r
         return team
 
     team = await change(store, space, apply)
+    await audit.record(store, space, by, "group_setting", f"members added as {role}s", now)
     new = tuple(p for p in _unique(people) if before.role_of(p.user_id) is None)
     return Added(team, new, tuple(p for p in _unique(people) if before.role_of(p.user_id) is not None))
 
@@ -155,7 +159,9 @@ async def remove(store: Store, space: TeamKey, by: str, user_ids: Sequence[str],
             team = _left(team, user_id, now)
         return team
 
-    return await change(store, space, apply)
+    changed = await change(store, space, apply)
+    await audit.record(store, space, by, "group_setting", "members removed", now)
+    return changed
 
 
 async def leave(store: Store, space: TeamKey, user_id: str, now: datetime) -> Team:
@@ -165,22 +171,26 @@ async def leave(store: Store, space: TeamKey, user_id: str, now: datetime) -> Te
         require_member(team, user_id)
         return _left(team, user_id, now)
 
-    return await change(store, space, apply)
+    changed = await change(store, space, apply)
+    await audit.record(store, space, user_id, "group_setting", "left", now)
+    return changed
 
 
-async def settle(store: Store, space: TeamKey, by: str, **changes: object) -> Team:
+async def settle(store: Store, space: TeamKey, by: str, *, now: datetime, **changes: object) -> Team:
     """A lead changes the group's settings (schedule, sharing, minimum answers); validated like any stored group."""
 
     def apply(team: Team) -> Team:
         require_lead(team, by)
         return Team.model_validate({**team.model_dump(), **changes})
 
-    return await change(store, space, apply)
+    changed = await change(store, space, apply)
+    await audit.record(store, space, by, "group_setting", ",".join(sorted(changes)), now)
+    return changed
 
 
-async def set_schedule(store: Store, space: TeamKey, by: str, schedule: DigestSchedule) -> Team:
+async def set_schedule(store: Store, space: TeamKey, by: str, schedule: DigestSchedule, now: datetime) -> Team:
     """A lead sets (or switches off) the weekly digest; the caller schedules the next one."""
-    return await settle(store, space, by, digest=schedule.model_dump())
+    return await settle(store, space, by, now=now, digest=schedule.model_dump())
 
 
 async def groups_of(store: Store, tenant: TenantKey, user_id: str) -> list[tuple[Team, Role]]:

@@ -52,6 +52,8 @@ class FakeConnector:
         self.members = members or {}
         self.page_limit = page_limit
         self.requests: list[RecordedRequest] = []
+        self.delay = 0.0
+        """Seconds to hold each answer after recording its request: a slow connector, so a sender can die mid-send."""
         self._failures: deque[_CannedFailure] = deque()
         self._ids = itertools.count(1)
         self._changed = asyncio.Condition()
@@ -208,6 +210,8 @@ class FakeConnector:
         )
         async with self._changed:
             self._changed.notify_all()
+        if self.delay:
+            await asyncio.sleep(self.delay)
         return web.json_response(reply, status=status, headers=headers)
 
 

@@ -19,6 +19,8 @@ from urllib.parse import parse_qsl
 
 from aiohttp import web
 
+from tests.fakes.slack_files import UPLOAD_PATH, SlackFiles
+
 Reply = Callable[[dict[str, Any]], dict[str, Any]]
 
 
@@ -82,19 +84,16 @@ class FakeSlackApi:
             "conversations.members": (("channel",), self._channel_members),
             "auth.test": ((), self._auth_test),
             "users.info": (("user",), self._user_info),
-            "files.getUploadURLExternal": (("filename", "length"), self._upload_url),
-            "files.completeUploadExternal": (("files",), self._complete_upload),
         }
-        self.uploads: dict[str, bytes] = {}
-        """Bytes posted to each upload URL, by file id."""
-        self._file_ids = itertools.count(1)
+        self.files = SlackFiles(lambda: f"http://127.0.0.1:{self._port}")
+        self._methods.update(self.files.methods())
 
     async def __aenter__(self) -> Self:
         app = web.Application()
         app.router.add_post("/api/{method}", self._call)
         app.router.add_get("/api/{method}", self._call)
         app.router.add_post("/response/{hook}", self._respond)
-        app.router.add_post("/upload/{file_id}", self._receive_file)
+        app.router.add_post(UPLOAD_PATH, self.files.upload)
         self._runner = web.AppRunner(app)
         await self._runner.setup()
         await web.TCPSite(self._runner, "127.0.0.1", 0).start()
@@ -212,23 +211,6 @@ class FakeSlackApi:
     def _user_info(self, body: dict[str, Any]) -> dict[str, Any]:
         user = self.users.get(str(body["user"]))
         return {"ok": True, "user": user} if user is not None else {"ok": False, "error": "user_not_found"}
-
-    def _upload_url(self, body: dict[str, Any]) -> dict[str, Any]:
-        """files_upload_v2's first step: an upload URL (on this loopback server) and a file id."""
-        file_id = f"F{next(self._file_ids):06d}"
-        return {"ok": True, "file_id": file_id, "upload_url": f"http://127.0.0.1:{self._port}/upload/{file_id}"}
-
-    async def _receive_file(self, request: web.Request) -> web.Response:
-        """The second step: the file's bytes, posted to the URL the first step gave."""
-        self.uploads[request.match_info["file_id"]] = await request.read()
-        return web.Response(text=f"OK - {len(self.uploads[request.match_info['file_id']])}")
-
-    def _complete_upload(self, body: dict[str, Any]) -> dict[str, Any]:
-        """The last step: shares the uploaded files into a channel (and thread); each must have been uploaded."""
-        files = _decoded(body["files"])
-        if not isinstance(files, list) or any(f.get("id") not in self.uploads for f in files):
-            return {"ok": False, "error": "file_not_found"}
-        return {"ok": True, "files": [{"id": f["id"], "title": f.get("title")} for f in files]}
 
     def _auth_test(self, body: dict[str, Any]) -> dict[str, Any]:
         return {"ok": True, "user_id": self.bot_user, "team_id": "T0001", "bot_id": "B0001"}

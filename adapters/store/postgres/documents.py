@@ -52,6 +52,20 @@ class DocumentRow:
             )
 
 
+async def replace_document(tx: Transaction, tenant: str, team_id: str, doc: Document) -> None:
+    """Create or replace a whole document in one statement: no read, no lock, one round trip with its transaction.
+
+    An identical document is left alone, so its version and write time say when it last changed.
+    """
+    await tx.execute(
+        "INSERT INTO documents (tenant, team_id, kind, doc_id, doc) VALUES (%s, %s, %s, %s, %s) "
+        "ON CONFLICT (tenant, team_id, kind, doc_id) DO UPDATE "
+        "SET doc = EXCLUDED.doc, version = documents.version + 1, updated_at = now() "
+        "WHERE documents.doc IS DISTINCT FROM EXCLUDED.doc",
+        (tenant, team_id, type(doc).table, doc.doc_id, Jsonb(to_raw(doc))),
+    )
+
+
 class RecordRow:
     """One record in `records`: a kind kept outside the teams that has no table of its own."""
 

@@ -33,8 +33,8 @@ _INSERT_MEMBERSHIP = (
     "ON CONFLICT (tenant, user_id, team_id) DO UPDATE SET role = EXCLUDED.role"
 )
 _INSERT_DELIVERY = (
-    "INSERT INTO deliveries (tenant, key_hash, expires_at) VALUES (%s, %s, %s) "
-    "ON CONFLICT (tenant, key_hash) DO UPDATE SET expires_at = EXCLUDED.expires_at"
+    "INSERT INTO deliveries (tenant, key_hash, expires_at, owner) VALUES (%s, %s, %s, %s) "
+    "ON CONFLICT (tenant, key_hash) DO UPDATE SET expires_at = EXCLUDED.expires_at, owner = EXCLUDED.owner"
 )
 _INSERT_RECORD = (
     "INSERT INTO records (tenant, kind, record_id, doc) VALUES (%s, %s, %s, %s) "
@@ -45,7 +45,7 @@ _DUMPS = {
     "records": 'SELECT tenant, kind, record_id, doc FROM records ORDER BY tenant, kind, record_id COLLATE "C"',
     "jobs": 'SELECT record_id, doc FROM jobs ORDER BY record_id COLLATE "C"',
     "memberships": 'SELECT tenant, user_id, team_id, role FROM memberships ORDER BY tenant, user_id, team_id',
-    "deliveries": 'SELECT tenant, key_hash, expires_at FROM deliveries ORDER BY tenant, key_hash',
+    "deliveries": 'SELECT tenant, key_hash, expires_at, owner FROM deliveries ORDER BY tenant, key_hash',
 }
 
 
@@ -93,7 +93,7 @@ def _rows(scope: str, entry: Entry) -> list[tuple[str, tuple[Any, ...]]]:
         return [(_INSERT_MEMBERSHIP, (scope, person.user_id, team_id, role)) for team_id, role in person.teams.items()]
     if entry.partition is not None and entry.table == Delivery.table:
         delivery = Delivery.model_validate(entry.doc)
-        return [(_INSERT_DELIVERY, (scope, delivery.key_hash, delivery.expires_at))]
+        return [(_INSERT_DELIVERY, (scope, delivery.key_hash, delivery.expires_at, delivery.owner))]
     return [(_INSERT_RECORD, (scope, entry.table, entry.doc_id, Jsonb(entry.doc)))]
 
 
@@ -139,8 +139,8 @@ def _memberships(rows: list[tuple[Any, ...]]) -> list[Entry]:
 
 def _deliveries(rows: list[tuple[Any, ...]]) -> list[Entry]:
     return [
-        Entry(_tenant(tenant), Delivery.table, key_hash, _raw(Delivery(key_hash=key_hash, expires_at=expires_at)))
-        for tenant, key_hash, expires_at in rows
+        Entry(_tenant(tenant), Delivery.table, key_hash, _raw(Delivery(key_hash=key_hash, expires_at=expires_at, owner=owner)))
+        for tenant, key_hash, expires_at, owner in rows
     ]
 
 

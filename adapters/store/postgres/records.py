@@ -19,8 +19,8 @@ from adapters.store.postgres.connection import Transaction
 from bot.records import Delivery, Membership
 
 _CLAIM = """
-INSERT INTO deliveries (tenant, key_hash, expires_at) VALUES (%(tenant)s, %(key)s, %(expires)s)
-ON CONFLICT (tenant, key_hash) DO UPDATE SET expires_at = EXCLUDED.expires_at
+INSERT INTO deliveries (tenant, key_hash, expires_at, owner) VALUES (%(tenant)s, %(key)s, %(expires)s, %(owner)s)
+ON CONFLICT (tenant, key_hash) DO UPDATE SET expires_at = EXCLUDED.expires_at, owner = EXCLUDED.owner
     WHERE deliveries.expires_at <= %(now)s
 RETURNING key_hash
 """
@@ -78,40 +78,49 @@ class DeliveryRow:
 
     async def lock(self, tx: Transaction) -> Any:
         cursor = await tx.execute(
-            "SELECT expires_at FROM deliveries WHERE tenant = %s AND key_hash = %s FOR UPDATE", self._key
+            "SELECT expires_at, owner FROM deliveries WHERE tenant = %s AND key_hash = %s FOR UPDATE", self._key
         )
         row = await cursor.fetchone()
-        return Delivery(key_hash=self._key[1], expires_at=row[0]) if row else None
+        return Delivery(key_hash=self._key[1], expires_at=row[0], owner=row[1]) if row else None
 
     async def write(self, tx: Transaction, before: Delivery | None, after: Delivery | None) -> None:
         if after is None:
             await tx.execute("DELETE FROM deliveries WHERE tenant = %s AND key_hash = %s", self._key)
         elif before is None:
             await tx.execute(
-                "INSERT INTO deliveries (tenant, key_hash, expires_at) VALUES (%s, %s, %s)", (*self._key, after.expires_at)
+                "INSERT INTO deliveries (tenant, key_hash, expires_at, owner) VALUES (%s, %s, %s, %s)",
+                (*self._key, after.expires_at, after.owner),
             )
         else:
             await tx.execute(
-                "UPDATE deliveries SET expires_at = %s WHERE tenant = %s AND key_hash = %s", (after.expires_at, *self._key)
+                "UPDATE deliveries SET expires_at = %s, owner = %s WHERE tenant = %s AND key_hash = %s",
+                (after.expires_at, after.owner, *self._key),
             )
 
 
-async def claim_delivery(tx: Transaction, tenant: str, key_hash: str, now: datetime, expires: datetime) -> bool:
-    cursor = await tx.execute(_CLAIM, {"tenant": tenant, "key": key_hash, "expires": expires, "now": now})
+async def claim_delivery(
+    tx: Transaction, tenant: str, key_hash: str, now: datetime, expires: datetime, owner: str | None = None
+) -> bool:
+    cursor = await tx.execute(_CLAIM, {"tenant": tenant, "key": key_hash, "expires": expires, "now": now, "owner": owner})
     return await cursor.fetchone() is not None
 
 
 async def get_delivery(tx: Transaction, tenant: str, key_hash: str) -> Delivery | None:
-    cursor = await tx.execute("SELECT expires_at FROM deliveries WHERE tenant = %s AND key_hash = %s", (tenant, key_hash))
+    cursor = await tx.execute(
+        "SELECT expires_at, owner FROM deliveries WHERE tenant = %s AND key_hash = %s", (tenant, key_hash)
+    )
     row = await cursor.fetchone()
-    return Delivery(key_hash=key_hash, expires_at=row[0]) if row else None
+    return Delivery(key_hash=key_hash, expires_at=row[0], owner=row[1]) if row else None
 
 
 async def find_deliveries(tx: Transaction, tenant: str) -> list[Delivery]:
     cursor = await tx.execute(
-        'SELECT key_hash, expires_at FROM deliveries WHERE tenant = %s ORDER BY key_hash COLLATE "C"', (tenant,)
+        'SELECT key_hash, expires_at, owner FROM deliveries WHERE tenant = %s ORDER BY key_hash COLLATE "C"', (tenant,)
     )
-    return [Delivery(key_hash=key_hash, expires_at=expires_at) for key_hash, expires_at in await cursor.fetchall()]
+    return [
+        Delivery(key_hash=key_hash, expires_at=expires_at, owner=owner)
+        for key_hash, expires_at, owner in await cursor.fetchall()
+    ]
 
 
 async def prune_deliveries(tx: Transaction, tenant: str, now: datetime) -> None:

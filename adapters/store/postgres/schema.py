@@ -122,5 +122,11 @@ def _security() -> str:
 
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "documents, jobs, memberships and deliveries under row-level security", _ROLES + _TABLES + _security()),
+    Migration(
+        2,
+        "delivery claims carry a one-way tag of the person whose turn made them, so an erasure can remove them",
+        "ALTER TABLE deliveries ADD COLUMN owner text;\n"
+        "CREATE INDEX deliveries_owner ON deliveries (tenant, owner) WHERE owner IS NOT NULL;",
+    ),
 )
 """Append only: version N is MIGRATIONS[N - 1]."""

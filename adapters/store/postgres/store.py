@@ -21,6 +21,7 @@ from typing import Any, TypeVar
 from adapters.store.documents import Entry, matcher, same_document, same_kind, to_raw
 from adapters.store.postgres import documents, jobs, portable, records
 from adapters.store.postgres.atomic import Row, read_modify_write
+from adapters.store.postgres.schema import TENANT_TABLES
 from adapters.store.postgres.connection import EVERY_TENANT, Database, Transaction, tenant_scope
 from bot.errors import StoreError
 from bot.keys import TeamKey, TenantKey
@@ -76,6 +77,33 @@ class PostgresStore(Store):
         assert new is not None
         return new
 
+    async def delete(self, team: TeamKey, kind: type[Document], doc_id: str) -> bool:
+        scope = tenant_scope(team.tenant)
+        row = documents.DocumentRow(scope, team.team_id, kind, doc_id)
+        before, _ = await read_modify_write(self._db, scope, row, lambda _current: None)
+        return before is not None
+
+    async def drop_team(self, team: TeamKey) -> int:
+        scope = tenant_scope(team.tenant)
+        async with self._db.transaction(scope, single=True) as tx:
+            cursor = await tx.execute("DELETE FROM documents WHERE tenant = %s AND team_id = %s", (scope, team.team_id))
+            return max(cursor.rowcount, 0)
+
+    async def drop_tenant(self, tenant: TenantKey) -> int:
+        scope = tenant_scope(tenant)
+        count = 0
+        async with self._db.transaction(scope) as tx:
+            for table in TENANT_TABLES:
+                cursor = await tx.execute(f"DELETE FROM {table} WHERE tenant = %s", (scope,))
+                count += max(cursor.rowcount, 0)
+        return count
+
+    async def put(self, team: TeamKey, doc: Document) -> None:
+        """A replacement needs nothing read first: one upsert instead of a locked read-modify-write (the state a
+        turn saves, a digest's record), which saves a round trip and a row lock on every turn."""
+        async with self._db.transaction(tenant_scope(team.tenant), single=True) as tx:
+            await documents.replace_document(tx, tenant_scope(team.tenant), team.team_id, doc)
+
     # -- records outside the teams ------------------------------------------------------
 
     async def _get_record(self, scope: RecordScope, kind: type[D], record_id: str) -> D | None:
@@ -107,12 +135,14 @@ class PostgresStore(Store):
         async with self._db.transaction(EVERY_TENANT) as tx:
             return await jobs.claim_ready_jobs(tx, owner=owner, now=now, lease=lease, limit=limit)
 
-    async def claim_delivery(self, tenant: TenantKey, key: str, now: datetime, ttl: timedelta) -> bool:
+    async def claim_delivery(
+        self, tenant: TenantKey, key: str, now: datetime, ttl: timedelta, *, owner: str | None = None
+    ) -> bool:
         if ttl <= timedelta(0):
             raise ValueError("a delivery claim needs a positive ttl")
         key_hash = delivery_id(key)
         async with self._db.transaction(tenant_scope(tenant), single=True) as tx:
-            claimed = await records.claim_delivery(tx, tenant_scope(tenant), key_hash, now, now + ttl)
+            claimed = await records.claim_delivery(tx, tenant_scope(tenant), key_hash, now, now + ttl, owner)
         await self._prune_deliveries(tenant, now, ttl)
         return claimed
 
