@@ -141,7 +141,7 @@ async def _schedule(database_url: str, group: Group) -> None:
     """Members added and an assessment started as the group's flows do it, inviting each member; then a digest."""
     scope = Scope(subject="Community voice", focus="strategic", footprint="place", stance="looking_back")
     async with PostgresStore(database_url, pool_size=2) as store:
-        await groups.settle(store, group.space, group.lead, name=group.name)
+        await groups.settle(store, group.space, group.lead, now=START, name=group.name)
         people = [Person(user_id=user, name=f"Member {user[-2:]}") for user in _members(group)]
         await groups.add(store, group.space, group.lead, people, "member", START)
         assessment = await shared.start(store, group.space, group.lead, scope, START)
