@@ -27,6 +27,7 @@ from adapters.render import render
 from adapters.conversation_refs import RememberConversations
 from adapters.deliveries import HandleOnce
 from adapters.installation import Installations, TeamsInstallations
+from adapters.time_zones import LearnTimeZones
 from adapters.http import (
     FRAMEWORK,
     DOWNLOADS,
@@ -109,6 +110,7 @@ def create_app(
         teams.adapter.use(StripMention())
         teams.adapter.use(TeamsInstallations(installations))
         teams.adapter.use(RememberConversations(store, now))
+        teams.adapter.use(LearnTimeZones(store, now))
         app[TEAMS] = teams
         app[TEAMS_OUTBOUND] = _teams_outbound(settings, teams, now)
         _teams_exports(app, settings, teams, now)
@@ -124,6 +126,7 @@ def create_app(
         adapter = SlackAdapter(client, bot, clock=now, on_turn_error=bot.on_turn_error, files=app[EXPORTER])
         adapter.use(HandleOnce(store, now))
         adapter.use(RememberConversations(store, now))
+        adapter.use(LearnTimeZones(store, now))
         slack = SlackIngress(settings.slack_signing_secret.get_secret_value(), installations.slack(adapter.handle))
         slack.add_routes(app)
         app[SLACK] = slack
@@ -159,7 +162,8 @@ def _scheduler(app: web.Application, clock: Clock) -> Scheduler:
         outbounds["slack"] = app[SLACK_OUTBOUND]
     pacer = RatePacer(monotonic=lambda: clock().timestamp())
     runner = JobRunner(
-        app[STORE], outbounds, HANDLERS, framework=app[FRAMEWORK], clock=clock, owner=scheduler_id(), pacer=pacer
+        app[STORE], outbounds, HANDLERS, framework=app[FRAMEWORK], clock=clock, owner=scheduler_id(), pacer=pacer,
+        calendar=app[SETTINGS].working_calendar,
     )
     return Scheduler(app[STORE], runner, clock, pacer=pacer)
 

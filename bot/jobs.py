@@ -45,6 +45,7 @@ from bot.models import ConversationRef, JobKind, ScheduledJob, SentMessage
 from bot.outbound import MessageRef, Outbound
 from bot.store import Store
 from bot.views import View
+from bot.working_calendar import WorkingCalendar
 
 Undelivered = Literal["unreachable", "failed", "uncertain"]
 Outcome = Literal[
@@ -57,12 +58,16 @@ log = logging.getLogger("reflect.jobs")
 
 @dataclass(frozen=True)
 class JobContext:
-    """What a handler may use: the store, the framework, when this run happens, and whether the job is late."""
+    """What a handler may use: the store, the framework, when this run happens, and whether the job is late.
+
+    `calendar` is the deployment's default working time (settings), for a recipient whose own is not known.
+    """
 
     store: Store
     framework: Framework
     now: datetime
     late: bool = False
+    calendar: WorkingCalendar = field(default_factory=WorkingCalendar)
 
 
 @dataclass(frozen=True)
@@ -180,11 +185,13 @@ class JobRunner:
         lease: timedelta = timedelta(minutes=5),
         pacer: Pacer | None = None,
         policy: RetryPolicy | None = None,
+        calendar: WorkingCalendar | None = None,
     ) -> None:
         self._store, self._outbounds, self._handlers = store, outbounds, handlers
         self._framework, self._clock, self.owner, self._lease = framework, clock, owner, lease
         self._pacer: Pacer = pacer or Unpaced()
         self._policy = policy or RetryPolicy()
+        self._calendar = calendar or WorkingCalendar()
 
     async def run(self, job: ScheduledJob) -> Outcome:
         """One pass of the cycle for a job listed as due; never raises for a job's own failure."""
@@ -231,7 +238,7 @@ class JobRunner:
     def _context(self, job: ScheduledJob) -> JobContext:
         now = self._clock()
         late = job.late or now - job.due_at > self._policy.late_after
-        return JobContext(self._store, self._framework, now, late)
+        return JobContext(self._store, self._framework, now, late, self._calendar)
 
     async def _deliver(self, job: ScheduledJob, message: Message) -> MessageRef:
         """Address, pace, record `sending`, send: the only place a scheduled message leaves Reflect."""

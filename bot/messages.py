@@ -22,6 +22,7 @@ HELP_LINES = (
     "back: go to the previous section",
     "stop: pause; nothing you answered is lost",
     "groups: your working groups; group help: what a group can do",
+    "reminders: when you hear about your actions; reminders off stops them",
     "export: your assessment as Word, PDF, HTML, Excel or CSV",
     "help: show this list",
 )
@@ -350,10 +351,11 @@ JOINED_UNKNOWN = "a member"
 A_LEAD = "A lead"
 SETTINGS_HOW = (
     "Leads can type: set zone Europe/London, set nation scotland (england, wales, scotland or northern_ireland), "
-    "set quiet 20:00-08:00, or set minimum 3 (answers before a section's figures show)."
+    "set quiet 20:00-08:00, set minimum 3 (answers before a section's figures show), or set closed 2026-12-24 "
+    "(an extra day with no reminders or digests; set open 2026-12-24 undoes it)."
 )
 SETTING_CHANGED = "Done: {what} is now {value} for {name}."
-SETTING_NAMES = {"zone": "the time zone", "nation": "the nation for bank holidays", "quiet": "quiet hours", "minimum": "the minimum number of answers"}
+SETTING_NAMES = {"zone": "the time zone", "nation": "the nation for bank holidays", "quiet": "quiet hours", "minimum": "the minimum number of answers", "closed": "a closed day", "open": "a working day"}
 
 NO_SUCH_CHOICE = "There is no choice {number} on the last card, so nothing was saved. Type {numbers}, or a choice's name."
 NUMBERS = {1: "1"}
@@ -484,6 +486,41 @@ AUDIT_WHAT = {
 AUDIT_FORMER = "a former member"
 FILE_DECLINED = "No problem, I did not send the file. Type my data whenever you want it."
 FILE_UPLOAD_FAILED = "Sorry, I could not put the file in your OneDrive. Please type my data to try again."
+
+# -- reminders ------------------------------------------------------------------------------------------------------
+
+REMINDER_TITLES = {
+    "before": "Coming up: an action due {due}",
+    "due": "Due today: one of your actions",
+    "overdue": "Overdue since {due}: one of your actions",
+}
+REMINDER_LATE = "This reminder comes later than planned: Reflect was not running at its time."
+REMINDER_BUTTONS = {"done": "Done", "later_7": "Snooze a week", "update": "Update"}
+REMINDER_HOW_TO_STOP = "To stop reminders, type: reminders off. To change when they come, type: reminders 3 days."
+REMINDER_OUTCOME_TITLE = "Action {status}"
+REMINDER_OUTCOME_LINE = "Closed on {day}. No more reminders for it."
+REMINDER_UNREACHABLE_TITLE = "Reflect cannot reach the owner of an action"
+REMINDER_UNREACHABLE_LINE = (
+    "A reminder could not be delivered to {owner}: they may have blocked Reflect or not have it installed. Reflect "
+    "will try again once they write to it. You may want to check the action with them."
+)
+REMINDER_OWNER_UNKNOWN = "its owner"
+REMINDERS_TITLE = "Your reminders"
+REMINDERS_ON = "On: {lead} working days before an action is due, on the due date, and weekly while overdue, at 09:00 your time."
+REMINDERS_OFF = "Off: you get no reminders about your actions."
+REMINDERS_FROM_TEAM = "This is your team's default; your own choice would outrank it."
+REMINDERS_ZONE = "Your time zone: {zone}"
+REMINDERS_HOW = (
+    "Type: reminders off, reminders on, reminders 3 days (1 to 10 working days ahead), or reminders default. "
+    "Leads can set their team's default in its channel: reminders team 3 days, or reminders team off."
+)
+REMINDERS_CHANGED = "Done: reminders are now {what}."
+REMINDERS_TEAM_CHANGED = "Done: {name}'s default is now {what}. Anyone's own choice still outranks it."
+REMINDERS_WHAT_ON = "on, {lead} working days ahead"
+REMINDERS_WHAT_OFF = "off"
+REMINDERS_WHAT_DEFAULT = "your team's default"
+REMINDERS_NOT_UNDERSTOOD = "I did not catch that. " + REMINDERS_HOW
+REMINDERS_TEAM_LEADS_ONLY = "Only a lead of this working group can set its default for reminders."
 
 EXPORT_TITLE = "Take your assessment with you"
 EXPORT_LINE = "Choose a format. Word is laid out like the framework's tick-box edition; the PDF report has charts."

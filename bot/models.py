@@ -32,7 +32,7 @@ ACTIVE_STATUSES: tuple[ActionStatus, ...] = ("open", "in_progress")
 Horizon = Literal["quick_win", "long_term"]
 JobKind = Literal[
     "reminder", "digest", "checkin_close", "digest_reply", "digest_leads", "digest_refresh", "group_invite",
-    "action_assigned", "purge",
+    "action_assigned", "purge", "reminder_outcome", "reminder_unreachable",
 ]
 """What a job does; dialogs/jobs.py maps each kind to the handler that composes its message."""
 JobStatus = Literal["pending", "claimed", "sending", "done", "failed", "uncertain", "cancelled"]
@@ -42,6 +42,7 @@ READY_STATUSES: tuple[JobStatus, ...] = ("pending", *LEASED)
 PayloadKey = Annotated[str, StringConstraints(min_length=1, max_length=64)]
 PayloadValue = Annotated[str, StringConstraints(max_length=256)]
 JOB_ERROR_MAX_CHARS = 500
+MAX_CLOSED_DAYS = 100
 
 
 def new_id(prefix: str) -> str:
@@ -128,6 +129,8 @@ class Team(Document):
     assessment_id: Id | None = None
     """The group's current shared assessment, if a lead has started one."""
     former: tuple[Member, ...] = ()
+    closed_days: Annotated[tuple[date, ...], Field(max_length=MAX_CLOSED_DAYS)] = ()
+    """Extra days the group does not work (an office closure, say): no reminder or digest goes out on them."""
 
     @property
     def doc_id(self) -> str:

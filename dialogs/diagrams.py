@@ -25,6 +25,7 @@ from bot.models import Action, Assessment, Member, Person, Scope, Team
 from bot.services.audit import AuditEntry
 from bot.services import actions, assessments, calibration, participation
 from bot.services.digest import Period, compute
+from bot.services.reminder_settings import ReminderSetting
 from bot.services.shared import Holdings
 from bot.views import Button, Card
 from dialogs import (
@@ -38,6 +39,7 @@ from dialogs import (
     groups_cards,
     home_cards,
     reflection_cards,
+    reminders_cards,
     routes,
     setup_cards,
 )
@@ -118,6 +120,20 @@ def samples(framework: Framework) -> dict[CardBuilder, tuple[Card, ...]]:
             assessments_cards.assessments_card([(assessment, progress), (assessment.model_copy(update={"status": "closed"}), progress)]),
         ),
         **_group_samples(framework, scope),
+        **_reminder_samples(action, finished),
+    }
+
+
+def _reminder_samples(action: Action, finished: Action) -> dict[CardBuilder, tuple[Card, ...]]:
+    """The reminder cards: each stage, a late one, the outcome in place, the assigner's note and the settings."""
+    return {
+        reminders_cards.reminder_card: (
+            reminders_cards.reminder_card(action, "before", late=False),
+            reminders_cards.reminder_card(action, "overdue", late=True),
+        ),
+        reminders_cards.outcome_card: (reminders_cards.outcome_card(finished, _SAMPLE_TIME.date()),),
+        reminders_cards.unreachable_card: (reminders_cards.unreachable_card(action, "Sam"),),
+        reminders_cards.settings_card: (reminders_cards.settings_card(ReminderSetting(), own=False, zone="Europe/London"),),
     }
 
 

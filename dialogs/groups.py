@@ -8,6 +8,7 @@ else before anything changes. Diagram: groups.mmd.
 from __future__ import annotations
 
 import re
+from datetime import date
 
 from bot import messages as say
 from bot.intents import CloseCycle, LeaveGroup, OpenGroup, ShareResults, ShowParticipation, StartGroupAssessment
@@ -265,6 +266,16 @@ def _setting(name: str, value: str) -> tuple[str, object] | None:
     return None
 
 
+def _closed_day(team: Team, name: str, value: str) -> tuple[str, object] | None:
+    """`set closed 2026-12-24` adds an extra closed day to the group's list, `set open 2026-12-24` takes it off."""
+    try:
+        day = date.fromisoformat(value)
+    except ValueError:
+        return None
+    days = set(team.closed_days) | {day} if name == "closed" else set(team.closed_days) - {day}
+    return "closed_days", sorted(days)
+
+
 @leads_to()
 async def settings(ctx: FlowContext, text: str) -> FlowResult:
     """`set zone|nation|quiet|minimum <value>`: leads only; the weekly digest follows a new zone at once.
@@ -273,6 +284,8 @@ async def settings(ctx: FlowContext, text: str) -> FlowResult:
     """
     name, _, value = " ".join(text.split()).partition(" ")
     setting = _setting(name.casefold(), value)
+    if setting is None and name.casefold() in ("closed", "open"):
+        setting = _closed_day((await here(ctx))[1], name.casefold(), value)
     if setting is None:
         return _notice(say.SETTINGS_HOW)
     space, _team = await here(ctx)

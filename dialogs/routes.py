@@ -55,7 +55,7 @@ from bot.intents import (
     ForgetMe,
 )
 from bot.models import ConversationState
-from dialogs import actions, assessments, calibration, digest, exports, groups, home, reflection, setup
+from dialogs import actions, assessments, calibration, digest, exports, groups, home, reflection, reminders, setup
 from dialogs import typed as typed_choices
 from dialogs import audit, privacy
 from dialogs.flow import FlowContext, FlowResult
@@ -143,6 +143,7 @@ COMMANDS: dict[str, Step] = {
     "my data": privacy.my_data,
     "forget me": privacy.ask_to_forget,
     "audit": audit.show_audit,
+    "reminders": reminders.show,
     "export": exports.export_menu,
 }
 COMMANDS_WITH_ARGUMENT: dict[str, TextStep] = {
@@ -153,6 +154,7 @@ COMMANDS_WITH_ARGUMENT: dict[str, TextStep] = {
     "set": groups.settings,
     "digest": digest.schedule,
     "audit": audit.audit_page,
+    "reminders": reminders.change,
     "export": exports.export_typed,
 }
 PHRASES_WITH_ARGUMENT: dict[str, TextStep] = {

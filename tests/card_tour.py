@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,7 @@ from tests import group_harness as g
 from tests.fakes.connector import FakeConnector
 from tests.harness import ADAPTIVE, NOW, RunningBot, Sent, TeamsChat, running_bot
 from tests.manual_clock import ManualClock
+from tests.reminder_harness import run_jobs
 
 FRAMEWORK = load_framework()
 TYPED = "**Urgent** [click](https://example.org) <at>Bob</at> _note_ # 1. `x` ~~y~~ &amp;"
@@ -60,14 +62,24 @@ BOB = {"id": "29:bob", "name": "Bob", "aadObjectId": "aad-bob"}
 async def every_card(data_dir: Path) -> list[Shown]:
     """Each distinct card the bot sent or updated during the tour, in the order it first appeared, then the cards
     of a working group's tour (its own bot, with the scheduler sending invitations and the digest)."""
+    clock = ManualClock(NOW)
     members = {"a:personal-29:alice": [BOB]}
-    async with FakeConnector(members=members) as connector, running_bot(data_dir, connector=connector) as bot:
+    async with FakeConnector(members=members) as connector, running_bot(data_dir, clock=clock, connector=connector) as bot:
         chat = bot.chat()
         await _walk(bot, chat)
+        await _reminders(bot, chat, clock)
         await _sweep(chat, _sent_cards(bot))
         await _privacy_cards(bot)
         personal = _distinct(bot)
     return [*personal, *await _group_cards(data_dir.with_name(f"{data_dir.name}-groups"))]
+
+
+async def _reminders(bot: RunningBot, chat: TeamsChat, clock: ManualClock) -> None:
+    """Three weeks of the actions' reminders (before, on and after the due date), then Done on one, shown in place."""
+    await run_jobs(bot, clock, until=NOW + timedelta(days=21))
+    (last, *_) = reversed(_sent_cards(bot))
+    await chat.tap(last, "Done")
+    await run_jobs(bot, clock, until=clock())
 
 
 async def _walk(bot: RunningBot, chat: TeamsChat) -> None:

@@ -19,7 +19,10 @@ from bot.models import ConversationState, Person
 from bot.store import Store
 from bot.intents import Intent
 from bot.views import Button, Card
-from dialogs import actions, assessments, audit, calibration, diagrams, digest, exports, groups, home, privacy, reflection, reflection_cards, routes, setup
+from dialogs import (
+    actions, assessments, audit, calibration, diagrams, digest, exports, groups, home, privacy, reflection, reflection_cards, reminders,
+    routes, setup,
+)
 from dialogs.flow import CardBuilder, FlowContext, FlowResult, cards_after
 
 FRAMEWORK = load_framework()
@@ -178,7 +181,7 @@ def made(monkeypatch: pytest.MonkeyPatch) -> list[tuple[Card, CardBuilder]]:
 
         return build
 
-    for module in (setup, reflection, actions, home, assessments, groups, calibration, digest, privacy, audit, exports):
+    for module in (setup, reflection, actions, home, assessments, groups, calibration, digest, privacy, audit, reminders, exports):
         for name, value in list(vars(module).items()):
             if any(value is builder for builder in BUILT):
                 monkeypatch.setattr(module, name, recording(value))
@@ -245,8 +248,9 @@ async def test_every_route_shows_only_cards_its_step_declares(store: Store, made
     await talk.tap(welcome, "My actions")
     (subject,) = await talk.say("start")
     await talk.tap(subject, "Whole system")
-    for command in ("help", "menu", "status", "actions", "group help"):
+    for command in ("help", "menu", "status", "actions", "group help", "reminders"):
         await talk.say(command)
+    await talk.run(routes.COMMANDS_WITH_ARGUMENT["reminders"], "3 days")
     await talk.run(routes.NOT_UNDERSTOOD)
     (export,) = await talk.say("export")
     assert await talk.tap(export, "Word") == []

@@ -137,8 +137,8 @@ async def slack_bot(tmp_path: Path) -> AsyncIterator[RunningSlackBot]:
 
 
 def _check_slack_targets(calls: list[Any], channels: list[object], user: object) -> None:
-    """Messages only to the conversation the request came from (there to the person only) or the person's DM; Home only
-    for that person."""
+    """Messages only to the conversation the request came from (there to the person only) or the person's DM; Home and
+    profile (for the time zone) only for that person."""
     for call in calls:
         if call.method in ("chat.postMessage", "chat.update"):
             assert call.body["channel"] in [*channels, f"D{user}"]
@@ -146,6 +146,8 @@ def _check_slack_targets(calls: list[Any], channels: list[object], user: object)
             assert call.body["channel"] in channels and call.body["user"] == user
         elif call.method == "views.publish":
             assert call.body["user_id"] == user
+        elif call.method == "users.info":
+            assert call.body["user"] == user
         else:
             assert call.method in ("views.open", "conversations.open")
 

@@ -179,7 +179,7 @@ async def test_forget_me_erases_own_data_anonymises_group_answers_and_hands_acti
 
     assert report.text.startswith("Done.")
     assert "kept 1 group answer as a former member's in 1 group, passed 1 action to a lead" in report.text
-    assert "stopped 1 scheduled message." in report.text
+    assert "stopped 4 scheduled messages." in report.text  # the reminder planted here, and the 3 of the idea taken
     assert await store.find(own_space, Assessment) == []
     assert await store.find(own_space, Response) == []
     assert await store.find(own_space, Action) == []

@@ -21,6 +21,7 @@ from bot import messages as say
 from bot.keys import TeamKey
 from bot.models import ConversationRef
 from bot.services import audit
+from bot.services.reminder_settings import TEAM_REMINDERS, TeamReminders
 from tests import builders
 from tests import group_harness as g
 from tests.fakes.connector import FakeConnector
@@ -204,6 +205,18 @@ async def test_the_audit_trail_pages_twelve_entries_at_a_time(bot: RunningBot) -
     assert newer.texts() == first.texts()
     assert len([f for f in first.texts() if "settings · " in f]) == 12
     assert len([f for f in older.texts() if "settings · " in f]) == total - 12
+
+
+async def test_forget_me_takes_a_leads_id_off_the_group_reminder_default_they_chose(bot: RunningBot) -> None:
+    alice = await g.set_up(bot, members=("29:bob",))
+    await g.command(alice, "reminders team 4 days")
+    personal = bot.chat(user="29:alice")
+    (confirm,) = await personal.say("forget me")
+    await personal.tap(confirm, say.FORGET_YES)
+
+    default = await bot.app[STORE].get(TeamKey(g.TENANT, g.TEAM), TeamReminders, TEAM_REMINDERS)
+    assert default is not None and default.setting.lead_days == 4
+    assert default.by.startswith("former-")
 
 
 async def test_a_group_someone_left_is_still_in_their_data_and_in_their_erasure(

@@ -160,7 +160,7 @@ async def test_json_nested_64_deep_is_still_read(slack: RunningSlackBot) -> None
     body = _nested(_envelope(_dm(blocks="NESTED")), 62)
 
     assert await slack.signed_post("/slack/events", body, "application/json") == 200
-    assert [call.method for call in slack.api.requests] == ["chat.postMessage"]
+    assert [call.method for call in slack.api.requests] == ["chat.postMessage", "users.info"]
 
 
 async def test_a_deeply_nested_interaction_payload_is_a_400(slack: RunningSlackBot) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -22,6 +23,7 @@ from tests.test_store_contract import at, team_key, tenant_key
 MakeStore = Callable[[], Store]
 LEASE = timedelta(seconds=60)
 HERE = team_key("g1", tenant_key("t1", "teams"))
+PARIS = ZoneInfo("Europe/Paris")
 
 
 def job(job_id: str = "job-1", *, team: TeamKey = HERE, due: int = 0) -> ScheduledJob:
@@ -115,6 +117,15 @@ class TestJobContract:
         await store.add_job(job("waiting"))
 
         assert [j.id for j in await store.due_jobs(at(30))] == ["waiting"]
+
+    async def test_due_jobs_orders_a_lapsed_lease_by_when_it_ran_out_and_reads_any_utc_offset(self, store: Store) -> None:
+        await claimed(store, job_id="lapsed")  # leased at 0 for 60 s: ready again at 60
+        in_paris = job("paris", due=0).model_copy(update={"due_at": at(30).astimezone(PARIS)})
+        await store.add_job(in_paris)
+        await store.add_job(job("later", due=90))
+
+        assert [j.id for j in await store.due_jobs(at(59))] == ["paris"]
+        assert [j.id for j in await store.due_jobs(at(120))] == ["paris", "lapsed", "later"]
 
     # -- claiming -----------------------------------------------------------
 

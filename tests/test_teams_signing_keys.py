@@ -94,7 +94,7 @@ async def test_a_slow_key_server_delays_neither_healthz_nor_a_slack_turn(
                 assert slack_reply.status == 200
             await app[SLACK].drain()
 
-            assert [call.method for call in slack_api.requests] == ["chat.postMessage"]
+            assert [call.method for call in slack_api.requests] == ["chat.postMessage", "users.info"]
             assert not teams.done()
             jwks.release()
             assert await teams == 201

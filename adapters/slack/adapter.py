@@ -302,6 +302,11 @@ class SlackAdapter(BotAdapter):
         person = found.get("user")
         return person if isinstance(person, dict) else {}
 
+    async def user_time_zone(self, user: str) -> str | None:
+        """The person's time zone from their Slack profile (users.info `tz`), None when it gives none."""
+        zone = (await self.user_info(user)).get("tz")
+        return zone if isinstance(zone, str) and zone else None
+
     async def _own_user(self) -> str:
         """The app's bot user, asked once (auth.test), so it is never counted as a member of a group."""
         if self._bot_user is None:

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from datetime import datetime
 from typing import TypeVar
 
 from adapters.store.documents import PartitionKey, Raw, from_raw, matcher, same_document, same_kind, to_raw
+from adapters.store.ready_jobs import first_ready
 from bot.errors import StoreError
 from bot.keys import TeamKey, TenantKey
-from bot.models import Document
+from bot.models import Document, ScheduledJob
 from bot.store import RecordScope, Store
 
 D = TypeVar("D", bound=Document)
@@ -81,6 +83,10 @@ class MemoryStore(Store):
 
     async def _find_records(self, scope: RecordScope, kind: type[D], **where: object) -> list[D]:
         return self._select(scope, kind, where)
+
+    async def due_jobs(self, before: datetime, *, limit: int = 100) -> list[ScheduledJob]:
+        """As `Store.due_jobs`, loading only the jobs it returns (adapters/store/ready_jobs.py)."""
+        return await first_ready(self._table(None, ScheduledJob), before, limit)
 
     def _table(self, key: PartitionKey, kind: type[Document]) -> dict[str, Raw]:
         if not self._open:

@@ -31,6 +31,7 @@ from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -49,9 +50,10 @@ from adapters.store.journal import (
     segment_name,
 )
 from adapters.store.documents import Entry, PartitionKey, from_raw, matcher, same_document, same_kind, to_raw
+from adapters.store.ready_jobs import first_ready
 from bot.errors import StoreError
 from bot.keys import TeamKey, TenantKey
-from bot.models import Document
+from bot.models import Document, ScheduledJob
 from bot.store import RecordScope, Store
 
 D = TypeVar("D", bound=Document)
@@ -383,6 +385,10 @@ class TinyDBStore(Store):
 
     async def _find_records(self, scope: RecordScope, kind: type[D], **where: object) -> list[D]:
         return await self._find_in(scope, kind, where)
+
+    async def due_jobs(self, before: datetime, *, limit: int = 100) -> list[ScheduledJob]:
+        """As `Store.due_jobs`, loading only the jobs it returns (adapters/store/ready_jobs.py)."""
+        return await first_ready(await self._settled_table(None, ScheduledJob), before, limit)
 
     async def dump(self) -> AsyncIterator[Entry]:
         """Every stored document and record, partition by partition (for the copy command)."""

@@ -20,7 +20,7 @@ from bot.errors import InvalidInput, NotAllowed, NotFound
 from bot.framework import Level, Phase, Section
 from bot.keys import AssessmentKey, TeamKey, TenantKey
 from bot.models import NOT_SURE, Action, ActionChange, ActionEntry, Person, Rating, ScheduledJob, new_id
-from bot.services import audit, groups
+from bot.services import audit, groups, reminders
 from bot.store import Store
 
 ACTION_DUE_DAYS = 14
@@ -93,14 +93,18 @@ async def create(
             raise InvalidInput(say.BAD_INPUT)
         return action
 
-    return await _saved(store, space, action.id, insert)
+    return await _saved(store, space, action.id, insert, now)
 
 
-async def _saved(store: Store, space: TeamKey, action_id: str, change: Callable[[Action | None], Action]) -> Action:
-    """The one write of an action (created or changed), atomically; its owner can then find it from any chat."""
+async def _saved(
+    store: Store, space: TeamKey, action_id: str, change: Callable[[Action | None], Action], now: datetime
+) -> Action:
+    """The one write of an action (created or changed), atomically; its owner can then find it from any chat, and its
+    reminders follow it."""
     saved = await store.update(space, Action, action_id, change)
     await store.add_action_space(space, saved.owner_id)
     await audit.record_action(store, space, saved)
+    await reminders.after_change(store, space, saved, now)
     return saved
 
 
@@ -174,7 +178,7 @@ async def _change(
             raise NotAllowed(say.ACTION_NOT_ALLOWED)
         return _recorded(_placed(space, current), update(current), user_id, now)
 
-    return await _saved(store, space, action_id, apply)
+    return await _saved(store, space, action_id, apply, now)
 
 
 def _recorded(action: Action, update: dict[str, object], user_id: str, now: datetime) -> Action:

@@ -17,6 +17,7 @@ from bot.keys import TeamKey, TenantKey
 from bot.models import Action, Agreement, Assessment, ConversationState, DigestPost, Member, Response, Team, new_id
 from bot.records import owner_tag
 from bot.services import audit, groups
+from bot.services.reminder_settings import TEAM_REMINDERS, TeamReminders
 from bot.store import Store
 
 UNOWNED = "unowned"
@@ -66,6 +67,9 @@ async def _anonymise(store: Store, space: TeamKey, user_id: str, alias: str) -> 
     post = await store.get(space, DigestPost, "latest")
     if post is not None and post.asked_by == user_id:
         await store.put(space, post.model_copy(update={"asked_by": alias}))
+    default = await store.get(space, TeamReminders, TEAM_REMINDERS)
+    if default is not None and default.by == user_id:
+        await store.put(space, default.model_copy(update={"by": alias}))
     return count
 
 

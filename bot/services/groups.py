@@ -205,5 +205,8 @@ async def groups_of(store: Store, tenant: TenantKey, user_id: str) -> list[tuple
 
 
 def calendar_of(team: Team) -> WorkingCalendar:
-    """The group's working time: its zone, its nation's bank holidays and its quiet hours."""
-    return WorkingCalendar(zone=ZoneInfo(team.time_zone), nation=Nation(team.nation), quiet_hours=team.quiet_hours)
+    """The group's working time: its zone, its nation's bank holidays, its quiet hours and its extra closed days."""
+    return WorkingCalendar(
+        zone=ZoneInfo(team.time_zone), nation=Nation(team.nation), quiet_hours=team.quiet_hours,
+        closed_days=frozenset(team.closed_days),
+    )

@@ -19,11 +19,13 @@ from bot.conversation_refs import Unreachable, personal_space
 from bot.keys import TeamKey, TenantKey
 from bot.models import Action, Agreement, Assessment, ConversationRef, ConversationState, Document, Response, Team
 from bot.services import audit
+from bot.services.reminder_settings import PersonPreferences
 from bot.store import Store
 
 FORMAT = "reflect-personal-data/1"
 OWN_KINDS: tuple[type[Document], ...] = (
     Assessment, Response, Action, ConversationState, ConversationRef, Unreachable, audit.AuditLog, audit.AuditBucket,
+    PersonPreferences,
 )
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 CSV_HEADER = ("place", "kind", "id", "field", "value")

@@ -51,8 +51,7 @@ class _CannedFailure:
 
 class FakeSlackApi:
     """chat.postMessage, chat.postEphemeral, response_urls, chat.update, views.open, views.publish, conversations.open
-    and .members, auth.test, users.info, and files_upload_v2's three steps (upload URL, the upload itself on loopback,
-    completion); fails on demand.
+    and .members, auth.test, users.info; fails on demand.
 
     `members` lists each channel's member ids, returned `page_limit` to a page with a cursor, so paging is exercised;
     the app's own bot user is `bot_user`.
