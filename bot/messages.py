@@ -17,13 +17,12 @@ HELP_LINES = (
     "status: see progress for each phase",
     "phase <name or number>: jump to a phase, for example 'phase 4' or 'phase prepare'",
     "actions: list your open actions; team actions: a group's; add action <what>: add one for yourself",
-    "assessments: list your assessments, to resume or close one",
+    "assessments: list your assessments, to resume or close one; export: take one away as Word, PDF, Excel or CSV",
     "skip: leave this section for now",
     "back: go to the previous section",
     "stop: pause; nothing you answered is lost",
     "groups: your working groups; group help: what a group can do",
     "reminders: when you hear about your actions; reminders off stops them",
-    "export: your assessment as Word, PDF, HTML, Excel or CSV",
     "help: show this list",
 )
 UNKNOWN_TEXT = "Sorry, I didn't catch that. Here is what you can type."
