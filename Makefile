@@ -30,6 +30,9 @@ bench: $(STAMP)
 	$(PY) bench/turns.py
 	$(PY) bench/slack_ack.py
 	$(PY) bench/digest.py
+	$(PY) bench/memory.py
+	$(PY) bench/first_load.py
+	$(PY) bench/turn_store.py
 	$(PY) bench/exports.py
 
 # The Teams app package to upload (dist/reflect-teams-app.zip); needs MICROSOFT_APP_ID, see the README.

@@ -142,7 +142,12 @@ def create_app(
 def default_store(settings: Settings) -> Store:
     """TinyDB in the data folder, or PostgreSQL when REFLECT_DATABASE_URL is set (psycopg is imported only then)."""
     if settings.database_url is None:
-        return TinyDBStore(settings.data_dir)
+        return TinyDBStore(
+            settings.data_dir,
+            max_teams=settings.store_max_teams,
+            max_bytes=settings.store_max_mb * 1024 * 1024,
+            warm_teams=settings.store_warm_teams,
+        )
     try:
         from adapters.store.postgres.store import PostgresStore
     except ImportError:

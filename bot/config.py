@@ -172,6 +172,9 @@ class Settings(BaseSettings):
     quiet_hours: Annotated[QuietHours, NoDecode, BeforeValidator(_quiet_hours)] = Field(
         DEFAULT_QUIET_HOURS, validation_alias="REFLECT_QUIET_HOURS"
     )
+    store_max_teams: int = Field(500, ge=1, le=1_000_000, validation_alias="REFLECT_STORE_MAX_TEAMS")
+    store_max_mb: int = Field(40, ge=1, le=1_000_000, validation_alias="REFLECT_STORE_MAX_MB")
+    store_warm_teams: int = Field(100, ge=0, le=1_000_000, validation_alias="REFLECT_STORE_WARM_TEAMS")
     purge_after_days: int = Field(30, ge=0, le=3650, validation_alias="REFLECT_PURGE_AFTER_DAYS")
     """Days between an uninstall and the purge of its data; reinstalling within them keeps everything."""
 

@@ -100,3 +100,13 @@ async def test_a_database_newer_than_the_code_stops_start_up_with_one_line(postg
     assert result.stderr.splitlines()[-1].startswith("Reflect cannot start: the database schema is version")
     assert "newer than this Reflect" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_the_tinydb_store_takes_its_caps_from_the_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("REFLECT_STORE_MAX_TEAMS", "7")
+    monkeypatch.setenv("REFLECT_STORE_MAX_MB", "3")
+    monkeypatch.setenv("REFLECT_STORE_WARM_TEAMS", "2")
+    store = default_store(local_settings(tmp_path))
+
+    assert isinstance(store, TinyDBStore)
+    assert (store._max_teams, store._max_bytes, store._warm_teams) == (7, 3 * 1024 * 1024, 2)

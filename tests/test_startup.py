@@ -74,7 +74,15 @@ def test_environment_and_dotenv_file_are_read(monkeypatch: pytest.MonkeyPatch, t
 
 @pytest.mark.parametrize(
     ("name", "value"),
-    [("REFLECT_PORT", "abc"), ("REFLECT_PORT", "70000"), ("REFLECT_HOST", "not a host"), ("REFLECT_LOG_LEVEL", "LOUD")],
+    [
+        ("REFLECT_PORT", "abc"),
+        ("REFLECT_PORT", "70000"),
+        ("REFLECT_HOST", "not a host"),
+        ("REFLECT_LOG_LEVEL", "LOUD"),
+        ("REFLECT_STORE_MAX_TEAMS", "0"),
+        ("REFLECT_STORE_MAX_MB", "lots"),
+        ("REFLECT_STORE_WARM_TEAMS", "-1"),
+    ],
 )
 def test_a_bad_value_names_its_variable(monkeypatch: pytest.MonkeyPatch, name: str, value: str) -> None:
     monkeypatch.setenv(name, value)

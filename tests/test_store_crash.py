@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 
+import adapters.store.folders as store_folders
+import adapters.store.recovery as store_recovery
 import adapters.store.tinydb as tinydb_store
 from adapters.store.journal import list_segments
 from adapters.store.tinydb import TinyDBStore
@@ -159,9 +161,9 @@ async def test_crash_between_snapshot_write_and_rename_keeps_the_old_snapshot(
     def power_cut(_src: object, _dst: object) -> None:
         raise OSError(errno.EIO, "Input/output error")
 
-    monkeypatch.setattr(tinydb_store.os, "replace", power_cut)
+    monkeypatch.setattr(store_folders.os, "replace", power_cut)
     with pytest.raises(OSError):
-        tinydb_store.compact(str(folder), closed, {"platform": "slack", "tenant_id": "T1", "team_id": "g1"})
+        store_recovery.compact(str(folder), closed, {"platform": "slack", "tenant_id": "T1", "team_id": "g1"})
     monkeypatch.undo()
 
     assert snapshot.read_bytes() == before
@@ -217,14 +219,14 @@ async def test_due_jobs_memberships_and_delivery_claims_never_open_a_team_folder
         await store.record_answer(KEY, _answer("alice"))
         await store.add_job(ScheduledJob(id="job-1", team=KEY.team, kind="digest", due_at=AT))
         await store.set_membership(KEY.team, "alice", "lead")
-    real_load = tinydb_store._load
+    real_load = tinydb_store.read_image
     loaded: list[object] = []
 
-    def recording_load(directory: Path, key: object) -> object:
+    def recording_load(directory: str, key: object) -> object:
         loaded.append(key)
         return real_load(directory, key)
 
-    monkeypatch.setattr(tinydb_store, "_load", recording_load)
+    monkeypatch.setattr(tinydb_store, "read_image", recording_load)
     async with TinyDBStore(tmp_path) as store:
         assert [job.id for job in await store.due_jobs(AT)] == ["job-1"]
         assert await store.teams_of(KEY.team.tenant, "alice") == [(KEY.team, "lead")]

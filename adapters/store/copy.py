@@ -35,10 +35,14 @@ class Portable(Protocol):
     async def load(self, entries: AsyncIterator[Entry]) -> None: ...
 
 
+COPY_TEAMS_HELD = 50
+"""A copy reads or writes each team once: holding a few keeps its memory flat however big the data folder."""
+
+
 def open_store(location: str) -> Portable:
     """A store for `tinydb:PATH` or a PostgreSQL URL; psycopg is imported only for the latter."""
     if location.startswith("tinydb:"):
-        return TinyDBStore(Path(location.removeprefix("tinydb:")))
+        return TinyDBStore(Path(location.removeprefix("tinydb:")), max_teams=COPY_TEAMS_HELD)
     if location.startswith(("postgresql://", "postgres://")):
         from adapters.store.postgres.store import PostgresStore
 

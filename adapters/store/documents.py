@@ -52,12 +52,17 @@ def from_raw(kind: type[D], raw: Raw | None) -> D | None:
     return None if raw is None else kind.model_validate(raw)
 
 
-def matcher(kind: type[Document], where: dict[str, object]) -> Callable[[Raw], bool]:
-    """A test on stored JSON for `find`; naming a field the kind lacks is a bug, so it raises."""
+def wanted_fields(kind: type[Document], where: dict[str, object]) -> Raw:
+    """A `find`'s conditions in stored JSON form; naming a field the kind lacks is a bug, so it raises."""
     unknown = set(where) - set(kind.model_fields)
     if unknown:
         raise StoreError(f"{kind.__name__} has no field(s) {sorted(unknown)}")
-    wanted = {name: jsonable(value) for name, value in where.items()}
+    return {name: jsonable(value) for name, value in where.items()}
+
+
+def matcher(kind: type[Document], where: dict[str, object]) -> Callable[[Raw], bool]:
+    """A test on stored JSON for `find`."""
+    wanted = wanted_fields(kind, where)
     return lambda raw: all(raw.get(name) == value for name, value in wanted.items())
 
 

@@ -27,12 +27,17 @@ class JournalCorrupt(StoreError):
 
 @dataclass(frozen=True, slots=True)
 class Record:
-    """One document write: the new JSON document, or None when it was removed."""
+    """One document write: the new JSON document, or None when it was removed.
+
+    With `revision`, `doc` is the new version without its history, and `revision` is appended to the
+    history the document had: an edit is journaled in constant size however many edits came before.
+    """
 
     seq: int
     table: str
     doc_id: str
     doc: dict[str, Any] | None
+    revision: dict[str, Any] | None = None
 
 
 def segment_name(first_seq: int) -> str:
@@ -45,12 +50,20 @@ def list_segments(directory: Path) -> list[Path]:
 
 
 def encode(record: Record) -> bytes:
-    payload = json.dumps(
-        {"s": record.seq, "t": record.table, "i": record.doc_id, "d": record.doc},
-        separators=(",", ":"),
-        ensure_ascii=False,
-    ).encode("utf-8")
+    doc, revision = (None if raw is None else _compact(raw) for raw in (record.doc, record.revision))
+    return encode_packed(record.seq, record.table, record.doc_id, doc, revision)
+
+
+def encode_packed(seq: int, table: str, doc_id: str, doc: bytes | None, revision: bytes | None = None) -> bytes:
+    """One journal line around a document already in compact JSON, so a write serialises it once."""
+    names = json.dumps(table, ensure_ascii=False).encode(), json.dumps(doc_id, ensure_ascii=False).encode()
+    payload = b'{"s":%d,"t":%s,"i":%s,"d":%s' % (seq, names[0], names[1], b"null" if doc is None else doc)
+    payload += b"}" if revision is None else b',"h":%s}' % revision
     return b"%08x %s\n" % (zlib.crc32(payload), payload)
+
+
+def _compact(raw: dict[str, Any]) -> bytes:
+    return json.dumps(raw, separators=(",", ":"), ensure_ascii=False).encode()
 
 
 def _decode(line: bytes) -> Record | None:
@@ -59,7 +72,7 @@ def _decode(line: bytes) -> Record | None:
         return None
     try:
         raw = json.loads(payload)
-        return Record(seq=int(raw["s"]), table=str(raw["t"]), doc_id=str(raw["i"]), doc=raw["d"])
+        return Record(seq=int(raw["s"]), table=str(raw["t"]), doc_id=str(raw["i"]), doc=raw["d"], revision=raw.get("h"))
     except (ValueError, KeyError, TypeError):
         return None
 

@@ -13,270 +13,85 @@ team's TinyDB file with temp file + fsync + os.replace, then deletes the segment
 A crash at any point leaves each team's data as it was just before or just after
 the interrupted write. TinyDB is single-process: an exclusive lock on the data
 folder refuses a second process.
+
+Memory stays bounded: teams are held as compact JSON with indexes (adapters/store/tables.py),
+and beyond `max_teams` loaded partitions or `max_bytes` held, the least recently used idle
+ones are evicted. Idle means nothing in use and nothing unflushed: every write a partition
+accepted is durable in its journal before it can go. A big team is read back in a worker
+process (adapters/store/recovery.py), so its return stalls no one.
 """
 
 from __future__ import annotations
 
 import asyncio
 import fcntl
-import hashlib
 import json
 import logging
-import multiprocessing
 import os
-import shutil
-import threading
-import time
+import pickle
+from collections import OrderedDict
 from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
-from contextlib import contextmanager
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TypeVar
 
-from tinydb import TinyDB
-from tinydb.storages import MemoryStorage, Storage
-
-from adapters.store.journal import (
-    JournalCorrupt,
-    Record,
-    append_durable,
-    encode,
-    fsync_dir,
-    list_segments,
-    make_dirs_durable,
-    read_segment,
-    segment_name,
+from adapters.store.documents import Entry, PartitionKey, Raw, same_document, same_kind, to_raw, wanted_fields
+from adapters.store.folders import (
+    directory_of,
+    hashed,
+    meta_of,
+    partition_keys,
+    partition_keys_in,
+    prepare_folder,
+    remove_folder,
 )
-from adapters.store.documents import Entry, PartitionKey, from_raw, matcher, same_document, same_kind, to_raw
-from adapters.store.ready_jobs import first_ready
+from adapters.store.journal import append_durable, encode_packed, list_segments, make_dirs_durable, segment_name
+from adapters.store.ready_jobs import READY_AT_FIELD, first_ready
+from adapters.store.recent import take_recent, write_recent
+from adapters.store.recovery import Image, Row, compact, read_image, read_image_in_chunks
+from adapters.store.revisions import RecentEdits, split_history, with_revision, without_history
+from adapters.store.tables import Table, index_values, pack
+from adapters.store.workers import WorkerProcess
 from bot.errors import StoreError
-from bot.keys import TeamKey, TenantKey
-from bot.models import Document, ScheduledJob
+from bot.keys import AssessmentKey, TeamKey, TenantKey
+from bot.models import Answer, Document, Response, ScheduledJob, response_id
 from bot.store import RecordScope, Store
 
 D = TypeVar("D", bound=Document)
-State = dict[str, dict[str, dict[str, Any]]]
-SNAPSHOT = "snapshot.json"
-TENANT_FOLDER = "tenant"
-GLOBAL_FOLDER = "global"
-META_TABLE = "_meta"
 DEFAULT_SEGMENT_RECORDS = 2000
+DEFAULT_WORKER_LOAD_BYTES = 128 * 1024
+"""Folders bigger than this on disk are read in the worker process; smaller ones in a thread (quicker)."""
 LOAD_BATCH = 500
+DECODE_BATCH = 500
+"""A big `find` decodes this many documents per event-loop step, so a 10,000-answer read holds no one up."""
 log = logging.getLogger(__name__)
-
-
-class AtomicJSONStorage(Storage):
-    """TinyDB storage whose writes are all-or-nothing: temp file, fsync, os.replace, fsync the folder."""
-
-    def __init__(self, path: str | Path) -> None:
-        self._path = Path(path)
-
-    def read(self) -> dict[str, dict[str, Any]] | None:
-        try:
-            text = self._path.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            return None
-        return json.loads(text) if text else None
-
-    def write(self, data: dict[str, dict[str, Any]]) -> None:
-        temp = self._path.with_name(self._path.name + ".tmp")
-        with open(temp, "w", encoding="utf-8") as handle:
-            json.dump(data, handle, ensure_ascii=False, separators=(",", ":"))
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temp, self._path)
-        fsync_dir(self._path.parent)
-
-    def close(self) -> None:
-        """Nothing is held open between calls."""
 
 
 @dataclass
 class _Loaded:
-    """What recovery found on disk for one team."""
+    """A partition's documents in memory, and where its journal stands."""
 
-    state: State
-    seq: int
-    segment: Path | None
-    segment_records: int
-    closed: list[str]
+    tables: dict[str, Table] = field(default_factory=dict)
+    seq: int = 0
+    segment: Path | None = None
+    segment_records: int = 0
+    closed: list[str] = field(default_factory=list)
 
+    @property
+    def held(self) -> int:
+        return sum(table.held for table in self.tables.values())
 
-def _meta(key: PartitionKey) -> dict[str, str]:
-    """What a folder's snapshot records about whose data it holds, checked on every load."""
-    if key is None:
-        return {"partition": GLOBAL_FOLDER}
-    if isinstance(key, TenantKey):
-        return {"platform": key.platform, "tenant_id": key.tenant_id, "partition": TENANT_FOLDER}
-    return {"platform": key.tenant.platform, "tenant_id": key.tenant.tenant_id, "team_id": key.team_id}
-
-
-def _key_of(meta: dict[str, Any]) -> PartitionKey:
-    """The partition a snapshot's meta names: `_meta` read backwards."""
-    if meta.get("partition") == GLOBAL_FOLDER:
-        return None
-    tenant = TenantKey(platform=meta["platform"], tenant_id=meta["tenant_id"])
-    return tenant if meta.get("partition") == TENANT_FOLDER else TeamKey(tenant=tenant, team_id=meta["team_id"])
+    def table(self, name: str) -> Table:
+        table = self.tables.get(name)
+        if table is None:
+            table = self.tables[name] = Table(name)
+        return table
 
 
-def _partition_keys(root: Path) -> list[PartitionKey]:
-    """Every partition with a folder under `root`, named by its snapshot (folder names are hashes)."""
-    keys: list[PartitionKey] = []
-    for folder in sorted({*root.glob(GLOBAL_FOLDER), *root.glob("*/*/*")}):
-        if not folder.is_dir():
-            continue
-        _, _, meta = _read_snapshot(folder)
-        if meta is None:
-            if list_segments(folder):
-                raise StoreError(f"{folder} has no snapshot naming whose data it holds; it cannot be copied")
-            continue
-        keys.append(_key_of(meta))
-    return keys
-
-
-def _partition_keys_in(tenant_folder: Path) -> list[PartitionKey]:
-    """The partitions with a named folder inside one tenant's folder."""
-    keys: list[PartitionKey] = []
-    for folder in sorted(tenant_folder.glob("*")):
-        if folder.is_dir() and (folder / SNAPSHOT).exists():
-            _, _, meta = _read_snapshot(folder)
-            if meta is not None:
-                keys.append(_key_of(meta))
-    return keys
-
-
-def _remove_folder(folder: Path) -> None:
-    """Remove a partition's or tenant's folder and make the removal durable."""
-    if folder.exists():
-        shutil.rmtree(folder)
-        fsync_dir(folder.parent)
-
-
-def _directory(root: Path, key: PartitionKey) -> Path:
-    """Hashed names for tenant and team; `tenant` and `global` cannot clash with a 32-hex-digit hash."""
-    if key is None:
-        return root / GLOBAL_FOLDER
-    if isinstance(key, TenantKey):
-        return root / key.platform / _hashed(key.tenant_id) / TENANT_FOLDER
-    return root / key.tenant.platform / _hashed(key.tenant.tenant_id) / _hashed(key.team_id)
-
-
-def _apply(state: State, record: Record) -> None:
-    table = state.setdefault(record.table, {})
-    if record.doc is None:
-        table.pop(record.doc_id, None)
-    else:
-        table[record.doc_id] = record.doc
-
-
-def _read_snapshot(directory: Path) -> tuple[State, int, dict[str, Any] | None]:
-    with TinyDB(directory / SNAPSHOT, storage=AtomicJSONStorage) as db:
-        meta = db.table(META_TABLE).get(doc_id=1)
-        state = {
-            name: {row["key"]: row["doc"] for row in db.table(name).all()}
-            for name in db.tables()
-            if name != META_TABLE
-        }
-    return state, int(meta["seq"]) if meta else 0, dict(meta) if meta else None
-
-
-def _write_snapshot(directory: Path, state: State, seq: int, meta: dict[str, str]) -> None:
-    """Build the database with TinyDB in memory, then persist it in one atomic write."""
-    db = TinyDB(storage=MemoryStorage)
-    db.table(META_TABLE).insert({**meta, "seq": seq})
-    for name, docs in state.items():
-        db.table(name).insert_multiple({"key": key, "doc": doc} for key, doc in docs.items())
-    AtomicJSONStorage(directory / SNAPSHOT).write(db.storage.read() or {})
-
-
-@contextmanager
-def _team_folder_lock(directory: Path) -> Iterator[None]:
-    """Serialise recovery and compaction, even with a compaction worker orphaned by a crash."""
-    fd = os.open(directory / ".lock", os.O_RDWR | os.O_CREAT, 0o600)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        yield
-    finally:
-        os.close(fd)
-
-
-def _load(directory: Path, key: PartitionKey) -> _Loaded:
-    """A partition never written to has no folder, and reading it creates none: a refused request leaves no trace."""
-    if not directory.exists():
-        return _Loaded(state={}, seq=0, segment=None, segment_records=0, closed=[])
-    with _team_folder_lock(directory):
-        _name_folder(directory, key)
-        return _recover(directory, key)
-
-
-def _prepare_folder(directory: Path, key: PartitionKey) -> None:
-    """Before a journal segment is started: the folder exists durably and names its partition."""
-    make_dirs_durable(directory)
-    _name_folder(directory, key)
-
-
-def _name_folder(directory: Path, key: PartitionKey) -> None:
-    """Give a folder without a snapshot an empty one (sequence 0, so every journal record still replays).
-
-    Folder names are hashes; the snapshot's meta is what tells the copy command whose data a folder holds.
-    """
-    if not (directory / SNAPSHOT).exists():
-        _write_snapshot(directory, {}, 0, _meta(key))
-
-
-def _recover(directory: Path, key: PartitionKey) -> _Loaded:
-    """Snapshot plus every journal record after it; repairs a torn tail and clears compaction leftovers."""
-    (directory / (SNAPSHOT + ".tmp")).unlink(missing_ok=True)
-    state, seq, meta = _read_snapshot(directory)
-    if meta is not None and {k: meta.get(k) for k in _meta(key)} != _meta(key):
-        raise StoreError(f"{directory} holds another partition's data")
-    segments = list_segments(directory)
-    loaded = _Loaded(state=state, seq=seq, segment=None, segment_records=0, closed=[])
-    for index, path in enumerate(segments):
-        newest = index == len(segments) - 1
-        try:
-            records = read_segment(path, repair_tail=newest)
-        except JournalCorrupt as exc:
-            raise StoreError(str(exc)) from exc
-        if not newest and records and records[-1].seq <= loaded.seq:
-            path.unlink()
-            continue
-        for record in records:
-            if record.seq <= loaded.seq:
-                continue
-            if record.seq != loaded.seq + 1:
-                raise StoreError(f"{path}: journal jumps from record {loaded.seq} to {record.seq}")
-            _apply(loaded.state, record)
-            loaded.seq = record.seq
-        if newest:
-            loaded.segment, loaded.segment_records = path, len(records)
-        else:
-            loaded.closed.append(path.name)
-    return loaded
-
-
-def compact(directory: str, closed: list[str], meta: dict[str, str]) -> None:
-    """Fold closed journal segments into the snapshot, then delete them (runs in a worker process)."""
-    folder = Path(directory)
-    with _team_folder_lock(folder):
-        _fold(folder, closed, meta)
-
-
-def _fold(folder: Path, closed: list[str], meta: dict[str, str]) -> None:
-    state, seq, _ = _read_snapshot(folder)
-    for name in closed:
-        if not (folder / name).exists():
-            continue
-        for record in read_segment(folder / name, repair_tail=False):
-            if record.seq > seq:
-                _apply(state, record)
-                seq = record.seq
-    _write_snapshot(folder, state, seq, meta)
-    for name in closed:
-        (folder / name).unlink(missing_ok=True)
-    fsync_dir(folder)
+_Edit = tuple[asyncio.Future[None], bytes, Response | None]
+"""When an edit is durable, the stored document, and the edited response when it was at hand."""
 
 
 @dataclass
@@ -294,23 +109,48 @@ class _Partition:
     directory: Path
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     loaded: _Loaded | None = None
+    users: int = 0
+    """Calls using this partition now; it is never evicted while any are."""
     queue: list[_Pending] = field(default_factory=list)
     last_write: asyncio.Future[None] | None = None
     flusher: asyncio.Task[None] | None = None
     compaction: asyncio.Task[None] | None = None
 
+    @property
+    def idle(self) -> bool:
+        """Nothing in use, loading, queued, unflushed or compacting: evicting it loses nothing."""
+        busy = (self.flusher, self.compaction, self.last_write)
+        return not (self.users or self.queue or self.lock.locked() or any(t is not None and not t.done() for t in busy))
+
 
 class TinyDBStore(Store):
     """Store over a data folder; see the module docstring for the layout and guarantees."""
 
-    def __init__(self, root: Path, *, segment_records: int = DEFAULT_SEGMENT_RECORDS) -> None:
+    def __init__(
+        self,
+        root: Path,
+        *,
+        segment_records: int = DEFAULT_SEGMENT_RECORDS,
+        max_teams: int | None = None,
+        max_bytes: int | None = None,
+        warm_teams: int = 0,
+        worker_load_bytes: int = DEFAULT_WORKER_LOAD_BYTES,
+    ) -> None:
         super().__init__()
         self._root = Path(root)
         self._segment_records = segment_records
-        self._partitions: dict[PartitionKey, _Partition] = {}
+        self._max_teams, self._max_bytes, self._warm_teams = max_teams, max_bytes, warm_teams
+        self._worker_load_bytes = worker_load_bytes
+        self._partitions: OrderedDict[PartitionKey, _Partition] = OrderedDict()
+        """Least recently used first."""
+        self._held = 0
+        self._resident = 0
+        """Loaded partitions other than the job table."""
         self._lock_fd: int | None = None
-        self._compactor: ProcessPoolExecutor | None = None
-        self._compactor_lock = threading.Lock()
+        self._worker = WorkerProcess()
+        """One process for compaction and big loads: each costs a whole Python process of memory."""
+        self._warming: asyncio.Task[None] | None = None
+        self._recent_edits = RecentEdits()
 
     async def open(self) -> None:
         make_dirs_durable(self._root)
@@ -323,21 +163,30 @@ class TinyDBStore(Store):
                 f"the data folder {self._root} is in use by another Reflect process (TinyDB allows only one)"
             ) from None
         self._lock_fd = fd
+        recent = await asyncio.to_thread(take_recent, self._root)
+        if self._warm_teams > 0:
+            self._warming = asyncio.create_task(self._warm(recent[: self._warm_teams]))
 
     async def close(self) -> None:
-        for part in self._partitions.values():
-            if part.flusher is not None:
-                await asyncio.gather(part.flusher, return_exceptions=True)
-            if part.compaction is not None:
-                await asyncio.gather(part.compaction, return_exceptions=True)
-        if self._compactor is not None:
-            self._compactor.shutdown(wait=True)
-            self._compactor = None
+        if self._warming is not None:
+            self._warming.cancel()
+            await asyncio.gather(self._warming, return_exceptions=True)
+        for part in list(self._partitions.values()):
+            await asyncio.gather(*(t for t in (part.flusher, part.compaction) if t), return_exceptions=True)
+        await asyncio.to_thread(self._worker.shutdown)
+        if self._lock_fd is not None:
+            recent = [key for key, part in reversed(self._partitions.items()) if _holds_data(key, part.loaded)]
+            await asyncio.to_thread(write_recent, self._root, recent[: max(self._warm_teams, 100)])
         self._partitions.clear()
+        self._held = self._resident = 0
         if self._lock_fd is not None:
             fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
             os.close(self._lock_fd)
             self._lock_fd = None
+
+    def resident(self) -> tuple[int, int]:
+        """Partitions held in memory now, and their estimated bytes (for benchmarks and tests)."""
+        return self._resident, self._held
 
     async def get(self, team: TeamKey, kind: type[D], doc_id: str) -> D | None:
         return await self._get_in(team, kind, doc_id)
@@ -352,27 +201,31 @@ class TinyDBStore(Store):
 
     async def delete(self, team: TeamKey, kind: type[Document], doc_id: str) -> bool:
         before, _ = await self._change_in(team, kind, doc_id, lambda _current: None)
+        self._recent_edits.forget(lambda key: key == (team, doc_id))
         return before is not None
 
     async def drop_team(self, team: TeamKey) -> int:
-        return await self._drop([team], _directory(self._root, team))
+        return await self._drop([team], directory_of(self._root, team))
 
     async def drop_tenant(self, tenant: TenantKey) -> int:
-        folder = self._root / tenant.platform / _hashed(tenant.tenant_id)
-        on_disk = await asyncio.to_thread(_partition_keys_in, folder)
-        cached = [key for key in self._partitions if key == tenant or (isinstance(key, TeamKey) and key.tenant == tenant)]
-        return await self._drop(list(dict.fromkeys([*on_disk, *cached])), folder)
+        folder = self._root / tenant.platform / hashed(tenant.tenant_id)
+        on_disk = await asyncio.to_thread(partition_keys_in, folder)
+        held = [key for key in self._partitions if key == tenant or (isinstance(key, TeamKey) and key.tenant == tenant)]
+        return await self._drop(list(dict.fromkeys([*on_disk, *held])), folder)
 
     async def _drop(self, keys: list[PartitionKey], folder: Path) -> int:
         """Let each partition's writes and compaction finish, count and forget it, then remove its folder durably."""
         count = 0
         for key in keys:
-            part = await self._loaded(key)
-            await asyncio.gather(*(t for t in (part.flusher, part.compaction) if t is not None), return_exceptions=True)
-            assert part.loaded is not None
-            count += sum(len(docs) for docs in part.loaded.state.values())
-            self._partitions.pop(key, None)
-        await asyncio.to_thread(_remove_folder, folder)
+            async with self._settled(key) as loaded:
+                part = self._partitions[key]
+                await asyncio.gather(*(t for t in (part.flusher, part.compaction) if t is not None), return_exceptions=True)
+                count += sum(len(table) for table in loaded.tables.values())
+            dropped = self._partitions.pop(key, None)
+            if dropped is not None:
+                self._forget(dropped)
+        self._recent_edits.forget(lambda entry: isinstance(entry, tuple) and entry[0] in keys)
+        await asyncio.to_thread(remove_folder, folder)
         return count
 
     async def _get_record(self, scope: RecordScope, kind: type[D], record_id: str) -> D | None:
@@ -387,20 +240,29 @@ class TinyDBStore(Store):
         return await self._find_in(scope, kind, where)
 
     async def due_jobs(self, before: datetime, *, limit: int = 100) -> list[ScheduledJob]:
-        """As `Store.due_jobs`, loading only the jobs it returns (adapters/store/ready_jobs.py)."""
-        return await first_ready(await self._settled_table(None, ScheduledJob), before, limit)
+        """As `Store.due_jobs`: only jobs in a ready status are read (the job table is indexed by status), decoded a
+        batch per loop step, and only those returned are loaded as models (adapters/store/ready_jobs.py)."""
+        async with self._settled(None) as loaded:
+            table = loaded.tables.get(ScheduledJob.table)
+            rows = [] if table is None else [
+                (doc_id, table.docs[doc_id]) for status in READY_AT_FIELD for doc_id in table.candidates({"status": status})
+            ]
+        raw: dict[str, dict[str, object]] = {}
+        for at in range(0, len(rows), DECODE_BATCH):
+            if at:
+                await asyncio.sleep(0)
+            raw.update((doc_id, json.loads(data)) for doc_id, data in rows[at : at + DECODE_BATCH])
+        return await first_ready(raw, before, limit)
 
     async def dump(self) -> AsyncIterator[Entry]:
         """Every stored document and record, partition by partition (for the copy command)."""
         if self._lock_fd is None:
             raise StoreError("the store is not open")
-        for key in await asyncio.to_thread(_partition_keys, self._root):
-            part = await self._loaded(key)
-            await self._settled(part)
-            assert part.loaded is not None
-            for table, docs in part.loaded.state.items():
-                for doc_id, doc in docs.items():
-                    yield Entry(key, table, doc_id, doc)
+        for key in await asyncio.to_thread(partition_keys, self._root):
+            async with self._settled(key) as loaded:
+                rows = [(name, doc_id, data) for name, table in loaded.tables.items() for doc_id, data in table.items()]
+            for name, doc_id, data in rows:
+                yield Entry(key, name, doc_id, json.loads(data))
 
     async def load(self, entries: AsyncIterable[Entry]) -> None:
         """Write entries as they are (for the copy command), a batch at a time so their journal writes group."""
@@ -413,76 +275,216 @@ class TinyDBStore(Store):
         await asyncio.gather(*(self._put_entry(e) for e in batch))
 
     async def _put_entry(self, entry: Entry) -> None:
-        part = await self._loaded(entry.partition)
-        assert part.loaded is not None
-        await self._write(part, Record(part.loaded.seq + 1, entry.table, entry.doc_id, entry.doc))
+        async with self._using(entry.partition) as part:
+            write = self._write(part, entry.table, entry.doc_id, entry.doc)
+        await write
+
+    async def record_answer(self, key: AssessmentKey, answer: Answer) -> Response:
+        """As every store does it, but an edit is journaled as the new version plus one revision (constant size)."""
+        doc_id = response_id(key.assessment_id, answer.section, answer.author_id)
+        async with self._using(key.team) as part:
+            edit = self._revise(part, doc_id, answer)
+        if edit is None:
+            return await super().record_answer(key, answer)
+        durable, document, response = edit
+        await durable
+        if response is None:
+            response = Response.model_validate_json(document)
+            self._recent_edits.put((key.team, doc_id), document, response)
+        return response
+
+    def _revise(self, part: _Partition, doc_id: str, answer: Answer) -> _Edit | None:
+        """Edit a stored response without decoding its history; None when there is none yet (the general path).
+
+        The edited response comes back too when the last edit of it is still in `_recent_edits`.
+        """
+        loaded = part.loaded
+        assert loaded is not None
+        table = loaded.tables.get(Response.table)
+        data = table.get(doc_id) if table is not None else None
+        split = split_history(data) if data is not None else None
+        if table is None or data is None or split is None:
+            return None
+        head, items = split
+        whole = self._recent_edits.get((part.key, doc_id), data)
+        current = whole if whole is not None else Response.model_validate_json(without_history(head))
+        new = current.revise(answer)
+        if new is current:
+            return self._flushed(part), data, whole
+        revision = pack(to_raw(new.history[-1]) or {})
+        new_head = pack(to_raw(new.model_copy(update={"history": ()})) or {})
+        head_fields = split_history(new_head)
+        assert head_fields is not None
+        document = with_revision(head_fields[0], items, revision)
+        loaded.seq += 1
+        before = loaded.held
+        table.replace(doc_id, document)
+        self._held += loaded.held - before
+        if whole is not None:
+            self._recent_edits.put((part.key, doc_id), document, new)
+        line = encode_packed(loaded.seq, Response.table, doc_id, new_head, revision)
+        return self._enqueue(part, line), document, new if whole is not None else None
 
     async def _get_in(self, key: PartitionKey, kind: type[D], doc_id: str) -> D | None:
-        table = await self._settled_table(key, kind)
-        return from_raw(kind, table.get(doc_id))
+        async with self._settled(key) as loaded:
+            table = loaded.tables.get(kind.table)
+            data = table.get(doc_id) if table is not None else None
+        return None if data is None else kind.model_validate_json(data)
 
     async def _find_in(self, key: PartitionKey, kind: type[D], where: dict[str, object]) -> list[D]:
-        matches = matcher(kind, where)
-        table = await self._settled_table(key, kind)
-        return [kind.model_validate(raw) for raw in table.values() if matches(raw)]
+        wanted = wanted_fields(kind, where)
+        async with self._settled(key) as loaded:
+            table = loaded.tables.get(kind.table)
+            if table is None:
+                return []
+            rows = [table.docs[doc_id] for doc_id in table.candidates(wanted)]
+        exact, found = table.exact(wanted), list[D]()
+        for at in range(0, len(rows), DECODE_BATCH):
+            if at:
+                await asyncio.sleep(0)
+            found.extend(_decoded(kind, rows[at : at + DECODE_BATCH], None if exact else wanted))
+        return found
 
     async def _change_in(
         self, key: PartitionKey, kind: type[D], doc_id: str, change: Callable[[D | None], D | None]
     ) -> tuple[D | None, D | None]:
         """Run `change` on the current state and journal its result; an unchanged result writes nothing."""
-        part = await self._loaded(key)
-        assert part.loaded is not None
-        current = from_raw(kind, part.loaded.state.get(kind.table, {}).get(doc_id))
-        new = change(current)
-        if new == current:
-            await self._settled(part)
-        else:
-            await self._write(part, Record(part.loaded.seq + 1, kind.table, doc_id, to_raw(new)))
+        async with self._using(key) as part:
+            assert part.loaded is not None
+            table = part.loaded.tables.get(kind.table)
+            data = table.get(doc_id) if table is not None else None
+            current = None if data is None else kind.model_validate_json(data)
+            new = change(current)
+            durable = self._write(part, kind.table, doc_id, to_raw(new)) if new != current else self._flushed(part)
+        await durable
         return current, new
 
-    async def _write(self, part: _Partition, record: Record) -> None:
-        """Apply a record in memory at once, then return when the group commit holding it is durable."""
+    def _write(self, part: _Partition, table: str, doc_id: str, raw: Raw | None) -> asyncio.Future[None]:
+        """Apply a write in memory at once; the future is done when the group commit holding it is durable."""
         loaded = part.loaded
         assert loaded is not None
-        loaded.seq = record.seq
-        _apply(loaded.state, record)
-        pending = _Pending(record.seq, encode(record), _new_future())
+        loaded.seq += 1
+        data = None if raw is None else pack(raw)
+        before = loaded.held
+        if data is None:
+            loaded.table(table).remove(doc_id)
+        else:
+            loaded.table(table).put(doc_id, data, index_values(table, raw or {}))
+        self._held += loaded.held - before
+        return self._enqueue(part, encode_packed(loaded.seq, table, doc_id, data))
+
+    def _enqueue(self, part: _Partition, line: bytes) -> asyncio.Future[None]:
+        """Queue a journal line (its change already made in memory) for the next group commit."""
+        assert part.loaded is not None
+        pending = _Pending(part.loaded.seq, line, _new_future())
         part.queue.append(pending)
         part.last_write = pending.done
         if part.flusher is None or part.flusher.done():
             part.flusher = asyncio.create_task(self._flush(part))
-        await asyncio.shield(pending.done)
+        return asyncio.shield(pending.done)
+
+    def _flushed(self, part: _Partition) -> asyncio.Future[None]:
+        """Done once every write this partition has accepted is durable, so reads never show unsaved data."""
+        done: asyncio.Future[None] = _new_future()
+        if part.last_write is None or part.last_write.done():
+            done.set_result(None)
+        else:
+            part.last_write.add_done_callback(lambda _: done.done() or done.set_result(None))
+        return done
 
     def _partition(self, key: PartitionKey) -> _Partition:
         part = self._partitions.get(key)
         if part is None:
             if self._lock_fd is None:
                 raise StoreError("the store is not open")
-            part = self._partitions[key] = _Partition(key=key, directory=_directory(self._root, key))
+            part = self._partitions[key] = _Partition(key=key, directory=directory_of(self._root, key))
+        self._partitions.move_to_end(key)
         return part
 
-    async def _loaded(self, key: PartitionKey) -> _Partition:
+    @asynccontextmanager
+    async def _using(self, key: PartitionKey) -> AsyncIterator[_Partition]:
+        """The partition, loaded and pinned (never evicted) for the duration; then the caps are applied."""
         part = self._partition(key)
-        if part.loaded is None:
-            async with part.lock:
-                if part.loaded is None:
-                    if part.compaction is not None:
-                        await asyncio.gather(part.compaction, return_exceptions=True)
-                    part.loaded = await asyncio.to_thread(_load, part.directory, key)
-        return part
+        part.users += 1
+        try:
+            if part.loaded is None:
+                await self._load(part)
+            yield part
+        finally:
+            part.users -= 1
+            self._evict_idle()
 
-    async def _settled(self, part: _Partition) -> None:
-        """Wait until every write this partition has accepted is durable, so reads never show unsaved data."""
-        if part.last_write is not None and not part.last_write.done():
-            await asyncio.gather(asyncio.shield(part.last_write), return_exceptions=True)
+    @asynccontextmanager
+    async def _settled(self, key: PartitionKey) -> AsyncIterator[_Loaded]:
+        """The partition's documents once every write it has accepted is durable (reloaded if one failed)."""
+        async with self._using(key) as part:
+            await self._flushed(part)
+            if part.loaded is None:
+                await self._load(part)
+            assert part.loaded is not None
+            yield part.loaded
 
-    async def _settled_table(self, key: PartitionKey, kind: type[Document]) -> dict[str, dict[str, Any]]:
-        part = await self._loaded(key)
-        await self._settled(part)
-        if part.loaded is None:
-            part = await self._loaded(key)
-        assert part.loaded is not None
-        return part.loaded.state.get(kind.table, {})
+    async def _load(self, part: _Partition) -> None:
+        async with part.lock:
+            if part.loaded is not None:
+                return
+            if part.compaction is not None:
+                await asyncio.gather(part.compaction, return_exceptions=True)
+            loaded = await self._adopt(await self._read(part))
+            part.loaded = loaded
+            self._held += loaded.held
+            self._resident += part.key is not None
+
+    async def _read(self, part: _Partition) -> Image:
+        """Small folders in a thread; big ones in the worker process, whose JSON parsing never holds our GIL."""
+        size = await asyncio.to_thread(_folder_bytes, part.directory)
+        if size <= self._worker_load_bytes:
+            return await asyncio.to_thread(read_image, str(part.directory), part.key)
+        return await self._worker.run(read_image_in_chunks, str(part.directory), part.key)
+
+    async def _adopt(self, image: Image) -> _Loaded:
+        """Build the in-memory tables a chunk per loop step, so a big team's return holds no one up."""
+        loaded = _Loaded(seq=image.seq, segment=image.segment, segment_records=image.segment_records, closed=image.closed)
+        for rows in _row_chunks(image):
+            for name, doc_id, data, values in rows:
+                loaded.table(name).put(doc_id, data, values)
+            await asyncio.sleep(0)
+        return loaded
+
+    def _over_caps(self) -> bool:
+        over_teams = self._max_teams is not None and self._resident > self._max_teams
+        return over_teams or (self._max_bytes is not None and self._held > self._max_bytes)
+
+    def _evict_idle(self) -> None:
+        """Drop least recently used idle partitions (never the job table) until within both caps."""
+        if not self._over_caps():
+            return
+        for key, part in list(self._partitions.items()):
+            if not self._over_caps():
+                return
+            if key is not None and part.idle:
+                del self._partitions[key]
+                self._forget(part)
+
+    def _forget(self, part: _Partition) -> None:
+        """Stop counting a partition's documents against the caps (evicted, or to be reloaded after a failure)."""
+        if part.loaded is not None:
+            self._held -= part.loaded.held
+            self._resident -= part.key is not None
+        part.loaded = None
+
+    async def _warm(self, recent: list[PartitionKey]) -> None:
+        """Load the teams most recently in use before the last shutdown, one at a time, in the background."""
+        try:
+            for key in recent:
+                if self._max_teams is not None and self._resident >= self._max_teams or self._over_caps():
+                    return
+                async with self._using(key):
+                    pass
+                if key in self._partitions:
+                    self._partitions.move_to_end(key, last=False)
+        except (OSError, StoreError) as exc:
+            log.warning("warming recently used teams stopped early (%s)", type(exc).__name__)
 
     async def _flush(self, part: _Partition) -> None:
         """Group commit: write everything queued in one append + fsync, in sequence order."""
@@ -496,7 +498,7 @@ class TinyDBStore(Store):
                 loaded.segment, loaded.segment_records = part.directory / segment_name(batch[0].seq), 0
             try:
                 if loaded.segment_records == 0:
-                    await asyncio.to_thread(_prepare_folder, part.directory, part.key)
+                    await asyncio.to_thread(prepare_folder, part.directory, part.key)
                 await asyncio.to_thread(append_durable, loaded.segment, b"".join(p.line for p in batch))
             except OSError as exc:
                 self._fail(part, batch, exc)
@@ -505,6 +507,7 @@ class TinyDBStore(Store):
             for pending in batch:
                 pending.done.set_result(None)
             self._maybe_compact(part)
+        asyncio.get_running_loop().call_soon(self._evict_idle)
 
     def _fail(self, part: _Partition, batch: list[_Pending], exc: OSError) -> None:
         """Refuse the batch and everything queued behind it, and reload from disk on next use."""
@@ -514,7 +517,7 @@ class TinyDBStore(Store):
             pending.done.set_exception(error)
             pending.done.exception()
         part.queue = []
-        part.loaded = None
+        self._forget(part)
 
     def _maybe_compact(self, part: _Partition) -> None:
         loaded = part.loaded
@@ -525,41 +528,42 @@ class TinyDBStore(Store):
     async def _compact(self, part: _Partition, loaded: _Loaded, closed: list[str]) -> None:
         """Fold closed segments in the worker process; failures leave them for the next try."""
         try:
-            job = await asyncio.to_thread(self._submit_compaction, str(part.directory), closed, _meta(part.key))
-            await asyncio.wrap_future(job)
+            await self._worker.run(compact, str(part.directory), closed, meta_of(part.key))
         except Exception as exc:
             log.warning("journal compaction failed (%s); it will be retried at the next segment", type(exc).__name__)
             return
         loaded.closed = [name for name in loaded.closed if name not in closed]
-
-    def _submit_compaction(self, directory: str, closed: list[str], meta: dict[str, str]) -> Future[None]:
-        """Runs in a thread: the first submit spawns the worker process, which must not stall the loop."""
-        with self._compactor_lock:
-            if self._compactor is None:
-                self._compactor = ProcessPoolExecutor(
-                    max_workers=1,
-                    mp_context=multiprocessing.get_context("spawn"),
-                    initializer=_exit_with_parent,
-                    initargs=(os.getpid(),),
-                )
-            return self._compactor.submit(compact, directory, closed, meta)
+        asyncio.get_running_loop().call_soon(self._evict_idle)
 
 
-def _exit_with_parent(parent_pid: int) -> None:
-    """A compaction worker must not outlive a killed bot; its half-done snapshot is a harmless temp file."""
-
-    def watch() -> None:
-        while os.getppid() == parent_pid:
-            time.sleep(0.5)
-        os._exit(0)
-
-    threading.Thread(target=watch, daemon=True).start()
+def _decoded(kind: type[D], rows: list[bytes], wanted: Raw | None) -> list[D]:
+    """Documents from their JSON; with `wanted`, only those whose fields equal it (the rest of a `find`'s test)."""
+    if wanted is None:
+        return [kind.model_validate_json(data) for data in rows]
+    found = (json.loads(data) for data in rows)
+    return [kind.model_validate(raw) for raw in found if all(raw.get(k) == v for k, v in wanted.items())]
 
 
-def _hashed(value: str) -> str:
-    """Folder names reveal nothing about tenants, teams or people; the snapshot records the real keys."""
-    return hashlib.sha256(value.encode("utf-8")).hexdigest()[:32]
+def _holds_data(key: PartitionKey, loaded: _Loaded | None) -> bool:
+    """Worth warming: a team or tenant with something on disk (a read of an unknown team leaves no trace)."""
+    return key is not None and loaded is not None and loaded.seq > 0
+
+
+def _folder_bytes(directory: Path) -> int:
+    """What a load would read: the snapshot and every journal segment."""
+    if not directory.exists():
+        return 0
+    files = [directory / "snapshot.json", *list_segments(directory)]
+    return sum(path.stat().st_size for path in files if path.exists())
+
+
+def _row_chunks(image: Image) -> Iterator[list[Row]]:
+    if image.chunks:
+        yield from (pickle.loads(chunk) for chunk in image.chunks)
+    else:
+        yield from (image.rows[at : at + LOAD_BATCH] for at in range(0, len(image.rows), LOAD_BATCH))
 
 
 def _new_future() -> asyncio.Future[None]:
     return asyncio.get_running_loop().create_future()
+
