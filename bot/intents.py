@@ -14,6 +14,7 @@ from typing import Annotated, ClassVar, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, TypeAdapter
 
+from bot.exports import ExportFormat
 from bot.framework import Level
 from bot.models import (
     ActionChange,
@@ -236,6 +237,16 @@ class CloseCycle(OnAssessment, _Change):
     intent: Literal["close_cycle"] = "close_cycle"
 
 
+class ExportFile(_Intent):
+    """Export an assessment as a file: the group's when the button names one (honoured for a current member), else
+    the person's own."""
+
+    intent: Literal["export"] = "export"
+    format: ExportFormat
+    history: bool = False
+    group: Id | None = None
+
+
 class LeaveGroup(InGroup, _Change):
     """A member leaves a group; their answers stay, marked as a former member's."""
 
@@ -383,7 +394,8 @@ Intent = Annotated[
     | ShowAssessments | CloseAssessment
     | AskActionDue | SetActionDue | AskActionOwner | AssignAction | AskActionNote | SetActionNote | ShowAudit | ForgetMe
     | PreviewCheckIn | ConfirmCheckIn | ExtendCheckIn | CancelCheckIn | AnswerCheckIn | NoteCheckIn | NameQuickWin
-    | SnoozeCheckIn | AwayCheckIn,
+    | SnoozeCheckIn | AwayCheckIn
+    | ExportFile,
     Field(discriminator="intent"),
 ]
 INTENT = TypeAdapter(Intent)
@@ -417,5 +429,5 @@ def parse(value: object) -> Intent:
 
 
 
-GroupClaim = OnAssessment | InGroup
+GroupClaim = OnAssessment | InGroup | ExportFile
 """Intents that say for themselves which group (if any) they act on; any other turn follows the conversation's group."""

@@ -17,7 +17,7 @@ HELP_LINES = (
     "status: see progress for each phase",
     "phase <name or number>: jump to a phase, for example 'phase 4' or 'phase prepare'",
     "actions: list your open actions; team actions: a group's; add action <what>: add one for yourself",
-    "assessments: list your assessments, to resume or close one",
+    "assessments: list your assessments, to resume or close one; export: take one away as Word, PDF, Excel or CSV",
     "skip: leave this section for now",
     "back: go to the previous section",
     "stop: pause; nothing you answered is lost",
@@ -602,3 +602,47 @@ REMINDERS_WHAT_OFF = "off"
 REMINDERS_WHAT_DEFAULT = "your team's default"
 REMINDERS_NOT_UNDERSTOOD = "I did not catch that. " + REMINDERS_HOW
 REMINDERS_TEAM_LEADS_ONLY = "Only a lead of this working group can set its default for reminders."
+
+EXPORT_TITLE = "Take your assessment with you"
+EXPORT_LINE = "Choose a format. Word is laid out like the framework's tick-box edition; the PDF report has charts."
+EXPORT_GROUP_LINE = "This exports {name}'s assessment: the group's spread, agreed levels and actions, naming no one's answers."
+EXPORT_BUTTONS = {"docx": "Word", "pdf": "PDF report", "xlsx": "Excel", "csv": "CSV", "html": "HTML report"}
+EXPORT_HISTORY_BUTTON = "Excel with history"
+EXPORT_HOW = (
+    "Type export word, export pdf, export html, export xlsx or export csv (add 'history' for earlier versions of "
+    "answers)."
+)
+EXPORT_NOTHING = "You have no assessment to export yet. Type start to begin one."
+EXPORT_LEADS_ONLY = (
+    "The group's export is for its leads until a lead shares the group's results with members. "
+    "Your own answers are under My answers."
+)
+EXPORT_PRIVATE_ONLY = (
+    "I send files only in a private chat, so nobody else can open them. In your chat with me, type group to "
+    "choose this group, then export again."
+)
+EXPORT_CONSOLE = "Your {format} export is ready to send, but files can only be delivered in Teams or Slack."
+EXPORT_PDF_MISSING = (
+    "PDF and HTML reports are not installed on this Reflect server, so I couldn't make one. Word, Excel and CSV work; "
+    "your administrator can add PDFs by installing reflect-bot[pdf]."
+)
+EXPORT_FAILED = "Sorry, I couldn't make that file just now. Nothing was changed; please try again in a minute."
+EXPORT_SLACK_COMMENT = "Here is your {format} export of {subject}."
+EXPORT_SENT_PRIVATELY = (
+    "I've sent the file to you in a direct message: the group's results aren't shared with all its members yet."
+)
+EXPORT_LINK_TITLE = "Your {format} export is ready"
+EXPORT_LINK_LINE = "The download link works once, for the next 10 minutes, and only for you. Don't forward it."
+EXPORT_LINK_BUTTON = "Download"
+EXPORT_CONSENT_LINE = "Or accept the file below to save it to your OneDrive."
+EXPORT_CONSENT_DESCRIPTION = "Reflect {format} export of {subject}"
+EXPORT_CONSENT_DECLINED = "No problem, I won't save the file. The download link still works for 10 minutes."
+EXPORT_CONSENT_REFUSED = "That file offer was not made for you, or has expired, so nothing was saved."
+EXPORT_CONSENT_SAVED = "Saved to your OneDrive."
+EXPORT_CREDIT = (
+    "Based on the framework '{title}' by the {source}. Descriptors are Reflect's own paraphrase, not the "
+    "publication's wording."
+)
+EXPORT_YOU = "you"
+EXPORT_MEMBER = "member"
+EXPORT_FORMER = "former member"

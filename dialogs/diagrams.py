@@ -37,6 +37,7 @@ from dialogs import (
     calibration_cards,
     checkins_cards,
     digest_cards,
+    exports_cards,
     groups_cards,
     home_cards,
     reflection_cards,
@@ -174,6 +175,7 @@ def _group_samples(framework: Framework, scope: Scope) -> dict[CardBuilder, tupl
         digest_cards.non_responders_card: (digest_cards.non_responders_card(digest),),
         privacy_cards.forget_card: (privacy_cards.forget_card(),),
         audit_cards.audit_card: (audit_cards.audit_card(team, [_sample_entry()], 2, 3),),
+        exports_cards.export_card: (exports_cards.export_card("Sample"), exports_cards.export_card("Sample", (team.id, team.name))),
     }
 
 

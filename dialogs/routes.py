@@ -30,6 +30,7 @@ from bot.intents import (
     CloseCycle,
     ConfirmCheckIn,
     EditAction,
+    ExportFile,
     ExtendCheckIn,
     ForgetMe,
     GroupResults,
@@ -63,7 +64,7 @@ from bot.intents import (
     TakeIdea,
 )
 from bot.models import ConversationState
-from dialogs import actions, assessments, calibration, checkins, digest, groups, home, reflection, reminders, setup
+from dialogs import actions, assessments, calibration, checkins, digest, exports, groups, home, reflection, reminders, setup
 from dialogs import typed as typed_choices
 from dialogs import audit, privacy
 from dialogs.flow import FlowContext, FlowResult
@@ -123,6 +124,7 @@ INTENTS: dict[type[BaseModel], IntentStep] = {
     SetActionNote: actions.set_note,
     ShowAudit: audit.audit_button,
     ForgetMe: privacy.forget_me,
+    ExportFile: exports.export_button,
     PreviewCheckIn: checkins.preview,
     ConfirmCheckIn: checkins.confirm,
     ExtendCheckIn: checkins.extend,
@@ -160,6 +162,7 @@ COMMANDS: dict[str, Step] = {
     "forget me": privacy.ask_to_forget,
     "audit": audit.show_audit,
     "reminders": reminders.show,
+    "export": exports.export_menu,
     "check-in": checkins.checkin_typed,
     "checkin": checkins.checkin_typed,
 }
@@ -172,6 +175,7 @@ COMMANDS_WITH_ARGUMENT: dict[str, TextStep] = {
     "digest": digest.schedule,
     "audit": audit.audit_page,
     "reminders": reminders.change,
+    "export": exports.export_typed,
     "check-in": checkins.checkin_with,
     "checkin": checkins.checkin_with,
 }

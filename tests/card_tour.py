@@ -106,6 +106,7 @@ async def _walk(bot: RunningBot, chat: TeamsChat) -> None:
     await _edit_an_action(bot, chat, listed)
     for command in _commands():
         await chat.say(command)
+    await chat.say("export")
     await _set_up(chat, subject=None)
 
 

@@ -39,6 +39,7 @@ from dialogs import (
     checkins,
     diagrams,
     digest,
+    exports,
     groups,
     home,
     privacy,
@@ -207,7 +208,7 @@ def made(monkeypatch: pytest.MonkeyPatch) -> list[tuple[Card, CardBuilder]]:
 
         return build
 
-    for module in (setup, reflection, actions, home, assessments, groups, calibration, digest, privacy, audit, reminders, checkins):
+    for module in (setup, reflection, actions, home, assessments, groups, calibration, digest, privacy, audit, reminders, exports, checkins):
         for name, value in list(vars(module).items()):
             if any(value is builder for builder in BUILT):
                 monkeypatch.setattr(module, name, recording(value))
@@ -278,6 +279,9 @@ async def test_every_route_shows_only_cards_its_step_declares(store: Store, made
         await talk.say(command)
     await talk.run(routes.COMMANDS_WITH_ARGUMENT["reminders"], "3 days")
     await talk.run(routes.NOT_UNDERSTOOD)
+    (export,) = await talk.say("export")
+    assert await talk.tap(export, "Word") == []
+    assert await talk.say_with("export", "csv history") == []
     (overview,) = await talk.run(routes.EVENTS["home"])
     (mine,) = await talk.tap(overview, "My assessments")
     assert await talk.tap(mine, "Close 1") == []
