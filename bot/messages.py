@@ -375,7 +375,10 @@ CHECKIN_QUICK_WIN_TAKEN = "You already have that quick win, so nothing was added
 CHECKIN_NO_LEAD_GROUP = "Only a group's leads can start a check-in, and you lead no group here."
 CHECKIN_WHICH_GROUP = "Which group should I check in with?"
 CHECKIN_PREVIEW_TITLE = "Check-in for {name}"
-CHECKIN_PREVIEW_WHO = "To be asked in a direct message, at a working time in {zone}: {members}, {names}."
+CHECKIN_PREVIEW_WHO = (
+    "To be asked in a direct message, in each person's own working hours ({zone} where their time zone is not known):"
+    " {members}, {names}."
+)
 CHECKIN_PREVIEW_MORE = "{names} and {more} more"
 CHECKIN_PREVIEW_PHASE = "About their open quick wins in {phase}."
 CHECKIN_PREVIEW_ALL = "About their open quick wins."

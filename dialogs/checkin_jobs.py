@@ -18,6 +18,7 @@ from bot.services import checkin_timing as timing
 from bot.services.checkin_summary import summarise
 from bot.services.checkin_timing import NudgeKind
 from bot.services.digest_schedule import LATEST
+from bot.services.reminder_settings import calendar_for
 from dialogs.checkins_cards import leads_card, summary_card
 from dialogs.checkins import ask, member_card
 
@@ -39,14 +40,15 @@ def _to(team: Team, user_id: str) -> ToPerson:
 
 
 async def compose_ask(ctx: JobContext, job: ScheduledJob) -> Message | None:
-    """A member's card, in the group's working time, while the check-in is open and they still belong."""
+    """A member's card, in their own working time (the group's, in their zone if Reflect has learned it), while the check-in is open and they still belong."""
     found = await _found(ctx, job)
     user_id = job.payload.get("user", "")
     if found is None or found[1].status != "open" or found[0].role_of(user_id) is None:
         return None
     team, checkin = found
     card = await ask(ctx.store, ctx.framework, job.team, team, checkin, user_id)
-    return Message(to=_to(team, user_id), view=card, working_time=groups.calendar_of(team).next_working_start)
+    calendar = await calendar_for(ctx.store, job.team, user_id, ctx.calendar)
+    return Message(to=_to(team, user_id), view=card, working_time=calendar.next_working_start)
 
 
 async def asked(ctx: JobContext, job: ScheduledJob, message: MessageRef) -> None:
@@ -79,7 +81,7 @@ async def compose_nudge(ctx: JobContext, job: ScheduledJob) -> Message | None:
     if reply.responded or reply.away or reply.unreachable:
         return None
     kind = _nudge_kind(job)
-    calendar = groups.calendar_of(team)
+    calendar = await calendar_for(ctx.store, job.team, user_id, ctx.calendar)
     at = timing.nudge_time(
         calendar, kind, due=max(job.due_at, ctx.now), deadline=checkin.deadline,
         last_message=reply.last_message_at, snoozed_until=reply.snoozed_until if kind != "snoozed" else None,

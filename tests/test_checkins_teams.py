@@ -11,6 +11,7 @@ import pytest
 from adapters.http import STORE
 from bot import messages as say
 from bot.models import Action, CheckIn
+from bot.services import reminder_settings
 from tests import checkin_harness as h
 from tests import group_harness as g
 from tests.fakes.connector import FakeConnector
@@ -44,7 +45,8 @@ async def test_a_lead_previews_who_will_be_asked_and_the_deadline_then_starts_it
 
     assert preview.texts()[:4] == [
         "Check-in for " + say.DEFAULT_GROUP_NAME,
-        "To be asked in a direct message, at a working time in Europe/London: 4 members, Person 29:alice, Bob, Cy, Dee.",
+        "To be asked in a direct message, in each person's own working hours (Europe/London where their time zone is"
+        " not known): 4 members, Person 29:alice, Bob, Cy, Dee.",
         "About their open quick wins.",
         "Closes Wed 25 Nov 20:00. Answers can change until then.",
     ]
@@ -142,6 +144,19 @@ async def test_only_non_responders_are_nudged_once_halfway_and_never_in_quiet_ho
     assert cy_nudge.texts()[1] == say.CHECKIN_NUDGE_HALFWAY
     assert list(cy_nudge.submits())[-2:] == [say.CHECKIN_SNOOZE, say.CHECKIN_AWAY]
     assert {user: len(h.cards_to(bot, user)) for user in nudged} == nudged
+
+
+async def test_a_member_whose_time_zone_is_known_is_asked_in_their_own_working_hours(
+    bot: RunningBot, clock: ManualClock
+) -> None:
+    """The zone as Teams reports it (learned over HTTP in tests/test_reminders_teams.py)."""
+    await reminder_settings.learn_time_zone(bot.app[STORE], g.TENANT, "29:bob", "America/New_York", h.MONDAY)
+    await _asked(bot)
+    at_once = len(h.cards_to(bot, "29:bob"))
+    times = await _hourly_until(bot, clock, h.MONDAY.replace(hour=15), "29:bob")
+
+    assert at_once == 0 and len(h.cards_to(bot, "29:cy")) == 1
+    assert times == [h.MONDAY.replace(hour=13, minute=30)]  # 08:30 in New York, the first hour past its quiet hours
 
 
 async def _hourly_until(bot: RunningBot, clock: ManualClock, end: datetime, user: str) -> list[datetime]:
