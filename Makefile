@@ -33,6 +33,7 @@ bench: $(STAMP)
 	$(PY) bench/memory.py
 	$(PY) bench/first_load.py
 	$(PY) bench/turn_store.py
+	$(PY) bench/exports.py
 
 # The Teams app package to upload (dist/reflect-teams-app.zip); needs MICROSOFT_APP_ID, see the README.
 teams-app: $(STAMP)

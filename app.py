@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
+import secrets
 import sys
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
@@ -29,6 +30,8 @@ from adapters.installation import Installations, TeamsInstallations
 from adapters.time_zones import LearnTimeZones
 from adapters.http import (
     FRAMEWORK,
+    DOWNLOADS,
+    EXPORTER,
     SCHEDULER,
     SETTINGS,
     SLACK,
@@ -36,9 +39,14 @@ from adapters.http import (
     STORE,
     TEAMS,
     TEAMS_OUTBOUND,
+    add_export_routes,
     add_routes,
     add_teams_routes,
 )
+from adapters.exports.download import ExportDownloads
+from adapters.exports.links import ExportLinks
+from adapters.exports.service import Exporter
+from adapters.teams.files import TeamsFiles
 from adapters.scheduler import RatePacer, Scheduler, scheduler_id
 from adapters.slack.adapter import SlackAdapter
 from adapters.slack.ingress import SlackIngress
@@ -90,6 +98,8 @@ def create_app(
     app[SETTINGS], app[FRAMEWORK], app[STORE] = settings, framework, store
     app.cleanup_ctx.append(_store_lifecycle)
     add_routes(app)
+    app[EXPORTER] = Exporter(store, framework, now, settings.time_zone, workers=settings.export_workers)
+    app.on_cleanup.append(_close_exporter)
     if settings.teams_enabled:
         consent = FileConsent(store, now, local_mode=settings.local_mode)
         teams = TeamsEndpoint(
@@ -103,6 +113,7 @@ def create_app(
         teams.adapter.use(LearnTimeZones(store, now))
         app[TEAMS] = teams
         app[TEAMS_OUTBOUND] = _teams_outbound(settings, teams, now)
+        _teams_exports(app, settings, teams, now)
         app.on_cleanup.append(_close_teams)
         add_teams_routes(app)
     if settings.slack_bot_token is not None and settings.slack_signing_secret is not None:
@@ -112,7 +123,7 @@ def create_app(
             base_url=settings.slack_api_url,
             retry_handlers=[AsyncConnectionErrorRetryHandler(), AsyncRateLimitErrorRetryHandler(max_retry_count=2)],
         )
-        adapter = SlackAdapter(client, bot, clock=now, on_turn_error=bot.on_turn_error)
+        adapter = SlackAdapter(client, bot, clock=now, on_turn_error=bot.on_turn_error, files=app[EXPORTER])
         adapter.use(HandleOnce(store, now))
         adapter.use(RememberConversations(store, now))
         adapter.use(LearnTimeZones(store, now))
@@ -160,6 +171,22 @@ def _scheduler(app: web.Application, clock: Clock) -> Scheduler:
         calendar=app[SETTINGS].working_calendar,
     )
     return Scheduler(app[STORE], runner, clock, pacer=pacer)
+
+
+def _teams_exports(app: web.Application, settings: Settings, teams: TeamsEndpoint, clock: Clock) -> None:
+    """Download links served here, signed with REFLECT_EXPORT_SECRET (a random key per process when unset, so links
+    then work only on the instance that made them), and the file-consent flow."""
+    secret = settings.export_secret.get_secret_value().encode() if settings.export_secret else secrets.token_bytes(32)
+    links = ExportLinks(secret, clock)
+    app[DOWNLOADS] = ExportDownloads(links, app[EXPORTER], app[STORE], clock)
+    add_export_routes(app)
+    teams.deliver_files(
+        TeamsFiles(app[EXPORTER], links, app[STORE], clock, base_url=settings.export_base_url, local_mode=settings.local_mode)
+    )
+
+
+async def _close_exporter(app: web.Application) -> None:
+    await app[EXPORTER].close()
 
 
 def _teams_outbound(settings: Settings, teams: TeamsEndpoint, clock: Clock) -> TeamsOutbound:

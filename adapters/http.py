@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from adapters.exports.download import ExportDownloads
+from adapters.exports.service import Exporter
 from adapters.scheduler import Scheduler
 from adapters.slack.ingress import SlackIngress
 from adapters.teams.endpoint import TeamsEndpoint
@@ -20,6 +22,8 @@ SLACK = web.AppKey("slack", SlackIngress)
 TEAMS_OUTBOUND = web.AppKey("teams_outbound", Outbound)
 SLACK_OUTBOUND = web.AppKey("slack_outbound", Outbound)
 SCHEDULER = web.AppKey("scheduler", Scheduler)
+EXPORTER = web.AppKey("exporter", Exporter)
+DOWNLOADS = web.AppKey("downloads", ExportDownloads)
 
 
 async def healthz(request: web.Request) -> web.Response:
@@ -50,3 +54,17 @@ def add_routes(app: web.Application) -> None:
 
 def add_teams_routes(app: web.Application) -> None:
     app.router.add_post("/api/messages", teams_messages)
+
+
+async def export_page(request: web.Request) -> web.Response:
+    return await request.app[DOWNLOADS].ask(request)
+
+
+async def export_download(request: web.Request) -> web.Response:
+    return await request.app[DOWNLOADS].download(request)
+
+
+def add_export_routes(app: web.Application) -> None:
+    """Teams download links: GET shows the page, POST (its button) downloads once."""
+    app.router.add_get("/exports/{token}", export_page)
+    app.router.add_post("/exports/{token}", export_download)

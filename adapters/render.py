@@ -7,7 +7,7 @@ from botbuilder.schema import Activity, Attachment
 from pydantic import TypeAdapter
 
 from adapters.teams.cards import card_attachment
-from bot.views import DataFile, Notice, View
+from bot.views import DataFile, FileOffer, Notice, View
 
 VIEW_CONTENT_TYPE = "application/vnd.reflect.view+json"
 FILE_CONTENT_TYPE = "application/vnd.reflect.file+json"
@@ -19,8 +19,9 @@ _VIEW: TypeAdapter[View] = TypeAdapter(View)
 
 
 def render(view: View, channel_id: str) -> Activity:
-    """A Teams card carries its title as `summary`, the line notifications and chat previews show; a notice is plain text."""
-    if channel_id in VIEW_CHANNELS:
+    """A Teams card carries its title as `summary`, the line notifications and chat previews show; a notice is plain text;
+    a file offer goes to each channel's edge as the view itself, which makes the file and delivers it."""
+    if channel_id in VIEW_CHANNELS or isinstance(view, FileOffer):
         return MessageFactory.attachment(view_attachment(view))
     if isinstance(view, Notice):
         notice = MessageFactory.text(view.text)

@@ -39,6 +39,8 @@ log = logging.getLogger("reflect.scheduler")
 BATCH = 200
 POLL_SECONDS = 5.0
 DRAIN_SECONDS = 10.0
+LATE_WAKE = 0.2
+"""Seconds after its slot a request may still go; later than that, it queues again (see `RatePacer._slot`)."""
 
 
 @dataclass(frozen=True)
@@ -87,13 +89,21 @@ class RatePacer:
         self._stopped.set()
 
     async def _slot(self, key: tuple[str, ...], per_second: float) -> None:
-        """Reserve the key's next free slot, then wait for it; raises Abandoned once stopped."""
-        self._check()
-        now = self._monotonic()
-        slot = max(now, self._next.get(key, now))
-        self._next[key] = slot + 1.0 / per_second
-        if slot > now:
-            await self._pause(slot - now)
+        """Reserve the key's next free slot, then wait for it; raises Abandoned once stopped.
+
+        A wait that ends well after its slot (the event loop was held up) takes one fresh slot instead of going at
+        once: otherwise every request whose slot passed during the stall would go out together, a burst over the
+        limit the slots were spacing them under. Only once, so that a loop that oversleeps every wait still sends.
+        """
+        for attempt in range(2):
+            self._check()
+            now = self._monotonic()
+            slot = max(now, self._next.get(key, now))
+            self._next[key] = slot + 1.0 / per_second
+            if slot > now:
+                await self._pause(slot - now)
+            if attempt or self._monotonic() - slot <= LATE_WAKE:
+                break
         self._check()
 
     async def _pause(self, seconds: float) -> None:

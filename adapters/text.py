@@ -7,7 +7,9 @@ notification text, so a person who cannot see a card can still answer by typing 
 from __future__ import annotations
 
 from bot.models import Person
-from bot.views import Button, Fact, Notice, View, numbered, primary_first
+from bot import messages as say
+from bot.exports import FORMAT_NAMES
+from bot.views import Button, Fact, FileOffer, Notice, View, numbered, primary_first
 
 __all__ = ["fact_text", "person_name", "primary_first", "render_text"]
 
@@ -19,6 +21,8 @@ def render_text(view: View, *, hint: bool = True) -> tuple[str, list[Button]]:
     """Numbered plain text, so a terminal user picks a button by typing its number."""
     if isinstance(view, Notice):
         return view.text, []
+    if isinstance(view, FileOffer):
+        return say.EXPORT_CONSOLE.format(format=FORMAT_NAMES[view.request.format]), []
     buttons = list(numbered(view))
     lines = [f"{number}. {button.label}" for number, button in enumerate(buttons, start=1)]
     choices, rest = len(view.choices), len(buttons) - len(view.actions)

@@ -99,6 +99,27 @@ def _quiet_hours(value: object) -> object:
     return parse_quiet_hours(value) if isinstance(value, str) else value
 
 
+def _public_url(value: str | None) -> str | None:
+    """Download links are handed to people's browsers: https only (http only for a loopback host)."""
+    if value is None:
+        return None
+    parts = urlsplit(value)
+    loopback = parts.hostname is not None and is_loopback_host(parts.hostname)
+    if not parts.hostname or (parts.scheme != "https" and not (parts.scheme == "http" and loopback)):
+        raise ValueError("must be an https URL (http is allowed only for a loopback host)")
+    return value
+
+
+EXPORT_SECRET_MIN = 32
+
+
+def _export_secret(value: SecretStr | None) -> SecretStr | None:
+    """The key that signs export links: long enough not to be guessed; an error never repeats it."""
+    if value is not None and len(value.get_secret_value()) < EXPORT_SECRET_MIN:
+        raise ValueError(f"must be at least {EXPORT_SECRET_MIN} characters")
+    return value
+
+
 class Settings(BaseSettings):
     """Every knob Reflect has; the README lists each variable with its default."""
 
@@ -156,6 +177,21 @@ class Settings(BaseSettings):
     store_warm_teams: int = Field(100, ge=0, le=1_000_000, validation_alias="REFLECT_STORE_WARM_TEAMS")
     purge_after_days: int = Field(30, ge=0, le=3650, validation_alias="REFLECT_PURGE_AFTER_DAYS")
     """Days between an uninstall and the purge of its data; reinstalling within them keeps everything."""
+
+    public_url: Annotated[str | None, BeforeValidator(_blank_is_none), AfterValidator(_public_url)] = Field(
+        None, validation_alias="REFLECT_PUBLIC_URL"
+    )
+    export_secret: Annotated[SecretStr | None, BeforeValidator(_blank_is_none), AfterValidator(_export_secret)] = Field(
+        None, validation_alias="REFLECT_EXPORT_SECRET"
+    )
+    export_workers: int = Field(1, ge=1, le=16, validation_alias="REFLECT_EXPORT_WORKERS")
+
+    @property
+    def export_base_url(self) -> str | None:
+        """Where Teams download links point: REFLECT_PUBLIC_URL, or in local mode this machine's own address."""
+        if self.public_url is not None:
+            return self.public_url.rstrip("/")
+        return f"http://{self.host}:{self.port}" if self.local_mode else None
 
     @property
     def working_calendar(self) -> WorkingCalendar:

@@ -82,3 +82,7 @@ def where(error: BaseException) -> str:
     """The file and line an error came from: enough to find it, with no user data in it."""
     frames = traceback.extract_tb(error.__traceback__)
     return f"{Path(frames[-1].filename).name}:{frames[-1].lineno}" if frames else "unknown"
+
+
+class Unavailable(Refusal):
+    """Something this deployment has not installed or configured (the PDF extra, say); nothing was changed."""

@@ -14,8 +14,23 @@ from typing import Annotated, ClassVar, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, TypeAdapter
 
+from bot.exports import ExportFormat
 from bot.framework import Level
-from bot.models import ActionChange, ActionNote, ActionTitle, Evidence, Id, Rating, Rationale, ScopeField, SectionCode
+from bot.models import (
+    ActionChange,
+    ActionNote,
+    ActionTitle,
+    CheckInAnswer,
+    CheckInNote,
+    Evidence,
+    Id,
+    NudgeProfile,
+    QuickWinTitle,
+    Rating,
+    Rationale,
+    ScopeField,
+    SectionCode,
+)
 
 PhaseNumber = Annotated[int, Field(ge=1, le=7)]
 NONCE_BYTES = 12
@@ -222,6 +237,16 @@ class CloseCycle(OnAssessment, _Change):
     intent: Literal["close_cycle"] = "close_cycle"
 
 
+class ExportFile(_Intent):
+    """Export an assessment as a file: the group's when the button names one (honoured for a current member), else
+    the person's own."""
+
+    intent: Literal["export"] = "export"
+    format: ExportFormat
+    history: bool = False
+    group: Id | None = None
+
+
 class LeaveGroup(InGroup, _Change):
     """A member leaves a group; their answers stay, marked as a former member's."""
 
@@ -294,12 +319,83 @@ class ForgetMe(_Change):
     intent: Literal["forget_me"] = "forget_me"
 
 
+class OnCheckIn(InGroup):
+    """Names one check-in of a working group; the group is checked by the pipeline like any group claim."""
+
+    checkin: Id
+
+
+class PreviewCheckIn(InGroup):
+    """A lead picks which of their groups to check in with (typed in a direct message); shows the preview."""
+
+    intent: Literal["checkin_preview"] = "checkin_preview"
+    phase: PhaseNumber | None = None
+    by: Day | None = None
+
+
+class ConfirmCheckIn(OnCheckIn, _Change):
+    """A lead confirms the previewed check-in with a nudge profile: every member is then asked."""
+
+    intent: Literal["checkin_confirm"] = "checkin_confirm"
+    profile: NudgeProfile
+
+
+class ExtendCheckIn(OnCheckIn, _Change):
+    """A lead moves an open check-in's deadline a working day later."""
+
+    intent: Literal["checkin_extend"] = "checkin_extend"
+
+
+class CancelCheckIn(OnCheckIn, _Change):
+    """A lead cancels a previewed or open check-in."""
+
+    intent: Literal["checkin_cancel"] = "checkin_cancel"
+
+
+class AnswerCheckIn(OnCheckIn, _Change):
+    """A member's Done, Progressing or Stuck for one of their quick wins."""
+
+    intent: Literal["checkin_answer"] = "checkin_answer"
+    action: Id
+    answer: CheckInAnswer
+
+
+class NoteCheckIn(OnCheckIn, _Change):
+    """A one-line note on a quick win just answered, typed into the card's box."""
+
+    intent: Literal["checkin_note"] = "checkin_note"
+    action: Id
+    text: Annotated[CheckInNote | None, Typed] = None
+
+
+class NameQuickWin(OnCheckIn, _Change):
+    """A member with no open quick win names one for the next fortnight, typed into the card's box."""
+
+    intent: Literal["checkin_new"] = "checkin_new"
+    text: Annotated[QuickWinTitle | None, Typed] = None
+
+
+class SnoozeCheckIn(OnCheckIn, _Change):
+    """Not now: remind me tomorrow."""
+
+    intent: Literal["checkin_snooze"] = "checkin_snooze"
+
+
+class AwayCheckIn(OnCheckIn, _Change):
+    """I'm away: skip me in this check-in."""
+
+    intent: Literal["checkin_away"] = "checkin_away"
+
+
 Intent = Annotated[
     ShowMenu | ShowHelp | StartAssessment | Resume | ShowActions | SetScope | NameSubject | ShowPhases | ChoosePhase | Rate
     | AddEvidence | SkipEvidence | TakeIdea | NextSection | OpenAction | EditAction | OpenGroup | StartGroupAssessment
     | MyAnswers | GroupResults | ChooseAgreed | AgreeLevel | ShareResults | ShowParticipation | CloseCycle | LeaveGroup
     | ShowAssessments | CloseAssessment
-    | AskActionDue | SetActionDue | AskActionOwner | AssignAction | AskActionNote | SetActionNote | ShowAudit | ForgetMe,
+    | AskActionDue | SetActionDue | AskActionOwner | AssignAction | AskActionNote | SetActionNote | ShowAudit | ForgetMe
+    | PreviewCheckIn | ConfirmCheckIn | ExtendCheckIn | CancelCheckIn | AnswerCheckIn | NoteCheckIn | NameQuickWin
+    | SnoozeCheckIn | AwayCheckIn
+    | ExportFile,
     Field(discriminator="intent"),
 ]
 INTENT = TypeAdapter(Intent)
@@ -333,5 +429,5 @@ def parse(value: object) -> Intent:
 
 
 
-GroupClaim = OnAssessment | InGroup
+GroupClaim = OnAssessment | InGroup | ExportFile
 """Intents that say for themselves which group (if any) they act on; any other turn follows the conversation's group."""

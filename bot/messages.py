@@ -17,7 +17,7 @@ HELP_LINES = (
     "status: see progress for each phase",
     "phase <name or number>: jump to a phase, for example 'phase 4' or 'phase prepare'",
     "actions: list your open actions; team actions: a group's; add action <what>: add one for yourself",
-    "assessments: list your assessments, to resume or close one",
+    "assessments: list your assessments, to resume or close one; export: take one away as Word, PDF, Excel or CSV",
     "skip: leave this section for now",
     "back: go to the previous section",
     "stop: pause; nothing you answered is lost",
@@ -194,6 +194,7 @@ GROUP_HELP_LINES = (
     "team actions: everyone's actions in the group; leads can change any of them",
     "rename group <name>: a lead renames the group",
     "set zone, set nation, set quiet, set minimum: a lead changes the group's time zone, bank holidays, quiet hours, or answers needed before figures show",
+    "check-in, check-in phase 4, check-in by friday: a lead asks everyone how their quick wins are going; check-in extend, close or cancel",
     "audit: leads see who changed ratings, agreed levels, actions and settings, and when",
     "In your personal chat: my data sends everything I hold about you; forget me erases it",
 )
@@ -356,6 +357,90 @@ SETTINGS_HOW = (
 SETTING_CHANGED = "Done: {what} is now {value} for {name}."
 SETTING_NAMES = {"zone": "the time zone", "nation": "the nation for bank holidays", "quiet": "quiet hours", "minimum": "the minimum number of answers", "closed": "a closed day", "open": "a working day"}
 
+# -- quick-win check-ins --------------------------------------------------------------------------------------------
+
+CHECKIN_HOW = (
+    "Leads can type: check-in (closes at the end of the second working day), check-in phase 4, check-in by friday, "
+    "check-in extend, check-in close or check-in cancel."
+)
+CHECKIN_NOT_FOUND = "I can't find that check-in in this group, so nothing was changed."
+CHECKIN_NO_ASSESSMENT = "This group has no assessment yet. A lead can type start group assessment first."
+CHECKIN_ALREADY_OPEN = "A check-in is already open in this group. A lead can extend, close or cancel it."
+CHECKIN_NOT_DRAFT = "That check-in has already been started or cancelled, so nothing was changed."
+CHECKIN_NOT_OPEN = "That check-in is no longer open, so nothing was changed."
+CHECKIN_EXTEND_EARLIER = "The new deadline must be later than the current one, so nothing was changed."
+CHECKIN_NOT_ASKED = "You were not asked in that check-in, so nothing was changed."
+CHECKIN_NOTE_FIRST = "Choose Done, Progressing or Stuck for that quick win first, then add your note."
+CHECKIN_QUICK_WIN_TAKEN = "You already have that quick win, so nothing was added."
+CHECKIN_NO_LEAD_GROUP = "Only a group's leads can start a check-in, and you lead no group here."
+CHECKIN_WHICH_GROUP = "Which group should I check in with?"
+CHECKIN_PREVIEW_TITLE = "Check-in for {name}"
+CHECKIN_PREVIEW_WHO = (
+    "To be asked in a direct message, in each person's own working hours ({zone} where their time zone is not known):"
+    " {members}, {names}."
+)
+CHECKIN_PREVIEW_MORE = "{names} and {more} more"
+CHECKIN_PREVIEW_PHASE = "About their open quick wins in {phase}."
+CHECKIN_PREVIEW_ALL = "About their open quick wins."
+CHECKIN_PREVIEW_DEADLINE = "Closes {when}. Answers can change until then."
+CHECKIN_PREVIEW_NUDGES = (
+    "Light: one nudge halfway, to people who have not answered. Active: also one on the closing day. "
+    "Nobody gets two messages within 24 hours."
+)
+CHECKIN_START_LIGHT = "Start · light nudges"
+CHECKIN_START_ACTIVE = "Start · active nudges"
+CHECKIN_CANCEL = "Cancel check-in"
+CHECKIN_EXTEND = "Extend a day"
+CHECKIN_STARTED = "Check-in started: asking {members}. It closes {when}; the summary goes to the group's channel."
+CHECKIN_CANCELLED = "The check-in is cancelled. Nobody else will be asked or nudged."
+CHECKIN_EXTENDED = "The check-in now closes {when}."
+CHECKIN_CLOSING = "Closing the check-in now; the summary goes to the group's channel."
+CHECKIN_STATUS_TITLE = "Check-in for {name}: open"
+CHECKIN_STATUS_LINE = "{responded} of {asked} members have answered; it closes {when}."
+CHECKIN_STATUS_AWAY = "Away"
+CHECKIN_STATUS_UNREACHABLE = "Could not be reached"
+CHECKIN_NONE_OPEN = "No check-in is open in this group. A lead can type check-in to start one."
+CHECKIN_ASK_TITLE = "{name}: quick-win check-in"
+CHECKIN_ASK_INTRO = "{lead} asked how your quick wins are going. Choose one answer for each; you can change them until {when}."
+CHECKIN_ASK_LATE = "This check-in has closed, but answers still count and show as late."
+CHECKIN_NUDGE_HALFWAY = "A reminder: the check-in is halfway to its deadline."
+CHECKIN_NUDGE_CLOSING = "The check-in closes today."
+CHECKIN_NUDGE_SNOOZED = "You asked me to remind you today."
+CHECKIN_ITEM = "{number} · {title} · due {due}"
+CHECKIN_ITEM_ANSWER = "{number} · {title} · due {due} · your answer: {answer}"
+CHECKIN_ITEM_NOTE = " ({note})"
+CHECKIN_MORE_WINS = "You have {more} as well; answer these first."
+MORE_QUICK_WINS = ("more open quick win", "more open quick wins")
+CHECKIN_ANSWERS = {"done": "Done", "progressing": "Progressing", "stuck": "Stuck"}
+CHECKIN_BUTTON = "{number} {answer}"
+CHECKIN_NOTE_PLACEHOLDER = "A one-line note on {title}, if you want to add one"
+CHECKIN_NOTE_SAVE = "Save note"
+CHECKIN_NEW_QUESTION = "You have no open quick wins. What is one quick win you could do in the next fortnight?"
+CHECKIN_NEW_PLACEHOLDER = "For example: ask the carers' forum to review our leaflet"
+CHECKIN_NEW_SAVE = "Save quick win"
+CHECKIN_NEW_SAVED = "Your quick win: {title}, due {due}. Type a new one to change it."
+CHECKIN_SNOOZE = "Snooze until tomorrow"
+CHECKIN_AWAY = "I'm away"
+CHECKIN_STOP = "Away or not for you this time? Choose I'm away and I won't ask again in this check-in. Check-ins happen only when a lead starts one."
+CHECKIN_AWAY_DONE = "You're marked as away for this check-in. I won't nudge you about it again."
+CHECKIN_SNOOZED = "I'll remind you {when}, unless you answer first."
+CHECKIN_SNOOZED_PAST = "The check-in closes before then, so I won't remind you again. You can still answer on the card."
+CHECKIN_SUMMARY_TITLE = "{name} · check-in results"
+CHECKIN_SUMMARY_RESPONDED = "{responded} of {asked} members responded."
+CHECKIN_SUMMARY_AWAY = " {away} away."
+CHECKIN_SUMMARY_PHASE = "Quick wins in {phase}."
+CHECKIN_SUMMARY_NOTHING = "No quick-win answers yet."
+CHECKIN_SUMMARY_NEW = "New quick win"
+CHECKIN_SUMMARY_LATE = " (late)"
+CHECKIN_SUMMARY_UPDATED = "Updated {time} with late answers."
+CHECKIN_SUMMARY_MORE = "… and {count} more."
+CHECKIN_SUMMARY_WHY = "Posted because a lead started a check-in. Check-ins happen only when a lead types check-in."
+CHECKIN_LEADS_TITLE = "{name}: check-in, who did not answer"
+CHECKIN_LEADS_LINE = "Only leads get this list. {count} of {asked} members did not answer."
+CHECKIN_LEADS_NONE = "Everyone asked in {name}'s check-in answered, was away, or could not be reached."
+CHECKIN_LEADS_WHY = "You get this because you lead the group. It comes only after a check-in a lead started."
+CHECKIN_NO_ANSWER = "No answer"
+CHECKIN_ASKED_ON = "asked {when}"
 NO_SUCH_CHOICE = "There is no choice {number} on the last card, so nothing was saved. Type {numbers}, or a choice's name."
 NUMBERS = {1: "1"}
 NUMBER_RANGE = "a number from 1 to {count}"
@@ -520,3 +605,47 @@ REMINDERS_WHAT_OFF = "off"
 REMINDERS_WHAT_DEFAULT = "your team's default"
 REMINDERS_NOT_UNDERSTOOD = "I did not catch that. " + REMINDERS_HOW
 REMINDERS_TEAM_LEADS_ONLY = "Only a lead of this working group can set its default for reminders."
+
+EXPORT_TITLE = "Take your assessment with you"
+EXPORT_LINE = "Choose a format. Word is laid out like the framework's tick-box edition; the PDF report has charts."
+EXPORT_GROUP_LINE = "This exports {name}'s assessment: the group's spread, agreed levels and actions, naming no one's answers."
+EXPORT_BUTTONS = {"docx": "Word", "pdf": "PDF report", "xlsx": "Excel", "csv": "CSV", "html": "HTML report"}
+EXPORT_HISTORY_BUTTON = "Excel with history"
+EXPORT_HOW = (
+    "Type export word, export pdf, export html, export xlsx or export csv (add 'history' for earlier versions of "
+    "answers)."
+)
+EXPORT_NOTHING = "You have no assessment to export yet. Type start to begin one."
+EXPORT_LEADS_ONLY = (
+    "The group's export is for its leads until a lead shares the group's results with members. "
+    "Your own answers are under My answers."
+)
+EXPORT_PRIVATE_ONLY = (
+    "I send files only in a private chat, so nobody else can open them. In your chat with me, type group to "
+    "choose this group, then export again."
+)
+EXPORT_CONSOLE = "Your {format} export is ready to send, but files can only be delivered in Teams or Slack."
+EXPORT_PDF_MISSING = (
+    "PDF and HTML reports are not installed on this Reflect server, so I couldn't make one. Word, Excel and CSV work; "
+    "your administrator can add PDFs by installing reflect-bot[pdf]."
+)
+EXPORT_FAILED = "Sorry, I couldn't make that file just now. Nothing was changed; please try again in a minute."
+EXPORT_SLACK_COMMENT = "Here is your {format} export of {subject}."
+EXPORT_SENT_PRIVATELY = (
+    "I've sent the file to you in a direct message: the group's results aren't shared with all its members yet."
+)
+EXPORT_LINK_TITLE = "Your {format} export is ready"
+EXPORT_LINK_LINE = "The download link works once, for the next 10 minutes, and only for you. Don't forward it."
+EXPORT_LINK_BUTTON = "Download"
+EXPORT_CONSENT_LINE = "Or accept the file below to save it to your OneDrive."
+EXPORT_CONSENT_DESCRIPTION = "Reflect {format} export of {subject}"
+EXPORT_CONSENT_DECLINED = "No problem, I won't save the file. The download link still works for 10 minutes."
+EXPORT_CONSENT_REFUSED = "That file offer was not made for you, or has expired, so nothing was saved."
+EXPORT_CONSENT_SAVED = "Saved to your OneDrive."
+EXPORT_CREDIT = (
+    "Based on the framework '{title}' by the {source}. Descriptors are Reflect's own paraphrase, not the "
+    "publication's wording."
+)
+EXPORT_YOU = "you"
+EXPORT_MEMBER = "member"
+EXPORT_FORMER = "former member"

@@ -32,6 +32,7 @@ ACTIVE_STATUSES: tuple[ActionStatus, ...] = ("open", "in_progress")
 Horizon = Literal["quick_win", "long_term"]
 JobKind = Literal[
     "reminder", "digest", "checkin_close", "digest_reply", "digest_leads", "digest_refresh", "group_invite",
+    "checkin_ask", "checkin_nudge", "checkin_leads", "checkin_refresh",
     "action_assigned", "purge", "reminder_outcome", "reminder_unreachable",
 ]
 """What a job does; dialogs/jobs.py maps each kind to the handler that composes its message."""
@@ -528,3 +529,97 @@ class ScheduledJob(Document):
     def _with(self, **changes: object) -> Self:
         """A validated copy: `model_copy` alone would let an out-of-range value reach the store."""
         return self.model_validate({**self.model_dump(), **changes})
+
+
+CheckInAnswer = Literal["done", "progressing", "stuck"]
+NudgeProfile = Literal["light", "active"]
+"""Light: one nudge halfway to the deadline. Active: that, and one on the closing day."""
+CHECKIN_NOTE_MAX_CHARS = 200
+CheckInNote = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=CHECKIN_NOTE_MAX_CHARS)]
+QuickWinTitle = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+
+
+class CheckIn(Document):
+    """A lead's quick-win check-in: who is asked, until when, and how hard non-responders are nudged.
+
+    A draft is what the lead previews; confirming opens it. Each member's answers live in their own `CheckInReply`,
+    so two hundred people answering at once never write to one document.
+    """
+
+    table: ClassVar[str] = "checkins"
+    id: Id
+    assessment_id: Id
+    phase: Annotated[int, Field(ge=1, le=7)] | None = None
+    started_by: Id
+    created_at: AwareDatetime
+    deadline: AwareDatetime
+    members: tuple[Id, ...] = ()
+    profile: NudgeProfile = "light"
+    status: Literal["draft", "open", "closed", "cancelled"] = "draft"
+    opened_at: AwareDatetime | None = None
+    closed_at: AwareDatetime | None = None
+    closer: Annotated[str, StringConstraints(max_length=300)] | None = None
+    """The job that closed it and alone may post its summary, so an early close and the deadline never both post."""
+    summary: SentMessage | None = None
+    """The summary posted in the channel, updated in place as late answers arrive."""
+
+    @property
+    def doc_id(self) -> str:
+        return self.id
+
+
+class CheckInItem(_Frozen):
+    """One member's answer about one of their quick wins; `late` once it arrived after the check-in closed."""
+
+    action_id: Id
+    title: QuickWinTitle
+    answer: CheckInAnswer
+    note: CheckInNote | None = None
+    at: AwareDatetime
+    late: bool = False
+
+
+class NewQuickWin(_Frozen):
+    """The quick win a member with none open named when asked, made an action they own."""
+
+    action_id: Id
+    title: QuickWinTitle
+    due: date
+    at: AwareDatetime
+    late: bool = False
+
+
+class CheckInReply(Document):
+    """One member's side of a check-in: their answers, their new quick win, and what Reflect has sent them."""
+
+    table: ClassVar[str] = "checkin_replies"
+    checkin_id: Id
+    user_id: Id
+    asked: tuple[Id, ...] = ()
+    """The open quick wins their card listed when they were asked."""
+    items: tuple[CheckInItem, ...] = ()
+    new_quick_win: NewQuickWin | None = None
+    card: SentMessage | None = None
+    last_message_at: AwareDatetime | None = None
+    snoozed_until: AwareDatetime | None = None
+    away: bool = False
+    unreachable: bool = False
+
+    @property
+    def doc_id(self) -> str:
+        return checkin_reply_id(self.checkin_id, self.user_id)
+
+    @property
+    def responded(self) -> bool:
+        return bool(self.items) or self.new_quick_win is not None
+
+    @property
+    def complete(self) -> bool:
+        """Every listed quick win answered, or (with none listed) a new one given."""
+        if not self.asked:
+            return self.new_quick_win is not None
+        return {item.action_id for item in self.items} >= set(self.asked)
+
+
+def checkin_reply_id(checkin_id: str, user_id: str) -> str:
+    return f"{checkin_id}/{user_id}"

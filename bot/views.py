@@ -12,6 +12,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from bot.exports import ExportRequest
 from bot.intents import Intent
 from bot.models import Person
 
@@ -102,7 +103,17 @@ class Notice(_View):
     text: Annotated[str, Field(min_length=1, max_length=1000)]
 
 
-View = Card | Notice
+class FileOffer(_View):
+    """A file made for one person: the channel makes it (off the event loop) and delivers it its own way."""
+
+    request: ExportRequest
+    subject: Annotated[str, Field(min_length=1, max_length=120)]
+    shared_where_asked: bool = False
+    """The file may be posted where it was asked for: a group's export once its results are shared with the members.
+    Anything else goes to the person alone, even when asked for in a channel."""
+
+
+View = Card | Notice | FileOffer
 
 
 def primary_first(buttons: Sequence[Button]) -> tuple[Button, ...]:

@@ -21,9 +21,10 @@ from pydantic import BaseModel
 
 from bot.framework import Framework, Level, load_framework
 from bot.intents import Intent
-from bot.models import Action, Assessment, Member, Person, Scope, Team
+from bot.models import Action, Assessment, CheckIn, CheckInItem, CheckInReply, Member, Person, Scope, Team
 from bot.services.audit import AuditEntry
 from bot.services import actions, assessments, calibration, participation
+from bot.services.checkin_summary import summarise
 from bot.services.digest import Period, compute
 from bot.services.reminder_settings import ReminderSetting
 from bot.services.shared import Holdings
@@ -34,7 +35,9 @@ from dialogs import (
     audit_cards,
     privacy_cards,
     calibration_cards,
+    checkins_cards,
     digest_cards,
+    exports_cards,
     groups_cards,
     home_cards,
     reflection_cards,
@@ -119,6 +122,7 @@ def samples(framework: Framework) -> dict[CardBuilder, tuple[Card, ...]]:
             assessments_cards.assessments_card([(assessment, progress), (assessment.model_copy(update={"status": "closed"}), progress)]),
         ),
         **_group_samples(framework, scope),
+        **_checkin_samples(framework, action),
         **_reminder_samples(action, finished),
     }
 
@@ -171,11 +175,35 @@ def _group_samples(framework: Framework, scope: Scope) -> dict[CardBuilder, tupl
         digest_cards.non_responders_card: (digest_cards.non_responders_card(digest),),
         privacy_cards.forget_card: (privacy_cards.forget_card(),),
         audit_cards.audit_card: (audit_cards.audit_card(team, [_sample_entry()], 2, 3),),
+        exports_cards.export_card: (exports_cards.export_card("Sample"), exports_cards.export_card("Sample", (team.id, team.name))),
     }
 
 
 def _sample_entry() -> AuditEntry:
     return AuditEntry(at=_SAMPLE_TIME, by="lead", what="rating", subject="1a", assessment_id=SAMPLE_ID)
+
+
+def _checkin_samples(framework: Framework, action: Action) -> dict[CardBuilder, tuple[Card, ...]]:
+    """A check-in's cards: a member's with quick wins (answered, and as a nudge) and with none; a lead's."""
+    team = Team(id="g-sample", name="Sample group", members=(Member(user_id="lead", role="lead"), Member(user_id="member")))
+    checkin = CheckIn(
+        id="chk-sample", assessment_id=SAMPLE_ID, started_by="lead", created_at=_SAMPLE_TIME, deadline=_SAMPLE_TIME,
+        members=("lead", "member"), status="open",
+    )
+    item = CheckInItem(action_id=action.id, title=action.title, answer="stuck", at=_SAMPLE_TIME)
+    reply = CheckInReply(checkin_id=checkin.id, user_id="member", asked=(action.id,), items=(item,))
+    summary = summarise(team, checkin, [reply])
+    ask = checkins_cards.ask_card
+    return {
+        checkins_cards.which_group_card: (checkins_cards.which_group_card([team], None, None),),
+        checkins_cards.preview_card: (checkins_cards.preview_card(team, checkin, framework),),
+        checkins_cards.status_card: (checkins_cards.status_card(summary),),
+        checkins_cards.ask_card: (
+            ask(team, checkin, "Sam", [action], reply, nudge="halfway"), ask(team, checkin, "Sam", [], None),
+        ),
+        checkins_cards.summary_card: (checkins_cards.summary_card(summary, framework),),
+        checkins_cards.leads_card: (checkins_cards.leads_card(summary),),
+    }
 
 
 def buttons(card: Card) -> tuple[Button, ...]:

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from bot.jobs import JobHandler
 from bot.models import JobKind
-from dialogs import action_jobs, group_jobs, privacy_jobs, reminder_jobs
+from dialogs import action_jobs, checkin_jobs, group_jobs, privacy_jobs, reminder_jobs
 
 HANDLERS: dict[JobKind, JobHandler] = {
     **group_jobs.HANDLERS,
     **action_jobs.HANDLERS,
     **privacy_jobs.HANDLERS,
     **reminder_jobs.HANDLERS,
+    **checkin_jobs.HANDLERS,
 }

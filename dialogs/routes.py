@@ -17,23 +17,33 @@ from pydantic import BaseModel
 from bot.intents import (
     AddEvidence,
     AgreeLevel,
+    AnswerCheckIn,
     AskActionDue,
     AskActionNote,
     AskActionOwner,
     AssignAction,
+    AwayCheckIn,
+    CancelCheckIn,
     ChooseAgreed,
     ChoosePhase,
     CloseAssessment,
     CloseCycle,
+    ConfirmCheckIn,
     EditAction,
+    ExportFile,
+    ExtendCheckIn,
+    ForgetMe,
     GroupResults,
     Intent,
     LeaveGroup,
     MyAnswers,
+    NameQuickWin,
     NameSubject,
     NextSection,
+    NoteCheckIn,
     OpenAction,
     OpenGroup,
+    PreviewCheckIn,
     Rate,
     Resume,
     SetActionDue,
@@ -42,19 +52,19 @@ from bot.intents import (
     ShareResults,
     ShowActions,
     ShowAssessments,
+    ShowAudit,
     ShowHelp,
     ShowMenu,
     ShowParticipation,
     ShowPhases,
     SkipEvidence,
+    SnoozeCheckIn,
     StartAssessment,
     StartGroupAssessment,
     TakeIdea,
-    ShowAudit,
-    ForgetMe,
 )
 from bot.models import ConversationState
-from dialogs import actions, assessments, calibration, digest, groups, home, reflection, reminders, setup
+from dialogs import actions, assessments, calibration, checkins, digest, exports, groups, home, reflection, reminders, setup
 from dialogs import typed as typed_choices
 from dialogs import audit, privacy
 from dialogs.flow import FlowContext, FlowResult
@@ -114,6 +124,16 @@ INTENTS: dict[type[BaseModel], IntentStep] = {
     SetActionNote: actions.set_note,
     ShowAudit: audit.audit_button,
     ForgetMe: privacy.forget_me,
+    ExportFile: exports.export_button,
+    PreviewCheckIn: checkins.preview,
+    ConfirmCheckIn: checkins.confirm,
+    ExtendCheckIn: checkins.extend,
+    CancelCheckIn: checkins.cancel,
+    AnswerCheckIn: checkins.answer,
+    NoteCheckIn: checkins.note,
+    NameQuickWin: checkins.name_quick_win,
+    SnoozeCheckIn: checkins.snooze,
+    AwayCheckIn: checkins.away,
 }
 COMMANDS: dict[str, Step] = {
     "help": setup.show_help,
@@ -142,6 +162,9 @@ COMMANDS: dict[str, Step] = {
     "forget me": privacy.ask_to_forget,
     "audit": audit.show_audit,
     "reminders": reminders.show,
+    "export": exports.export_menu,
+    "check-in": checkins.checkin_typed,
+    "checkin": checkins.checkin_typed,
 }
 COMMANDS_WITH_ARGUMENT: dict[str, TextStep] = {
     "phase": reflection.goto_phase,
@@ -152,6 +175,9 @@ COMMANDS_WITH_ARGUMENT: dict[str, TextStep] = {
     "digest": digest.schedule,
     "audit": audit.audit_page,
     "reminders": reminders.change,
+    "export": exports.export_typed,
+    "check-in": checkins.checkin_with,
+    "checkin": checkins.checkin_with,
 }
 PHRASES_WITH_ARGUMENT: dict[str, TextStep] = {
     "add action": actions.add_typed,

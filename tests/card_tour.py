@@ -19,13 +19,15 @@ from pathlib import Path
 from typing import Any
 
 from adapters import scheduler
+from adapters.http import SCHEDULER
 from adapters.scheduler import Limits
 from bot import messages as say
 from bot.framework import Level, load_framework
 from bot.messages import HELP_LINES, NOT_SURE
 from tests import builders
-from adapters.http import SCHEDULER
 from tests import group_harness as g
+from tests.card_tour_checkins import check_in_cards
+from tests.checkin_harness import MONDAY as CHECK_IN_START
 from tests.fakes.connector import FakeConnector
 from tests.harness import ADAPTIVE, NOW, RunningBot, Sent, TeamsChat, running_bot
 from tests.manual_clock import ManualClock
@@ -71,7 +73,17 @@ async def every_card(data_dir: Path) -> list[Shown]:
         await _sweep(chat, _sent_cards(bot))
         await _privacy_cards(bot)
         personal = _distinct(bot)
-    return [*personal, *await _group_cards(data_dir.with_name(f"{data_dir.name}-groups"))]
+    groups = await _group_cards(data_dir.with_name(f"{data_dir.name}-groups"))
+    return [*personal, *groups, *await _check_in_cards(data_dir.with_name(f"{data_dir.name}-check-ins"))]
+
+
+async def _check_in_cards(data_dir: Path) -> list[Shown]:
+    """A check-in's cards, from its own bot with a clock the tour moves (tests/card_tour_checkins.py)."""
+    clock = ManualClock(CHECK_IN_START)
+    with _unpaced():
+        async with running_bot(data_dir, clock=clock) as bot:
+            await check_in_cards(bot, clock.set, TYPED)
+            return _distinct(bot)
 
 
 async def _reminders(bot: RunningBot, chat: TeamsChat, clock: ManualClock) -> None:
@@ -94,6 +106,7 @@ async def _walk(bot: RunningBot, chat: TeamsChat) -> None:
     await _edit_an_action(bot, chat, listed)
     for command in _commands():
         await chat.say(command)
+    await chat.say("export")
     await _set_up(chat, subject=None)
 
 

@@ -68,6 +68,14 @@ def test_the_tour_reaches_every_kind_of_card_the_bot_sends(cards: list[Shown]) -
     assert {shown.how for shown in cards} == {"send", "update"}
 
 
+def test_the_tour_reaches_every_check_in_card(cards: list[Shown]) -> None:
+    group = "Working group"
+    assert {
+        f"Check-in for {group}", f"Check-in for {group}: open", "Which group should I check in with?",
+        f"{group}: quick-win check-in", f"{group} · check-in results", f"{group}: check-in, who did not answer",
+    } <= {shown.title for shown in cards}
+
+
 def test_the_tour_reaches_every_kind_of_working_group_card(cards: list[Shown]) -> None:
     """Group, invitation, results, agreeing, participation, status, the digest's headline, thread and leads' list."""
     titles = {shown.title for shown in cards}

@@ -14,7 +14,8 @@ from adapters.render import VIEW_CONTENT_TYPE, view_attachment
 from adapters.text import render_text
 from bot.framework import Level
 from bot.intents import AddEvidence, NextSection, Rate, ShowMenu, payload
-from bot.views import Button, Card, Fact, Notice, TextInput, View
+from bot.exports import ExportRequest
+from bot.views import Button, Card, Fact, FileOffer, Notice, TextInput, View
 
 ASSESSMENT = "a-0123456789abcdef"
 NOW = datetime(2025, 3, 4, 9, 30, tzinfo=UTC)
@@ -96,6 +97,13 @@ def test_render_text_numbers_choices_then_actions_with_the_suggested_step_first(
 
 def test_render_text_of_a_notice_is_its_text_with_nothing_to_pick() -> None:
     assert render_text(WELCOME) == ("Welcome to Reflect.", [])
+
+
+def test_a_file_offer_in_the_console_says_files_arrive_in_teams_or_slack() -> None:
+    offer = FileOffer(subject="Whole system", request=ExportRequest(
+        format="xlsx", platform="console", tenant_id="local", space="user:ada", assessment_id=ASSESSMENT, user_id="ada",
+    ))
+    assert render_text(offer) == ("Your Excel export is ready to send, but files can only be delivered in Teams or Slack.", [])
 
 
 def test_render_text_of_a_text_box_alone_asks_only_for_typing() -> None:

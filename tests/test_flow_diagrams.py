@@ -5,7 +5,7 @@ from __future__ import annotations
 import inspect
 import pkgutil
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from importlib import import_module
 from pathlib import Path
 
@@ -13,15 +13,41 @@ import pytest
 
 import dialogs
 from bot.framework import load_framework
-from bot.intents import ShowAudit, ShowHelp, ShowMenu, parse, payload
+from bot.intents import (
+    AnswerCheckIn,
+    AwayCheckIn,
+    NameQuickWin,
+    NoteCheckIn,
+    PreviewCheckIn,
+    ShowAudit,
+    ShowHelp,
+    ShowMenu,
+    SnoozeCheckIn,
+    parse,
+    payload,
+)
 from bot.keys import TeamKey, TenantKey
-from bot.models import ConversationState, Person
+from bot.models import Action, CheckIn, ConversationState, Person, Team
 from bot.store import Store
 from bot.intents import Intent
 from bot.views import Button, Card
 from dialogs import (
-    actions, assessments, audit, calibration, diagrams, digest, groups, home, privacy, reflection, reflection_cards, reminders,
-    routes, setup,
+    actions,
+    assessments,
+    audit,
+    calibration,
+    checkins,
+    diagrams,
+    digest,
+    exports,
+    groups,
+    home,
+    privacy,
+    reflection,
+    reflection_cards,
+    reminders,
+    routes,
+    setup,
 )
 from dialogs.flow import CardBuilder, FlowContext, FlowResult, cards_after
 
@@ -108,6 +134,7 @@ def test_an_edge_for_a_button_that_no_longer_exists_is_caught() -> None:
 
 
 GROUP_FLOWS = {"groups", "calibration", "digest", "audit"}
+CHECKIN_FLOWS = {"checkins"}
 CHANNEL = TeamKey(TenantKey("console", "local"), "C-channel")
 
 
@@ -181,7 +208,7 @@ def made(monkeypatch: pytest.MonkeyPatch) -> list[tuple[Card, CardBuilder]]:
 
         return build
 
-    for module in (setup, reflection, actions, home, assessments, groups, calibration, digest, privacy, audit, reminders):
+    for module in (setup, reflection, actions, home, assessments, groups, calibration, digest, privacy, audit, reminders, exports, checkins):
         for name, value in list(vars(module).items()):
             if any(value is builder for builder in BUILT):
                 monkeypatch.setattr(module, name, recording(value))
@@ -252,6 +279,9 @@ async def test_every_route_shows_only_cards_its_step_declares(store: Store, made
         await talk.say(command)
     await talk.run(routes.COMMANDS_WITH_ARGUMENT["reminders"], "3 days")
     await talk.run(routes.NOT_UNDERSTOOD)
+    (export,) = await talk.say("export")
+    assert await talk.tap(export, "Word") == []
+    assert await talk.say_with("export", "csv history") == []
     (overview,) = await talk.run(routes.EVENTS["home"])
     (mine,) = await talk.tap(overview, "My assessments")
     assert await talk.tap(mine, "Close 1") == []
@@ -261,8 +291,9 @@ async def test_every_route_shows_only_cards_its_step_declares(store: Store, made
     await talk.tap(forget, "Yes, forget me")
 
     assert overview.title == "Reflect"
-    solo = {step for step in talk.ran if diagrams.flow_of(step) not in GROUP_FLOWS}
-    assert solo == {inspect.unwrap(step) for step in _routed_steps() if diagrams.flow_of(step) not in GROUP_FLOWS}
+    apart = GROUP_FLOWS | CHECKIN_FLOWS
+    solo = {step for step in talk.ran if diagrams.flow_of(step) not in apart}
+    assert solo == {inspect.unwrap(step) for step in _routed_steps() if diagrams.flow_of(step) not in apart}
 
 
 async def _find_person(picked: str, _elsewhere: tuple[str, ...]) -> Person | None:
@@ -327,3 +358,49 @@ async def test_every_group_route_shows_only_cards_its_step_declares(
 
     grouped = {step for step in talk.ran if diagrams.flow_of(step) in GROUP_FLOWS}
     assert grouped == {inspect.unwrap(step) for step in _routed_steps() if diagrams.flow_of(step) in GROUP_FLOWS}
+
+
+async def _run_check_in(talk: Conversation) -> None:
+    """A lead previews, starts, extends and cancels check-ins; members answer, note, name a quick win, snooze, away."""
+    await talk.say("link this channel")
+    await talk.say_with("add", "@bo", "bo")
+    await talk.say("start group assessment")
+    (focus,) = await talk.answer("Community voice")
+    (footprint,) = await talk.tap(focus, "Strategic")
+    (stance,) = await talk.tap(footprint, "Place")
+    await talk.tap(stance, "Looking back")
+    team = await talk.store.get(CHANNEL, Team, CHANNEL.team_id)
+    assert team is not None and team.assessment_id is not None
+    await talk.store.put(CHANNEL, Action(
+        id="act-ada", assessment_id=team.assessment_id, section="1a", title="Call the forum", owner_id="ada",
+        due=date(2026, 12, 1), created_at=datetime(2026, 11, 23, tzinfo=UTC), updated_at=datetime(2026, 11, 23, tzinfo=UTC),
+    ))
+    (preview,) = await talk.say("check-in")
+    await talk.tap(preview, "Start · light")
+    (status,) = await talk.say_with("check-in", "phase 2 by friday")
+    await talk.tap(status, "Extend")
+    await talk.say_with("check-in", "extend")
+    (checkin,) = await talk.store.find(CHANNEL, CheckIn, status="open")
+    ids = {"group": CHANNEL.team_id, "checkin": checkin.id}
+    await checkins.ask(talk.store, FRAMEWORK, CHANNEL, team, checkin, "ada")
+    for intent in (
+        AnswerCheckIn(**ids, action="act-ada", answer="stuck"), NoteCheckIn(**ids, action="act-ada", text="Waiting"),
+        SnoozeCheckIn(**ids), AwayCheckIn(**ids),
+    ):
+        await talk.run(routes.INTENTS[type(intent)], intent)
+    talk.user = "bo"
+    await talk.run(routes.INTENTS[NameQuickWin], NameQuickWin(**ids, text="Visit the drop-in"))
+    talk.user = "ada"
+    await talk.tap(status, "Cancel")
+    (again,) = await talk.run(routes.INTENTS[PreviewCheckIn], PreviewCheckIn(group=CHANNEL.team_id))
+    await talk.tap(again, "Cancel")
+
+
+async def test_every_check_in_route_shows_only_cards_its_step_declares(
+    store: Store, made: list[tuple[Card, CardBuilder]]
+) -> None:
+    talk = Conversation(store, made, channel=True)
+    await _run_check_in(talk)
+
+    ran = {step for step in talk.ran if diagrams.flow_of(step) in CHECKIN_FLOWS}
+    assert ran == {inspect.unwrap(step) for step in _routed_steps() if diagrams.flow_of(step) in CHECKIN_FLOWS}

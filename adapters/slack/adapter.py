@@ -42,10 +42,13 @@ from adapters.slack.blocks import (
     modal_view,
     text_spec,
 )
+from adapters.exports.service import Exporter
 from adapters.slack.payloads import SlackRequest, modal_context
 from adapters.slack.responses import ResponseUrls
 from bot import messages as say
-from bot.views import Card, DataFile, Notice, View
+from bot.errors import Refusal, Unavailable
+from bot.exports import FORMAT_NAMES
+from bot.views import Card, DataFile, FileOffer, Notice, View
 
 CHANNEL_ID = "slack"
 POINTED = "reflect.slack.pointed_to_dm"
@@ -88,8 +91,10 @@ class SlackAdapter(BotAdapter):
         *,
         clock: Callable[[], datetime] = _utc_now,
         on_turn_error: Callable[[TurnContext, Exception], Awaitable[None]] | None = None,
+        files: Exporter | None = None,
     ) -> None:
         super().__init__(on_turn_error)
+        self._files = files
         self._client = client
         self._responses = ResponseUrls(client)
         self._bot = bot
@@ -114,6 +119,9 @@ class SlackAdapter(BotAdapter):
                 continue
             view = _view_of(activity)
             incoming = context.activity
+            if isinstance(view, FileOffer):
+                responses.append(await self._upload_export(context, activity, view))
+                continue
             if incoming.type == ActivityTypes.event and incoming.name == HOME_EVENT and isinstance(view, Card):
                 await self._client.views_publish(user_id=incoming.from_property.id, view=home_view(view))
                 responses.append(ResourceResponse(id=""))
@@ -127,6 +135,30 @@ class SlackAdapter(BotAdapter):
             channel=channel, content=file.text, filename=file.name, title=file.name, initial_comment=file.caption
         )
         return ResourceResponse(id=str((done.get("file") or {}).get("id", "")))
+
+    async def _upload_export(self, context: TurnContext, activity: Activity, offer: FileOffer) -> ResourceResponse:
+        """Make the file and upload it (files_upload_v2) into the DM, or into the thread of the channel message that
+        asked when the offer may be seen there (else into the person's DM, saying so); a refusal (not allowed, PDF not
+        installed) is answered like any other notice."""
+        try:
+            if self._files is None:
+                raise Unavailable(say.EXPORT_FAILED)
+            made = await self._files.make(offer.request)
+        except Refusal as refusal:
+            return ResourceResponse(id=await self._post(context, activity, Notice(text=refusal.message)))
+        incoming = context.activity
+        in_channel = incoming.conversation.conversation_type == "channel"
+        private = in_channel and not offer.shared_where_asked
+        channel = await self._direct_channel(incoming.from_property.id) if private else activity.conversation.id
+        thread = (incoming.channel_data or {}).get("thread_ts") if in_channel and not private else None
+        comment = say.EXPORT_SLACK_COMMENT.format(format=FORMAT_NAMES[offer.request.format], subject=offer.subject)
+        await self._client.files_upload_v2(
+            channel=channel, thread_ts=thread, file=made.content, filename=made.filename, title=made.title,
+            initial_comment=comment,
+        )
+        if private:
+            return ResourceResponse(id=await self._post(context, activity, Notice(text=say.EXPORT_SENT_PRIVATELY)))
+        return ResourceResponse(id="")
 
     async def _post(self, context: TurnContext, activity: Activity, view: View) -> str:
         """Where a reply goes: a slash command's answer where it was typed, a channel reply to the person only."""
@@ -208,7 +240,8 @@ class SlackAdapter(BotAdapter):
             return self._incoming(team_id, user, event["channel"], "personal", event_id, text=event.get("text") or "")
         if kind == "app_mention":
             text = _LEADING_MENTION.sub("", event.get("text") or "", count=1)
-            return self._incoming(team_id, user, event["channel"], "channel", event_id, text=text)
+            thread = {"thread_ts": event.get("thread_ts") or event.get("ts")}
+            return self._incoming(team_id, user, event["channel"], "channel", event_id, text=text, channel_data=thread)
         if kind == "app_home_opened" and event.get("tab") == "home":
             activity = self._incoming(team_id, user, event["channel"], "personal", event_id)
             activity.type, activity.name = ActivityTypes.event, HOME_EVENT
@@ -237,6 +270,8 @@ class SlackAdapter(BotAdapter):
             return None
         delivery = _delivery_id("action", message_ts, action["action_id"], action.get("action_ts") or payload["trigger_id"])
         kind = _conversation_type(channel)
+        if kind == "channel":
+            card["thread_ts"] = container.get("thread_ts") or message_ts
         return self._incoming(
             team_id, user, channel, kind, delivery, value=value, reply_to_id=message_ts, channel_data=card
         )

@@ -34,7 +34,7 @@ from slack_sdk.models.views import View as SlackView
 
 from adapters.text import primary_first, render_text
 from bot.intents import payload
-from bot.views import Button, Card, Fact, Item, Notice, Picker, TextInput, View
+from bot.views import Button, Card, Fact, Item, Picker, TextInput, View
 
 BUTTON_ACTION_PREFIX = "reflect:"
 TEXT_ACTION_ID = "reflect-text"
@@ -76,8 +76,9 @@ _SLACK_USER = re.compile(r"[UW][A-Z0-9]{2,30}")
 
 def message_blocks(view: View) -> tuple[str, list[JsonObject]]:
     """Blocks for the message, plus the `text` Slack shows in notifications and reads to screen readers."""
-    if isinstance(view, Notice):
-        return _mrkdwn(view.text, FALLBACK_TEXT_MAX), [SectionBlock(text=PlainTextObject(text=view.text)).to_dict()]
+    if not isinstance(view, Card):
+        text = render_text(view, hint=False)[0]
+        return _mrkdwn(text, FALLBACK_TEXT_MAX), [SectionBlock(text=PlainTextObject(text=text)).to_dict()]
     return _mrkdwn(render_text(view, hint=False)[0], FALLBACK_TEXT_MAX), _card_blocks(view, MESSAGE_MAX_BLOCKS)
 
 

@@ -14,15 +14,21 @@ from botbuilder.integration.aiohttp import CloudAdapter
 from botbuilder.schema import Activity, ResourceResponse
 from msrest.exceptions import ClientRequestError, HttpOperationError
 
+from adapters.teams.files import TeamsFiles
 from bot.errors import Delivery, DeliveryError
 
 TRANSPORT_FAILURES = (HttpOperationError, ClientRequestError, aiohttp.ClientError, OSError, TimeoutError)
 
 
 class DeliveringCloudAdapter(CloudAdapter):
-    """The SDK's CloudAdapter, with send and update failures mapped to `DeliveryError`."""
+    """The SDK's CloudAdapter, with send and update failures mapped to `DeliveryError`, and file offers turned into
+    what Teams can show (`files`, set when exports are wired)."""
+
+    files: TeamsFiles | None = None
 
     async def send_activities(self, context: TurnContext, activities: list[Activity]) -> list[ResourceResponse]:
+        if self.files is not None:
+            activities = [sent for activity in activities for sent in await self.files.expand(context, activity)]
         try:
             return await super().send_activities(context, activities)
         except TRANSPORT_FAILURES as failed:

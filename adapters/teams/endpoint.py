@@ -21,6 +21,8 @@ from adapters.http_body import refused
 from adapters.teams.activity_checks import checked_activity
 from adapters.teams.auth import TeamsAuthentication
 from adapters.teams.delivery import DeliveringCloudAdapter
+from adapters.teams.file_consent import FILE_CONSENT
+from adapters.teams.files import TeamsFiles
 from adapters.teams.invokes import AnswerInvokes
 from adapters.teams.service_urls import service_url_allowed
 from adapters.teams.signing_keys import KeyPolicy
@@ -57,7 +59,14 @@ class TeamsEndpoint:
         self.adapter.on_turn_error = on_turn_error
         for handler in invokes:
             self.adapter.use(handler)
-        self.adapter.use(AnswerInvokes())
+        self._invokes = AnswerInvokes()
+        self.adapter.use(self._invokes)
+
+    def deliver_files(self, files: TeamsFiles) -> None:
+        """Exports: file offers become a link and a consent card, and their consent invokes are answered (the ones
+        `my data` offers are answered by its own middleware, ahead of these)."""
+        self.adapter.files = files
+        self._invokes.handlers[FILE_CONSENT] = files.consent
 
     async def close(self) -> None:
         """Close the Connector clients kept between turns."""

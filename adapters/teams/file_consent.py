@@ -60,6 +60,12 @@ class _Consent(_Model):
     uploadInfo: _UploadInfo | None = None
 
 
+def _names_a_data_file(value: object) -> bool:
+    """A `my data` offer's consent; an export's consent (its context holds a signed token) is answered further on."""
+    context = value.get("context") if isinstance(value, dict) else None
+    return not (isinstance(context, dict) and "token" in context and "reflect_file" not in context)
+
+
 def upload_url_allowed(url: str, *, local_mode: bool) -> bool:
     """Microsoft's OneDrive/SharePoint over https; in local mode, loopback only."""
     try:
@@ -84,7 +90,7 @@ class FileConsent(Middleware):
 
     async def on_turn(self, context: TurnContext, logic: Callable[[], Awaitable[None]]) -> None:
         activity = context.activity
-        if activity.type != ActivityTypes.invoke or activity.name != FILE_CONSENT:
+        if activity.type != ActivityTypes.invoke or activity.name != FILE_CONSENT or not _names_a_data_file(activity.value):
             await logic()
             return
         status = await self._answer(context)

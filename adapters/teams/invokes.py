@@ -7,7 +7,7 @@ below never sees it.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 
 from botbuilder.core import InvokeResponse, Middleware, TurnContext
 from botbuilder.schema import Activity, ActivityTypes
@@ -19,15 +19,24 @@ MESSAGE_RESPONSE = "application/vnd.microsoft.activity.message"
 ERROR_RESPONSE = "application/vnd.microsoft.error"
 
 
+InvokeHandler = Callable[[TurnContext], Awaitable[InvokeResponse]]
+
+
 class AnswerInvokes(Middleware):
-    """Answers every invoke at once: a card action with a short message, a malformed one with 400, others with 200."""
+    """Answers every invoke at once: one Reflect handles (`handlers`, by name) with its handler's answer, a card
+    action with a short message, a malformed one with 400, others with 200."""
+
+    def __init__(self, handlers: Mapping[str, InvokeHandler] | None = None) -> None:
+        self.handlers: dict[str, InvokeHandler] = dict(handlers or {})
 
     async def on_turn(self, context: TurnContext, logic: Callable[[], Awaitable[None]]) -> None:
         activity = context.activity
         if activity.type != ActivityTypes.invoke:
             await logic()
             return
-        await context.send_activity(Activity(type=ActivityTypes.invoke_response, value=invoke_answer(activity)))
+        handler = self.handlers.get(activity.name or "")
+        answer = invoke_answer(activity) if handler is None else await handler(context)
+        await context.send_activity(Activity(type=ActivityTypes.invoke_response, value=answer))
 
 
 def invoke_answer(activity: Activity) -> InvokeResponse:

@@ -59,6 +59,16 @@ class FakeConnector:
         self._changed = asyncio.Condition()
         self._runner: web.AppRunner | None = None
         self._port = 0
+        self.uploads: dict[str, tuple[dict[str, str], bytes]] = {}
+        """What was PUT to each upload URL (as OneDrive takes a file-consent upload): headers and bytes."""
+
+    def upload_url(self, name: str) -> str:
+        """An upload URL on this loopback server, standing in for the OneDrive one Teams gives on consent."""
+        return f"http://127.0.0.1:{self._port}/upload/{name}"
+
+    async def _upload(self, request: web.Request) -> web.Response:
+        self.uploads[request.match_info["name"]] = (dict(request.headers), await request.read())
+        return web.json_response({"id": request.match_info["name"]}, status=201)
 
     async def __aenter__(self) -> Self:
         app = web.Application()
@@ -68,6 +78,7 @@ class FakeConnector:
         app.router.add_put("/v3/conversations/{cid}/activities/{aid}", self._update)
         app.router.add_get("/v3/conversations/{cid}/pagedmembers", self._paged_members)
         app.router.add_get("/v3/conversations/{cid}/members/{mid}", self._member)
+        app.router.add_put("/upload/{name}", self._upload)
         app.router.add_route("*", "/{tail:.*}", self._unknown)
         self._runner = web.AppRunner(app)
         await self._runner.setup()

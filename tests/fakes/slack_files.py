@@ -27,6 +27,7 @@ class SharedFile:
     content: bytes
     channel: str | None = None
     initial_comment: str | None = None
+    thread_ts: str | None = None
 
 
 class SlackFiles:
@@ -65,7 +66,8 @@ class SlackFiles:
             if pending is None or pending["content"] is None or len(pending["content"]) != pending["length"]:
                 return {"ok": False, "error": "file_not_found"}
             shared = SharedFile(
-                str(entry["id"]), pending["filename"], pending["content"], body.get("channel_id"), body.get("initial_comment")
+                str(entry["id"]), pending["filename"], pending["content"], body.get("channel_id"), body.get("initial_comment"),
+                body.get("thread_ts"),
             )
             self.shared.append(shared)
             done.append({"id": shared.file_id, "name": shared.filename, "title": entry.get("title")})
