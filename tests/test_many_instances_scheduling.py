@@ -224,7 +224,7 @@ def _message_of(job: dict[str, Any]) -> tuple[str, str]:
     return payload["user"], say.NON_RESPONDERS_TITLE.format(name=group.name)
 
 
-async def _until(check: Callable[[], T | None], what: str, timeout: float = 120.0) -> T:
+async def _until(check: Callable[[], T | None], what: str, timeout: float = 600.0) -> T:
     """Poll `check` until it returns something other than None; the timeout only guards against a hung test."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
