@@ -8,15 +8,12 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-import os
 import signal
-import socket
 import subprocess
 import sys
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -30,67 +27,19 @@ from bot.keys import AssessmentKey, TeamKey, TenantKey
 from bot.models import Assessment, Response, Scope
 from tests import builders
 from tests.fakes.connector import FakeConnector
+from tests.processes import REPO, Instance, serving, start
 
-REPO = Path(__file__).resolve().parent.parent
 TEAM = TeamKey(TenantKey("teams", "tenant-a"), "19:team-1")
 KEY = AssessmentKey(TEAM, "a-shared")
 CHANNEL = {"conversation": "19:general@thread.tacv2", "conversation_type": "channel", "team": TEAM.team_id}
 pytestmark = pytest.mark.slow
 
 
-@dataclass
-class Instance:
-    process: subprocess.Popen[bytes]
-    url: str
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def _start(database_url: str, data_dir: Path) -> Instance:
-    port = _free_port()
-    env = {
-        **os.environ,
-        "REFLECT_LOCAL_MODE": "true",
-        "REFLECT_PORT": str(port),
-        "REFLECT_DATA_DIR": str(data_dir),
-        "REFLECT_DATABASE_URL": database_url,
-        "REFLECT_LOG_LEVEL": "WARNING",
-    }
-    process = subprocess.Popen([sys.executable, str(REPO / "app.py")], cwd=REPO, env=env, stderr=subprocess.DEVNULL)
-    return Instance(process, f"http://127.0.0.1:{port}")
-
-
-async def _until_healthy(session: aiohttp.ClientSession, instance: Instance) -> None:
-    for _ in range(600):
-        assert instance.process.poll() is None, "an instance stopped during start-up"
-        try:
-            async with session.get(f"{instance.url}/healthz") as reply:
-                if reply.status == 200:
-                    return
-        except aiohttp.ClientConnectionError:
-            pass
-        await asyncio.sleep(0.05)
-    raise AssertionError("an instance never became healthy")
-
-
 @asynccontextmanager
 async def instances(count: int, database_url: str, tmp_path: Path) -> AsyncIterator[list[Instance]]:
-    """`count` instances started together (so their migrations race), stopped with SIGTERM at the end."""
-    started = [_start(database_url, tmp_path / f"data-{n}") for n in range(count)]
-    try:
-        async with aiohttp.ClientSession() as session:
-            await asyncio.gather(*(_until_healthy(session, instance) for instance in started))
+    """`count` instances of `app.py` started together (so their migrations race)."""
+    async with serving([start(["app.py"], database_url, tmp_path / f"data-{n}") for n in range(count)]) as started:
         yield started
-    finally:
-        for instance in started:
-            if instance.process.poll() is None:
-                instance.process.send_signal(signal.SIGTERM)
-        for instance in started:
-            instance.process.wait(timeout=30)
 
 
 async def _seed_assessment(database_url: str) -> None:

@@ -13,11 +13,7 @@ No LISTEN/NOTIFY is involved: each scheduler polls the jobs table (adapters/sche
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
-import socket
-import subprocess
-import sys
 import time
 from collections import Counter
 from collections.abc import AsyncIterator, Callable
@@ -38,11 +34,11 @@ from bot.models import Person, ScheduledJob, Scope, Team
 from bot.services import actions, checkin_schedule, checkins, groups, reminders, shared
 from tests import builders
 from tests.fakes.connector import FakeConnector
+from tests.processes import Instance, serving, start
 from tests.scheduled_instance import START
 
 TODAY_ENDS = START + timedelta(hours=12)
 
-REPO = Path(__file__).resolve().parent.parent
 TENANT = TenantKey("teams", "tenant-a")
 MEMBERS_PER_GROUP = 24
 THREAD = (say.ATTENTION_TITLE, say.PROGRESS_TITLE, say.CHANGES_TITLE_FIRST)
@@ -65,61 +61,13 @@ GROUPS = [
 ]
 
 
-@dataclass
-class Instance:
-    process: subprocess.Popen[bytes]
-    url: str
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def _start(database_url: str, data_dir: Path, origin: float) -> Instance:
-    port = _free_port()
-    env = {
-        **os.environ, "REFLECT_LOCAL_MODE": "true", "REFLECT_PORT": str(port), "REFLECT_DATA_DIR": str(data_dir),
-        "REFLECT_DATABASE_URL": database_url, "REFLECT_LOG_LEVEL": "WARNING",
-    }
-    command = [sys.executable, "-m", "tests.scheduled_instance", repr(origin)]
-    with (data_dir.parent / f"{data_dir.name}.log").open("wb") as log:
-        process = subprocess.Popen(command, cwd=REPO, env=env, stderr=log)
-    return Instance(process, f"http://127.0.0.1:{port}")
-
-
-async def _until_healthy(session: aiohttp.ClientSession, instance: Instance) -> None:
-    """Start-up can take long on a loaded machine; the bound only guards against a hung test."""
-    for _ in range(2400):
-        assert instance.process.poll() is None, "an instance stopped during start-up"
-        try:
-            async with session.get(f"{instance.url}/healthz") as reply:
-                if reply.status == 200:
-                    return
-        except aiohttp.ClientConnectionError:
-            pass
-        await asyncio.sleep(0.05)
-    raise AssertionError("an instance never became healthy")
-
-
 @asynccontextmanager
 async def instances(count: int, database_url: str, tmp_path: Path) -> AsyncIterator[list[Instance]]:
-    """`count` instances sharing one clock origin, stopped with SIGTERM at the end (one killed earlier stays dead).
-
-    Each one's log goes to a file beside its data folder, for reading after a failure."""
+    """`count` instances sharing one clock origin (tests/scheduled_instance.py)."""
     origin = time.time()
-    started = [_start(database_url, tmp_path / f"data-{n}", origin) for n in range(count)]
-    try:
-        async with aiohttp.ClientSession() as session:
-            await asyncio.gather(*(_until_healthy(session, instance) for instance in started))
+    command = ["-m", "tests.scheduled_instance", repr(origin)]
+    async with serving([start(command, database_url, tmp_path / f"data-{n}") for n in range(count)]) as started:
         yield started
-    finally:
-        for instance in started:
-            if instance.process.poll() is None:
-                instance.process.send_signal(signal.SIGTERM)
-        for instance in started:
-            instance.process.wait(timeout=30)
 
 
 async def _link(session: aiohttp.ClientSession, instance: Instance, connector: FakeConnector, group: Group) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -19,14 +18,8 @@ from app import create_app, default_store
 from bot.config import load_settings
 from bot.errors import ConfigError
 from tests.harness import local_settings, serve_locally
+from tests.processes import REPO, free_port
 
-REPO = Path(__file__).resolve().parent.parent
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def _run_app(env: dict[str, str], tmp_path: Path) -> subprocess.CompletedProcess[str]:
@@ -38,7 +31,7 @@ def _run_app(env: dict[str, str], tmp_path: Path) -> subprocess.CompletedProcess
             **os.environ,
             "REFLECT_LOCAL_MODE": "true",
             "REFLECT_DATA_DIR": str(tmp_path / "data"),
-            "REFLECT_PORT": str(_free_port()),
+            "REFLECT_PORT": str(free_port()),
             **env,
         },
         capture_output=True,

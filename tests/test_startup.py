@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -19,8 +18,8 @@ from bot.errors import ConfigError
 from bot.config import load_settings
 from bot.errors import StoreError
 from tests.harness import serve_locally
+from tests.processes import REPO, free_port
 
-REPO = Path(__file__).resolve().parent.parent
 VARIABLES = (
     "REFLECT_DATA_DIR", "FRAMEWORK_PATH", "REFLECT_HOST", "REFLECT_PORT", "REFLECT_LOG_LEVEL", "MICROSOFT_APP_ID",
     "MICROSOFT_APP_PASSWORD", "MICROSOFT_APP_TENANT_ID", "MICROSOFT_APP_TYPE", "REFLECT_SERVICE_URL_ALLOWLIST",
@@ -38,17 +37,11 @@ def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.chdir(tmp_path)
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def _run_app(env: dict[str, str], tmp_path: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, str(REPO / "app.py")],
         cwd=tmp_path,
-        env={**os.environ, "REFLECT_DATA_DIR": str(tmp_path / "data"), "REFLECT_PORT": str(_free_port()), **env},
+        env={**os.environ, "REFLECT_DATA_DIR": str(tmp_path / "data"), "REFLECT_PORT": str(free_port()), **env},
         capture_output=True,
         text=True,
         timeout=60,
@@ -133,7 +126,7 @@ async def test_healthz_over_http_reports_the_loaded_framework(tmp_path: Path) ->
 
 
 async def test_run_command_serves_until_sigterm_then_exits_cleanly(tmp_path: Path) -> None:
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen(
         [sys.executable, str(REPO / "app.py")],
         cwd=tmp_path,
