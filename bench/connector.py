@@ -8,44 +8,34 @@ from __future__ import annotations
 
 import itertools
 import json
-from types import TracebackType
-from typing import Any, Self
+from typing import Any
 
 from aiohttp import web
 
+from tests.fakes.loopback import LoopbackServer
 from tests.harness import Sent
 
 
-class BenchConnector:
+class BenchConnector(LoopbackServer):
     """Answers sends, replies and updates at once; `take_card` hands the load generator the card to tap next."""
 
+    quiet = True
+
     def __init__(self, *, keep_cards: bool) -> None:
+        super().__init__()
         self.calls = 0
         self._keep_cards = keep_cards
         self._cards: dict[str, Sent] = {}
         self._ids = itertools.count(1)
-        self._runner: web.AppRunner | None = None
 
-    async def __aenter__(self) -> Self:
-        app = web.Application()
+    def add_routes(self, app: web.Application) -> None:
         app.router.add_post("/v3/conversations/{cid}/activities", self._send)
         app.router.add_post("/v3/conversations/{cid}/activities/{aid}", self._send)
         app.router.add_put("/v3/conversations/{cid}/activities/{aid}", self._update)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        await web.TCPSite(self._runner, "127.0.0.1", 0).start()
-        return self
-
-    async def __aexit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        if self._runner is not None:
-            await self._runner.cleanup()
 
     @property
     def url(self) -> str:
-        assert self._runner is not None
-        return f"http://127.0.0.1:{self._runner.addresses[0][1]}/"
+        return f"{self.origin}/"
 
     def take_card(self, conversation_id: str) -> Sent | None:
         """The last card sent to this conversation since the previous take, if any."""

@@ -21,8 +21,6 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from types import TracebackType
-from typing import Self
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -31,6 +29,7 @@ from aiohttp import web  # noqa: E402
 
 from bench.processes import ROOT, ServedBot, free_port, local_env, machine_load, served  # noqa: E402
 from bench.turns import pct  # noqa: E402
+from tests.fakes.loopback import LoopbackServer  # noqa: E402
 from tests.fakes.slack_api import sign  # noqa: E402
 
 SECRET = "bench-signing-secret"
@@ -41,33 +40,23 @@ PEOPLE = 500
 ACK_GIVE_UP_SECONDS = 30.0
 
 
-class SlowSlackApi:
+class SlowSlackApi(LoopbackServer):
     """Every Web API method answers `ok` after a fixed delay; it counts the calls that were answered."""
 
+    quiet = True
+
     def __init__(self, delay: float) -> None:
+        super().__init__()
         self.delay = delay
         self.answered = 0
         self._ts = itertools.count(1)
-        self._runner: web.AppRunner | None = None
 
-    async def __aenter__(self) -> Self:
-        app = web.Application()
+    def add_routes(self, app: web.Application) -> None:
         app.router.add_post("/api/{method}", self._call)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        await web.TCPSite(self._runner, "127.0.0.1", 0).start()
-        return self
-
-    async def __aexit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        if self._runner is not None:
-            await self._runner.cleanup()
 
     @property
     def url(self) -> str:
-        assert self._runner is not None
-        return f"http://127.0.0.1:{self._runner.addresses[0][1]}/api/"
+        return f"{self.origin}/api/"
 
     async def _call(self, request: web.Request) -> web.Response:
         await request.read()

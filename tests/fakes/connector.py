@@ -7,11 +7,13 @@ import itertools
 import json
 from collections import deque
 from dataclasses import dataclass
-from types import TracebackType
-from typing import Any, Self
+from typing import Any
 
 from aiohttp import web
+
 from botframework.connector.auth import AppCredentials, ServiceClientCredentialsFactory
+
+from tests.fakes.loopback import LoopbackServer
 
 
 @dataclass(frozen=True)
@@ -36,7 +38,7 @@ class _CannedFailure:
     retry_after: float | None
 
 
-class FakeConnector:
+class FakeConnector(LoopbackServer):
     """Bot Connector v3 (send, reply, update, create conversation) that records requests and fails on demand.
 
     `roster`, when given, holds the `29:` ids the bot may open a 1:1 conversation with (the members of teams it is
@@ -48,6 +50,7 @@ class FakeConnector:
     def __init__(
         self, roster: set[str] | None = None, members: dict[str, list[dict[str, str]]] | None = None, page_limit: int = 500
     ) -> None:
+        super().__init__()
         self.roster = roster
         self.members = members or {}
         self.page_limit = page_limit
@@ -57,21 +60,18 @@ class FakeConnector:
         self._failures: deque[_CannedFailure] = deque()
         self._ids = itertools.count(1)
         self._changed = asyncio.Condition()
-        self._runner: web.AppRunner | None = None
-        self._port = 0
         self.uploads: dict[str, tuple[dict[str, str], bytes]] = {}
         """What was PUT to each upload URL (as OneDrive takes a file-consent upload): headers and bytes."""
 
     def upload_url(self, name: str) -> str:
         """An upload URL on this loopback server, standing in for the OneDrive one Teams gives on consent."""
-        return f"http://127.0.0.1:{self._port}/upload/{name}"
+        return f"{self.origin}/upload/{name}"
 
     async def _upload(self, request: web.Request) -> web.Response:
         self.uploads[request.match_info["name"]] = (dict(request.headers), await request.read())
         return web.json_response({"id": request.match_info["name"]}, status=201)
 
-    async def __aenter__(self) -> Self:
-        app = web.Application()
+    def add_routes(self, app: web.Application) -> None:
         app.router.add_post("/v3/conversations", self._create_conversation)
         app.router.add_post("/v3/conversations/{cid}/activities", self._send)
         app.router.add_post("/v3/conversations/{cid}/activities/{aid}", self._send)
@@ -80,23 +80,11 @@ class FakeConnector:
         app.router.add_get("/v3/conversations/{cid}/members/{mid}", self._member)
         app.router.add_put("/upload/{name}", self._upload)
         app.router.add_route("*", "/{tail:.*}", self._unknown)
-        self._runner = web.AppRunner(app)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        self._port = self._runner.addresses[0][1]
-        return self
-
-    async def __aexit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        if self._runner is not None:
-            await self._runner.cleanup()
 
     @property
     def url(self) -> str:
         """The serviceUrl to put in activities (and in the token's serviceurl claim)."""
-        return f"http://127.0.0.1:{self._port}/"
+        return f"{self.origin}/"
 
     @property
     def activities(self) -> list[dict[str, Any]]:

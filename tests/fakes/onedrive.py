@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from types import TracebackType
-from typing import Self
 
 from aiohttp import web
+
+from tests.fakes.loopback import LoopbackServer
 
 
 @dataclass(frozen=True)
@@ -18,31 +18,18 @@ class Upload:
     content: bytes
 
 
-class FakeOneDrive:
+class FakeOneDrive(LoopbackServer):
     """Accepts PUT /upload/{session}; `uploads` lists what arrived."""
 
     def __init__(self) -> None:
+        super().__init__()
         self.uploads: list[Upload] = []
-        self._runner: web.AppRunner | None = None
-        self._port = 0
 
-    async def __aenter__(self) -> Self:
-        app = web.Application()
+    def add_routes(self, app: web.Application) -> None:
         app.router.add_put("/upload/{session}", self._put)
-        self._runner = web.AppRunner(app)
-        await self._runner.setup()
-        await web.TCPSite(self._runner, "127.0.0.1", 0).start()
-        self._port = self._runner.addresses[0][1]
-        return self
-
-    async def __aexit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        if self._runner is not None:
-            await self._runner.cleanup()
 
     def upload_url(self, session: str) -> str:
-        return f"http://127.0.0.1:{self._port}/upload/{session}"
+        return f"{self.origin}/upload/{session}"
 
     async def _put(self, request: web.Request) -> web.Response:
         self.uploads.append(Upload(request.match_info["session"], request.headers.get("Content-Range"), await request.read()))

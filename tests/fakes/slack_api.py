@@ -13,12 +13,12 @@ import json
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
-from types import TracebackType
-from typing import Any, Self
+from typing import Any
 from urllib.parse import parse_qsl
 
 from aiohttp import web
 
+from tests.fakes.loopback import LoopbackServer
 from tests.fakes.slack_files import UPLOAD_PATH, SlackFiles
 
 Reply = Callable[[dict[str, Any]], dict[str, Any]]
@@ -49,7 +49,7 @@ class _CannedFailure:
     retry_after: int | None
 
 
-class FakeSlackApi:
+class FakeSlackApi(LoopbackServer):
     """chat.postMessage, chat.postEphemeral, response_urls, chat.update, views.open, views.publish, conversations.open
     and .members, auth.test, users.info; fails on demand.
 
@@ -60,6 +60,7 @@ class FakeSlackApi:
     def __init__(
         self, token: str = "xoxb-test-token", members: dict[str, list[str]] | None = None, page_limit: int = 200
     ) -> None:
+        super().__init__()
         self.token = token
         self.members = members or {}
         self.page_limit = page_limit
@@ -71,8 +72,6 @@ class FakeSlackApi:
         self._ts = itertools.count(1_700_000_000_000_100, 100)
         self._view_ids = itertools.count(1)
         self._changed = asyncio.Condition()
-        self._runner: web.AppRunner | None = None
-        self._port = 0
         self._methods: dict[str, tuple[tuple[str, ...], Reply]] = {
             "chat.postMessage": (("channel",), self._post_message),
             "chat.update": (("channel", "ts"), self._update),
@@ -84,35 +83,23 @@ class FakeSlackApi:
             "auth.test": ((), self._auth_test),
             "users.info": (("user",), self._user_info),
         }
-        self.files = SlackFiles(lambda: f"http://127.0.0.1:{self._port}")
+        self.files = SlackFiles(lambda: self.origin)
         self._methods.update(self.files.methods())
 
-    async def __aenter__(self) -> Self:
-        app = web.Application()
+    def add_routes(self, app: web.Application) -> None:
         app.router.add_post("/api/{method}", self._call)
         app.router.add_get("/api/{method}", self._call)
         app.router.add_post("/response/{hook}", self._respond)
         app.router.add_post(UPLOAD_PATH, self.files.upload)
-        self._runner = web.AppRunner(app)
-        await self._runner.setup()
-        await web.TCPSite(self._runner, "127.0.0.1", 0).start()
-        self._port = self._runner.addresses[0][1]
-        return self
-
-    async def __aexit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        if self._runner is not None:
-            await self._runner.cleanup()
 
     @property
     def url(self) -> str:
         """The `base_url` for `AsyncWebClient`; slack_sdk joins method names onto it."""
-        return f"http://127.0.0.1:{self._port}/api/"
+        return f"{self.origin}/api/"
 
     def response_url(self, hook: str) -> str:
         """A response_url on this fake's loopback host; what is posted to it is recorded as method `response_url`."""
-        return f"http://127.0.0.1:{self._port}/response/{hook}"
+        return f"{self.origin}/response/{hook}"
 
     def calls(self, method: str) -> list[dict[str, Any]]:
         """Arguments of every call to `method`, failed ones included, in arrival order."""
