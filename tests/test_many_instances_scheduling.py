@@ -1,7 +1,7 @@
 """Scheduled messages across several Reflect processes on one PostgreSQL database, each with its scheduler running.
 
-Two working groups each get an invitation, a due action reminder and a check-in question per member (the per-person
-kinds) and a digest (a chain of jobs: the headline, three thread replies, the leads' list). Three instances (tests/scheduled_instance.py) race
+Two working groups each get an invitation job per member (the reminder-like, per-person kind) and a digest (a chain
+of jobs: the headline, three thread replies, the leads' list). Three instances (tests/scheduled_instance.py) race
 for them; the fake Bot Connector, here in the test, counts what arrives. Every message is sent exactly once in
 total. Then the same with one instance killed (`kill -9`) while it holds jobs: nothing is lost and nothing is sent
 twice; once its leases run out (the survivors' clocks jump past them) the survivors send what it had claimed, and a
@@ -30,8 +30,8 @@ import pytest
 from adapters.store.postgres.store import PostgresStore
 from bot import messages as say
 from bot.keys import TeamKey, TenantKey
-from bot.models import Person, ScheduledJob, Scope, Team
-from bot.services import actions, checkin_schedule, checkins, groups, reminders, shared
+from bot.models import Person, ScheduledJob, Scope
+from bot.services import groups, shared
 from tests import builders
 from tests.fakes.connector import FakeConnector
 from tests.processes import Instance, serving, start
@@ -98,26 +98,6 @@ async def _schedule(database_url: str, group: Group) -> None:
             id=f"asked:{group.name}", team=group.space, kind="digest", due_at=START, payload={"asked_by": group.lead}
         )
         await store.add_job(digest)
-        await _remind(store, group)
-        await _check_in(store, group)
-
-
-async def _check_in(store: PostgresStore, group: Group) -> None:
-    """The lead's quick-win check-in, confirmed: one ask per member due now; its deadline is days away."""
-    team = await store.get(group.space, Team, group.space.team_id)
-    assert team is not None
-    draft = await checkins.draft(store, group.space, team, group.lead, START, START + timedelta(days=2), None)
-    opened = await checkins.open_checkin(store, group.space, team, group.lead, draft.id, "light", START)
-    await checkin_schedule.schedule_asks(store, group.space, opened, START)
-
-
-async def _remind(store: PostgresStore, group: Group) -> None:
-    """Each member's own action with its 'due today' reminder due now, planned as the reminders service plans one."""
-    via = await reminders.via_of(store, group.space)
-    for user in _members(group):
-        action = await actions.create(store, group.space, Person(user_id=user), f"Quick win for {user[-2:]}", START)
-        planned = reminders.Planned("due", START.date(), START)
-        await store.add_job(reminders.reminder_job(group.space, action, planned, via))
 
 
 async def _seed(session: aiohttp.ClientSession, running: list[Instance], connector: FakeConnector, url: str) -> None:
@@ -162,10 +142,6 @@ def _message_of(job: dict[str, Any]) -> tuple[str, str]:
         return payload["user"], say.INVITE_TITLE.format(name=group.name)
     if job["kind"] == "digest":
         return group.channel, say.DIGEST_TITLE_ASKED.format(name=group.name)
-    if job["kind"] == "checkin_ask":
-        return payload["user"], say.CHECKIN_ASK_TITLE.format(name=group.name)
-    if job["kind"] == "reminder":
-        return payload["owner"], say.REMINDER_TITLES["due"]
     if job["kind"] == "digest_reply":
         return group.channel, THREAD[int(payload["part"])]
     assert job["kind"] == "digest_leads"
@@ -182,9 +158,8 @@ async def _until(check: Callable[[], T | None], what: str, timeout: float = 600.
     raise AssertionError(f"timed out waiting until {what}")
 
 
-EXPECTED_JOBS = len(GROUPS) * (3 * MEMBERS_PER_GROUP + 1 + 1 + len(THREAD) + 1)
-"""Per group: one invitation, one reminder and one check-in question per member, a check-in question for its lead
-too, the digest's headline, its three replies, one list for its one lead."""
+EXPECTED_JOBS = len(GROUPS) * (MEMBERS_PER_GROUP + 1 + len(THREAD) + 1)
+"""Per group: one invitation per member, the digest's headline, its three replies, one list for its one lead."""
 
 
 def _all_final(database_url: str) -> list[dict[str, Any]] | None:
