@@ -15,7 +15,6 @@ from adapters.exports import service
 from adapters.store.memory import MemoryStore
 from tests.export_files import ticked
 from tests.group_harness import unpaced
-from tests.harness import NOW
 from tests.slack_harness import RunningSlackBot, SlackUser, running_slack_bot
 
 FORUM = "C0FORUM"

@@ -19,7 +19,7 @@ from bot.config import TeamsAppSettings, load_teams_app_settings
 from bot.errors import ConfigError
 from bot.messages import HELP_LINES
 from teams_app.package import TEMPLATE, build_manifest, write_package
-from tests.harness import RunningBot, running_bot
+from tests.harness import running_bot
 
 REPO = Path(__file__).resolve().parent.parent
 SCHEMA = json.loads((REPO / "teams_app/schema/MicrosoftTeams.v1.25.schema.json").read_text(encoding="utf-8"))

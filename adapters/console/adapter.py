@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import sys
 import threading
-from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime
 from itertools import count
 from typing import Any, TextIO
@@ -18,7 +18,6 @@ from botbuilder.core import Bot, BotAdapter, TurnContext
 from botbuilder.schema import (
     Activity,
     ActivityTypes,
-    Attachment,
     ChannelAccount,
     ConversationAccount,
     ConversationReference,
