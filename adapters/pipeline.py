@@ -27,7 +27,7 @@ from bot.models import EVIDENCE_MAX_CHARS, ConversationState
 from bot.services import groups
 from bot.store import Store
 from bot.views import Notice, View
-from dialogs import routes, typed
+from dialogs import in_place, routes, typed
 from dialogs.flow import FlowContext, FlowResult
 
 MAX_TEXT_CHARS = 4000
@@ -182,12 +182,22 @@ class ReflectBot(ActivityHandler):
 
     async def _send(self, turn_context: TurnContext, result: FlowResult) -> None:
         channel = turn_context.activity.channel_id
-        replaced = turn_context.activity.reply_to_id
-        if result.replace is not None and replaced:
-            updated = self._render(result.replace, channel)
-            updated.id = replaced
-            await turn_context.update_activity(updated)
-        for view in result.views:
+        tapped = turn_context.activity.reply_to_id
+        plan = in_place.delivery(result, tapped=bool(tapped))
+        if plan.update is not None and tapped:
+            await self._update(turn_context, plan.update, tapped)
+        for view in plan.sends:
             await turn_context.send_activity(self._render(view, channel))
         for file in result.files:
             await turn_context.send_activity(render_file(file, channel))
+
+    async def _update(self, turn_context: TurnContext, view: View, tapped: str) -> None:
+        """The tapped card's new content; when the channel will not change that message (deleted, too old, a Slack
+        card without a usable response_url), it comes as a new one, since it may carry the next step."""
+        updated = self._render(view, turn_context.activity.channel_id)
+        updated.id = tapped
+        try:
+            await turn_context.update_activity(updated)
+        except DeliveryError as failed:
+            log.warning("tapped card not updated (%s): sent as a new message", failed.kind)
+            await turn_context.send_activity(self._render(view, turn_context.activity.channel_id))

@@ -137,6 +137,13 @@ class AddEvidence(OnAssessment, _Change):
     text: Annotated[Evidence | None, Typed] = None
 
 
+class ChangeRating(OnAssessment):
+    """Back from the evidence question to the section's rating buttons, on the same card."""
+
+    intent: Literal["rerate"] = "rerate"
+    section: SectionCode
+
+
 class SkipEvidence(OnAssessment):
     intent: Literal["skip_evidence"] = "skip_evidence"
     section: SectionCode
@@ -389,7 +396,7 @@ class AwayCheckIn(OnCheckIn, _Change):
 
 Intent = Annotated[
     ShowMenu | ShowHelp | StartAssessment | Resume | ShowActions | SetScope | NameSubject | ShowPhases | ChoosePhase | Rate
-    | AddEvidence | SkipEvidence | TakeIdea | NextSection | OpenAction | EditAction | OpenGroup | StartGroupAssessment
+    | AddEvidence | ChangeRating | SkipEvidence | TakeIdea | NextSection | OpenAction | EditAction | OpenGroup | StartGroupAssessment
     | MyAnswers | GroupResults | ChooseAgreed | AgreeLevel | ShareResults | ShowParticipation | CloseCycle | LeaveGroup
     | ShowAssessments | CloseAssessment
     | AskActionDue | SetActionDue | AskActionOwner | AssignAction | AskActionNote | SetActionNote | ShowAudit | ForgetMe

@@ -12,16 +12,20 @@ from dataclasses import replace
 from bot import messages as say
 from bot.errors import InvalidInput, NotAllowed
 from bot.framework import Phase, Section
-from bot.intents import AddEvidence, ChoosePhase, NextSection, Rate, ShowPhases, SkipEvidence, TakeIdea
-from bot.models import NOT_SURE, Assessment, Awaiting, Response
+from bot.intents import AddEvidence, ChangeRating, ChoosePhase, NextSection, Rate, ShowPhases, SkipEvidence, TakeIdea
+from bot.models import Assessment, Awaiting, Response
 from bot.services import actions, assessments, digest_schedule
 from bot.views import Card, Notice
 from dialogs import setup
 from dialogs.assessments_cards import about
-from dialogs.cards import answered, shorten
+from dialogs.cards import shorten
 from dialogs.flow import FlowContext, FlowResult, leads_to
-from dialogs.reflection_cards import evidence_card, ideas_card, phases_card, section_card, summary_card
+from dialogs.reflection_cards import evidence_card, ideas_card, phases_card, rating_label, section_card, summary_card
 from dialogs.setup_cards import help_card, subject_card
+
+
+EVIDENCE_SHOWN = 300
+"""Characters of evidence repeated above the next card: enough to recognise it, not the whole text again."""
 
 
 def _notice(text: str) -> FlowResult:
@@ -80,7 +84,7 @@ async def choose_phase(ctx: FlowContext, intent: ChoosePhase) -> FlowResult:
 
 @leads_to(evidence_card)
 async def rate(ctx: FlowContext, intent: Rate) -> FlowResult:
-    """Record a rating (a revision if it changes an earlier one), refresh the tapped card, ask for evidence.
+    """Record a rating (a revision if it changes an earlier one), then ask for evidence on the same card.
 
     A rating in a group's assessment also asks for the group's latest digest to be refreshed in place.
     """
@@ -97,9 +101,18 @@ async def rate(ctx: FlowContext, intent: Rate) -> FlowResult:
     )
     return FlowResult(
         views=(evidence_card(ctx.framework, intent.assessment, section, intent.level, group=ctx.group_id, kept=response.evidence),),
-        replace=await _section_card(ctx, intent.assessment, section, response),
+        recorded=say.STEP_RATED.format(rating=rating_label(intent.level)),
         state=state,
     )
+
+
+@leads_to(section_card)
+async def change_rating(ctx: FlowContext, intent: ChangeRating) -> FlowResult:
+    """The evidence question turns back into the section's rating buttons, showing the answer recorded so far."""
+    section, response = await _rated(ctx, intent.assessment, intent.section)
+    state = ctx.with_state(assessment_id=intent.assessment, section=section.code, awaiting=None)
+    card = await _section_card(ctx, intent.assessment, section, response)
+    return FlowResult(views=(card,), recorded=say.STEP_RATE_AGAIN, state=state)
 
 
 async def _rated(ctx: FlowContext, assessment_id: str, code: str) -> tuple[Section, Response]:
@@ -117,19 +130,14 @@ async def _ideas(ctx: FlowContext, assessment_id: str, section: Section, respons
 
 @leads_to(ideas_card)
 async def add_evidence(ctx: FlowContext, intent: AddEvidence) -> FlowResult:
-    """Evidence from the card's box; the evidence card then shows what was recorded."""
+    """Evidence from the card's box, then the ideas for the rating, under a line that shows what was saved."""
     section, _ = await _rated(ctx, intent.assessment, intent.section)
     if intent.text is None:
         raise InvalidInput(say.EVIDENCE_EMPTY)
     key = ctx.key(intent.assessment)
     response = await assessments.add_evidence(ctx.store, key, ctx.user_id, section.code, intent.text, ctx.now)
     result = await _ideas(ctx, intent.assessment, section, response)
-    card = evidence_card(ctx.framework, intent.assessment, section, response.rating or NOT_SURE, group=ctx.group_id)
-    return FlowResult(
-        views=(Notice(text=say.EVIDENCE_SAVED), *result.views),
-        replace=answered(card, say.EVIDENCE_RECORDED.format(text=intent.text)),
-        state=result.state,
-    )
+    return replace(result, recorded=say.STEP_EVIDENCE.format(text=shorten(intent.text, EVIDENCE_SHOWN)))
 
 
 @leads_to(ideas_card, help_card)
@@ -144,13 +152,12 @@ async def typed_evidence(ctx: FlowContext, text: str) -> FlowResult:
 
 @leads_to(ideas_card)
 async def skip_evidence(ctx: FlowContext, intent: SkipEvidence) -> FlowResult:
-    """Evidence is optional: go straight to the ideas, and mark the evidence card as answered."""
+    """Evidence is optional: go straight to the ideas, under a line that says none was added (or which was kept)."""
     section, response = await _rated(ctx, intent.assessment, intent.section)
     result = await _ideas(ctx, intent.assessment, section, response)
     kept = response.evidence
-    card = evidence_card(ctx.framework, intent.assessment, section, response.rating or NOT_SURE, group=ctx.group_id, kept=kept)
-    recorded = say.NO_EVIDENCE_RECORDED if kept is None else say.EVIDENCE_KEPT.format(text=shorten(kept, 300))
-    return replace(result, replace=answered(card, recorded))
+    recorded = say.STEP_NO_EVIDENCE if kept is None else say.STEP_EVIDENCE_KEPT.format(text=shorten(kept, EVIDENCE_SHOWN))
+    return replace(result, recorded=recorded)
 
 
 @leads_to(ideas_card)

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping, Set
 
 from bot import messages as say
 from bot.framework import Framework, Level, Phase, Section
-from bot.intents import AddEvidence, ChoosePhase, NextSection, Rate, ShowActions, ShowPhases, SkipEvidence, TakeIdea
+from bot.intents import AddEvidence, ChangeRating, ChoosePhase, NextSection, Rate, ShowActions, ShowPhases, SkipEvidence, TakeIdea
 from bot.models import EVIDENCE_MAX_CHARS, NOT_SURE, Rating, Response
 from bot.services.assessments import PhaseProgress
 from bot.views import Button, Card, Fact, TextInput
@@ -99,7 +99,7 @@ def section_card(
 
 def _evidence_lines(rating: Rating, kept: str | None) -> tuple[str, ...]:
     """What the rating asks for, and the evidence a re-rating keeps unless new evidence replaces it."""
-    ask = say.EVIDENCE_NOT_SURE_LINE if rating == NOT_SURE else say.EVIDENCE_LINE.format(rating=rating_label(rating))
+    ask = say.EVIDENCE_NOT_SURE_LINE if rating == NOT_SURE else say.EVIDENCE_LINE
     return (ask, *(() if kept is None else (say.EVIDENCE_KEPT_LINE.format(text=shorten(kept, 300)),)))
 
 
@@ -123,7 +123,10 @@ def evidence_card(
             max_length=EVIDENCE_MAX_CHARS,
             submit=Button(label=say.SAVE_EVIDENCE, intent=AddEvidence(assessment=assessment_id, group=group, section=section.code), primary=True),
         ),
-        actions=(Button(label=skip_label, intent=SkipEvidence(assessment=assessment_id, group=group, section=section.code)),),
+        actions=(
+            Button(label=skip_label, intent=SkipEvidence(assessment=assessment_id, group=group, section=section.code)),
+            Button(label=say.CHANGE_RATING, intent=ChangeRating(assessment=assessment_id, group=group, section=section.code)),
+        ),
         ref=f"evidence:{assessment_id}:{section.code}",
     )
 
@@ -145,7 +148,8 @@ def ideas_card(
     taken: Set[str],
     group: str | None = None,
 ) -> Card:
-    """The ideas offered for the rating; those already taken as actions are ticked and lose their button."""
+    """The ideas offered for the rating; those already taken as actions are ticked and lose their button. The rating
+    can still be changed from here, since the section's own buttons gave way to this card."""
     return Card(
         title=say.IDEAS_TITLE.format(section=section_heading(section)),
         progress=_position(framework.phase_of(section.code), section),
@@ -158,7 +162,10 @@ def ideas_card(
             for n, idea in enumerate(ideas, start=1)
             if idea not in taken
         ),
-        actions=(Button(label=say.NEXT_SECTION, intent=NextSection(assessment=assessment_id, group=group, section=section.code), primary=True),),
+        actions=(
+            Button(label=say.NEXT_SECTION, intent=NextSection(assessment=assessment_id, group=group, section=section.code), primary=True),
+            Button(label=say.CHANGE_RATING, intent=ChangeRating(assessment=assessment_id, group=group, section=section.code)),
+        ),
         ref=f"ideas:{assessment_id}:{section.code}",
     )
 

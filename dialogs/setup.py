@@ -15,7 +15,6 @@ from bot.services import assessments
 from bot.views import Notice
 from dialogs import groups
 from dialogs.assessments_cards import about
-from dialogs.cards import answered
 from dialogs.flow import FlowContext, FlowResult, leads_to
 from dialogs.reflection_cards import phases_card
 from dialogs.setup_cards import help_card, scope_card, subject_card, welcome_card
@@ -59,7 +58,7 @@ async def name_subject(ctx: FlowContext, intent: NameSubject) -> FlowResult:
         return FlowResult(views=(Notice(text=say.SUBJECT_EMPTY), subject_card()))
     draft = assessments.answer_scope(ctx.state.scope_draft, "subject", intent.text)
     result = await _ask_next(ctx, draft)
-    return replace(result, replace=answered(subject_card(), say.CHOSEN.format(choice=intent.text)))
+    return replace(result, recorded=say.STEP_CHOSEN.format(choice=intent.text))
 
 
 @leads_to(subject_card, scope_card, phases_card)
@@ -70,12 +69,10 @@ async def typed_subject(ctx: FlowContext, text: str) -> FlowResult:
 
 @leads_to(subject_card, scope_card, phases_card)
 async def set_scope(ctx: FlowContext, intent: SetScope) -> FlowResult:
-    """One tapped scope answer, possibly on an older card; the tapped card then shows what was chosen."""
+    """One tapped scope answer, possibly on an older card, which then asks the next question under the answer."""
     draft = assessments.answer_scope(ctx.state.scope_draft, intent.field, intent.value)
-    card = subject_card() if intent.field == "subject" else scope_card(intent.field)
     result = await _ask_next(ctx, draft)
-    choice = say.SCOPE_LABELS.get(intent.value, intent.value)
-    return replace(result, replace=answered(card, say.CHOSEN.format(choice=choice)))
+    return replace(result, recorded=say.STEP_CHOSEN.format(choice=say.SCOPE_LABELS.get(intent.value, intent.value)))
 
 
 async def _ask_next(ctx: FlowContext, draft: ScopeDraft) -> FlowResult:

@@ -12,7 +12,6 @@ import json
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import timedelta
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -147,7 +146,7 @@ async def _every_section(chat: TeamsChat, phases: Sent) -> Sent:
         if number % 2:
             (ideas,) = await chat.tap(evidence, _starting(evidence, "No evidence"))
         else:
-            _, ideas = await chat.tap(evidence, _starting(evidence, "Save"), text=TYPED)
+            (ideas,) = await chat.tap(evidence, _starting(evidence, "Save"), text=TYPED)
         if number < len(FRAMEWORK.phases[0].sections):
             for title in [title for title in ideas.submits() if title.startswith("Add idea")]:
                 await chat.tap(ideas, title)

@@ -24,10 +24,12 @@ ADAPTIVE = "application/vnd.microsoft.card.adaptive"
 
 @dataclass(frozen=True)
 class Sent:
-    """One activity the bot sent, with the id the connector gave it."""
+    """One activity the bot sent, with the id the connector gave it, or the new content of the card it updated."""
 
     id: str
     body: dict[str, Any]
+    updated: bool = False
+    """The tapped card (same id) changed in place, rather than a new message."""
 
     @property
     def card(self) -> dict[str, Any] | None:
@@ -55,6 +57,10 @@ class Sent:
                 found.extend(f"{fact['title']}: {fact['value']}" for fact in element["facts"])
         return found
 
+    def said(self) -> list[str]:
+        """What the person reads: a plain message's text, or every line of a card, where a tap's notice now shows."""
+        return [self.text] if self.card is None and self.text else self.texts()
+
     def submits(self) -> dict[str, dict[str, Any]]:
         """Button title -> the data Teams would post back when it is tapped."""
         return {e["title"]: dict(e["data"]) for e in _elements(self.card) if e.get("type") == "Action.Submit"}
@@ -78,14 +84,15 @@ class TeamsChat:
         self.bot, self.user, self.tenant, self.where = bot, user, tenant, where
 
     async def post(self, body: dict[str, Any]) -> list[Sent]:
-        """Post one activity; returns what the bot sent in reply (the turn completes before the HTTP answer)."""
+        """Post one activity; returns what the bot sent in reply and the cards it updated, in order (the turn
+        completes before the HTTP answer), so a test follows a tapped card that became the next step."""
         before = len(self.bot.connector.requests)
         status = await self.bot.post(body)
         assert status in (200, 201), f"bot answered {status}"
         return [
-            Sent(request.reply["id"], request.body)
+            Sent(request.reply["id"], request.body, updated=request.kind == "update")
             for request in self.bot.connector.requests[before:]
-            if request.kind == "send" and request.status == 200 and request.reply
+            if request.kind in ("send", "update") and request.status == 200 and request.reply
         ]
 
     async def say(self, text: str, **extra: Any) -> list[Sent]:

@@ -7,7 +7,7 @@ import json
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -39,6 +39,8 @@ class Posted:
     thread_ts: str | None = None
     ephemeral: bool = False
     """Shown to one person only (chat.postEphemeral or a response_url), so a tap on it comes with a response_url."""
+    updated: bool = False
+    """New content for the message that was tapped (chat.update, or a response_url replacing it), not a new one."""
 
     @property
     def title(self) -> str | None:
@@ -51,6 +53,10 @@ class Posted:
                 found.extend([block["text"]["text"]] if "text" in block else [])
                 found.extend(field["text"] for field in block.get("fields", []))
         return found
+
+    def said(self) -> list[str]:
+        """What the person reads: every section of the message, where a tap's notice on an updated card shows."""
+        return self.texts() or [self.text]
 
     def buttons(self) -> dict[str, dict[str, Any]]:
         return {
@@ -87,6 +93,19 @@ def _is_reply(call: SlackCall) -> bool:
     return call.method in REPLIES and bool(call.response.get("ok")) and not call.body.get("replace_original")
 
 
+def _is_update(call: SlackCall) -> bool:
+    """New content for a message already shown: chat.update, or a response_url told to replace the original."""
+    replaced = call.method == "response_url" and bool(call.body.get("replace_original"))
+    return (call.method == "chat.update" or replaced) and bool(call.response.get("ok"))
+
+
+def _seen(call: SlackCall, tapped: Posted | None) -> Posted:
+    """What the person sees after a call: a new message, or the tapped one (same place, same ts) changed."""
+    if tapped is None or not _is_update(call):
+        return _posted(call)
+    return replace(_posted(call), ts=tapped.ts, channel=tapped.channel, ephemeral=tapped.ephemeral, updated=True)
+
+
 def posted(bot: RunningSlackBot, method: str = "chat.postMessage") -> list[Posted]:
     """Every message the bot posted (or, with chat.update, every new content it gave one) that Slack accepted."""
     return [_posted(call) for call in bot.api.requests if call.method == method and call.response.get("ok")]
@@ -118,11 +137,13 @@ class SlackUser:
         self.bot, self.team, self.user = bot, team, user
         self.channel = f"D{user}"
 
-    async def _turn(self, path: str, body: bytes, content_type: str) -> list[Posted]:
+    async def _turn(self, path: str, body: bytes, content_type: str, tapped: Posted | None = None) -> list[Posted]:
+        """Send one request; returns the new messages and, after a tap on `tapped`, its new content, in order."""
         before = len(self.bot.api.requests)
         status = await self.bot.signed_post(path, body, content_type)
         assert status == 200, f"bot answered {status}"
-        return [_posted(c) for c in self.bot.api.requests[before:] if _is_reply(c)]
+        calls = self.bot.api.requests[before:]
+        return [_seen(c, tapped) for c in calls if _is_reply(c) or (tapped is not None and _is_update(c))]
 
     def calls_since(self, method: str, before: int) -> list[SlackCall]:
         return [c for c in self.bot.api.requests[before:] if c.method == method]
@@ -149,13 +170,14 @@ class SlackUser:
             {"type": "message", "channel_type": "im", "channel": self.channel, "user": self.user, "text": text, "ts": "1.1"}
         )
 
-    async def interaction(self, payload: dict[str, Any]) -> list[Posted]:
+    async def interaction(self, payload: dict[str, Any], tapped: Posted | None = None) -> list[Posted]:
+        """Post an interaction payload; with `tapped`, the message it came from, whose updates are returned too."""
         body = urlencode({"payload": json.dumps(payload)}).encode()
-        return await self._turn("/slack/interactive", body, "application/x-www-form-urlencoded")
+        return await self._turn("/slack/interactive", body, "application/x-www-form-urlencoded", tapped)
 
     async def tap(self, posted: Posted, label: str) -> list[Posted]:
         """Tap the button with this label, on the message it was on."""
-        return await self.interaction(self.tapping(posted, label))
+        return await self.interaction(self.tapping(posted, label), posted)
 
     def tapping(self, posted: Posted, label: str) -> dict[str, Any]:
         """The block_actions payload Slack posts for a tap, with its own trigger_id and action_ts."""
@@ -179,7 +201,7 @@ class SlackUser:
 
     async def type_into(self, posted: Posted, label: str, text: str) -> list[Posted]:
         """Tap a text button (which opens a modal), then submit the modal with `text`."""
-        return await self.interaction(await self.filling(posted, label, text))
+        return await self.interaction(await self.filling(posted, label, text), posted)
 
     async def filling(self, posted: Posted, label: str, text: str) -> dict[str, Any]:
         """Tap a text button, which opens a modal; returns the view_submission Slack posts when `text` is submitted."""

@@ -120,6 +120,6 @@ def test_no_text_is_formatted_as_markdown_and_typed_text_shows_exactly_as_typed(
     showing_typed = [shown.title for shown, report in reports if TYPED in report["text"]]
     assert any(title.startswith("Any evidence for") for title in showing_typed)
     assert any(title.startswith("Action for") for title in showing_typed)
-    assert "What are you assessing?" in showing_typed
+    assert "Is this strategic or operational work?" in showing_typed
     assert "Your open actions" in showing_typed
     assert {"Your assessments", "Choose a phase"} <= set(showing_typed)

@@ -41,8 +41,8 @@ async def test_a_console_chat_rates_a_section_into_the_same_store(tmp_path: Path
     assert screen.startswith("Welcome to Reflect\n")
     assert "7a Planning evaluation\n[Evaluate · section 1 of 3 · phase 7 of 7]" in screen
     assert "1. Emerging\n2. Developing\n3. Maturing\n4. Thriving\n5. Not sure\n6. Skip for now" in screen
-    assert "Evidence saved." in screen
-    assert screen.rstrip().endswith("Next section")
+    assert "✓ Evidence saved: Survey of 300 residents" in screen
+    assert screen.rstrip().endswith("4. Next section\n5. Change rating")
     assert assessment.scope.subject == "Community diabetes checks"
     assert (response.section, response.rating, response.evidence) == ("7a", Level.THRIVING, "Survey of 300 residents")
 

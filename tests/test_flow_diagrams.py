@@ -232,6 +232,8 @@ async def _reflect(talk: Conversation, phases: Card) -> Card:
     (ideas,) = await talk.answer("Two forums")
     assert await talk.tap(ideas, "Add idea 1") == []
     (section,) = await talk.tap(ideas, "Next section")
+    (evidence,) = await talk.tap(section, "Emerging")
+    (section,) = await talk.tap(evidence, "Change rating")
     (evidence,) = await talk.tap(section, "Maturing")
     (ideas,) = await talk.tap(evidence, "No evidence now")
     await talk.say("back")

@@ -88,9 +88,10 @@ async def test_a_phase_summary_counts_one_new_action_in_the_singular(bot: Runnin
         (card,) = await chat.tap(ideas, "Next section")
 
     assert "3 of 3 sections answered · 0 with evidence · 1 new action" in _fallback(card)
-    (notice,) = added
-    assert notice.text is not None and notice.text.startswith("Added to your actions as a quick win, due ")
-    assert ".." not in notice.text and ". (" not in notice.text and notice.text.endswith(" You can change it later.")
+    (ticked,) = added
+    notice = ticked.texts()[2]
+    assert ticked.updated and notice.startswith("Added to your actions as a quick win, due ")
+    assert ".." not in notice and ". (" not in notice and notice.endswith(" You can change it later.")
 
 
 async def test_the_phase_list_numbers_each_phase_once(bot: RunningBot) -> None:

@@ -91,7 +91,7 @@ async def _own_assessment(me: SlackUser, subject: str) -> None:
     (phases,) = await me.tap(stance, "Planning new work")
     (card,) = await me.tap(phases, "Prepare · 0/3")
     (evidence,) = await me.tap(card, "Maturing")
-    _, ideas = await me.type_into(evidence, "Save evidence", FORMULA)
+    (ideas,) = await me.type_into(evidence, "Save evidence", FORMULA)
     await me.tap(ideas, "Add idea 2")
 
 

@@ -81,7 +81,8 @@ async def test_a_whole_command_wins_over_awaited_text_but_longer_text_is_the_ans
     saved = await routes.on_text(ctx, "Actions  we took: a forum", first=False)
 
     assert _titles(listed.views) == [say.ACTIONS_TITLE]
-    assert _titles(saved.views)[0] == say.EVIDENCE_SAVED
+    assert saved.recorded == say.STEP_EVIDENCE.format(text="Actions  we took: a forum")
+    assert _titles(saved.views) == ["Next steps for 4a Reaching under-served people and communities"]
     response = await assessments.rated(store, ctx.key(str(ctx.state.assessment_id)), "ada", "4a")
     assert response.evidence == "Actions  we took: a forum"
 

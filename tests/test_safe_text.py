@@ -56,15 +56,23 @@ async def _teams_action_renamed(chat: TeamsChat) -> list[Sent]:
     return [listed, *await chat.tap(listed, "Close 1")]
 
 
-async def test_teams_shows_a_typed_subject_as_typed_on_cards_and_in_plain_notices(bot: RunningBot) -> None:
-    listed, closed = await _teams_action_renamed(bot.chat())
+def _lines(sent: Sent) -> list[str]:
+    assert sent.card is not None
+    return [element["text"] for element in _objects(sent.card) if element.get("type") == "TextBlock"]
 
-    assert listed.card is not None
-    lines = [element["text"] for element in _objects(listed.card) if element.get("type") == "TextBlock"]
-    assert any(plain(TYPED) in line for line in lines)
-    assert TYPED not in json.dumps(listed.card["body"])
-    assert closed.body["textFormat"] == "plain"
-    assert closed.text == f"Closed {TYPED}. Its answers are kept, and you can reopen it from My assessments."
+
+async def test_teams_shows_a_typed_subject_as_typed_on_cards_and_in_plain_notices(bot: RunningBot) -> None:
+    chat = bot.chat()
+    listed, closed = await _teams_action_renamed(chat)
+    added, _card = await chat.say(f"add action {TYPED}")
+
+    assert any(plain(TYPED) in line for line in _lines(listed))
+    assert listed.card is not None and TYPED not in json.dumps(listed.card["body"])
+    assert closed.updated and closed.card is not None and TYPED not in json.dumps(closed.card["body"])
+    assert plain(f"Closed {TYPED}. Its answers are kept, and you can reopen it from My assessments.") in _lines(closed)
+    assert added.body["textFormat"] == "plain"
+    as_typed = TYPED.replace("&amp;", "&")  # a Teams message's text arrives HTML-escaped; card inputs do not
+    assert added.text is not None and added.text.startswith(f"Added to your actions: {as_typed} (quick win")
 
 
 async def test_every_teams_card_has_a_summary_and_every_required_box_an_error_message_and_its_own_label(bot: RunningBot) -> None:

@@ -65,13 +65,13 @@ async def test_evidence_typed_into_a_form_from_a_private_card_replaces_that_card
     (evidence,) = await alice.tap(section, "Developing")
     before = len(slack.api.requests)
 
-    saved, ideas = await alice.type_into(evidence, "Save evidence", "Notes from the March forum")
+    (ideas,) = await alice.type_into(evidence, "Save evidence", "Notes from the March forum")
 
     (opened,) = alice.calls_since("views.open", before)
     assert as_json(opened.body["view"])["title"]["text"] == "Any evidence for 2a…"
     (replaced,) = [call for call in alice.calls_since("response_url", before) if call.body.get("replace_original")]
-    assert "Evidence: Notes from the March forum" in str(replaced.body["blocks"])
-    assert saved.ephemeral and ideas.ephemeral and saved.texts() == [say.EVIDENCE_SAVED]
+    assert ideas.updated and ideas.ephemeral and ideas.ts == evidence.ts
+    assert "✓ Evidence saved: Notes from the March forum" in ideas.texts() and ideas.blocks == as_json(replaced.body["blocks"])
 
 
 async def test_the_slash_command_answers_where_it_was_typed_and_carries_on_in_the_dm(slack: RunningSlackBot) -> None:

@@ -88,7 +88,7 @@ async def _walk_prepare_phase(person: Driver) -> Message:
         assert card.title is not None and card.title.startswith(code)
         (evidence,) = await person.tap(card, level)
         if code == "4a":
-            _, ideas = await person.type_into(evidence, "Save evidence", "Minutes of the March forum")
+            (ideas,) = await person.type_into(evidence, "Save evidence", "Minutes of the March forum")
             await person.tap(ideas, "Add idea 2")
         else:
             (ideas,) = await person.tap(evidence, "No evidence now")
@@ -146,15 +146,16 @@ async def test_a_dm_walkthrough_uses_slack_idioms(slack: RunningSlackBot) -> Non
     (rating_update,) = alice.calls_since("chat.update", before)
 
     assert welcome.title == "Welcome to Reflect" and welcome.channel == "DU0001"
-    assert updated[0].body["ts"] == subject.ts and "You chose: Whole system" in json.dumps(updated[0].body["blocks"])
+    assert updated[0].body["ts"] == subject.ts == focus.ts and focus.updated
+    assert "✓ You chose: Whole system" in json.dumps(updated[0].body["blocks"], ensure_ascii=False)
     assert card.title == "7a Planning evaluation"
-    assert rating_update.body["ts"] == card.ts and "Recorded: Developing" in json.dumps(rating_update.body["blocks"])
+    assert rating_update.body["ts"] == card.ts == evidence.ts and "✓ Your answer: Developing" in evidence.texts()
     assert evidence.buttons()["Save evidence"]["action_id"] == "reflect-text"
     before = len(slack.api.requests)
-    saved, ideas = await alice.type_into(evidence, "Save evidence", "Survey of 300 residents")
+    (ideas,) = await alice.type_into(evidence, "Save evidence", "Survey of 300 residents")
     (opened,) = alice.calls_since("views.open", before)
     assert as_json(opened.body["view"])["type"] == "modal"
-    assert saved.texts() == ["Evidence saved."]
+    assert ideas.updated and ideas.ts == card.ts and "✓ Evidence saved: Survey of 300 residents" in ideas.texts()
     assert ideas.title == "Next steps for 7a Planning evaluation"
     (response,) = await slack.app[STORE].find(SPACE, Response)
     assert (response.section, response.rating, response.evidence) == ("7a", Level.DEVELOPING, "Survey of 300 residents")
@@ -305,7 +306,7 @@ async def test_the_longest_evidence_reaches_slack_within_block_kit_limits(slack:
     await alice.type_into(evidence, "Save evidence", "🙂 evidence " * 181 + "x" * 9)
 
     sent = [call for call in slack.api.requests if call.method in ("chat.postMessage", "chat.update")]
-    assert len(sent) >= 10
+    assert len(sent) >= 9 and "✓ Evidence saved: 🙂 evidence" in json.dumps(as_json(sent[-1].body["blocks"]), ensure_ascii=False)
     for call in sent:
         blocks = as_json(call.body["blocks"])
         assert Block.parse_all(blocks) and [b.to_dict() for b in Block.parse_all(blocks)] == blocks
@@ -322,8 +323,20 @@ async def test_a_turn_that_fails_in_slack_apologises_instead_of_going_silent(
     alice = slack.user()
     (subject,) = await alice.dm("start")
     slack.api.fail_next("chat.update", status=200, error="message_not_found")
+    slack.api.fail_next("chat.postMessage", status=200, error="channel_not_found")
 
     (apology,) = await alice.tap(subject, "Whole system")
 
     assert apology.texts() == [TURN_FAILED]
     assert "turn failed: SlackApiError" in caplog.text
+
+
+async def test_a_tapped_message_slack_will_not_update_comes_as_a_new_one(slack: RunningSlackBot) -> None:
+    alice = slack.user()
+    (subject,) = await alice.dm("start")
+    slack.api.fail_next("chat.update", status=200, error="message_not_found")
+
+    (focus,) = await alice.tap(subject, "Whole system")
+
+    assert not focus.updated and focus.ts != subject.ts
+    assert focus.texts()[0] == "✓ You chose: Whole system" and "Strategic" in focus.buttons()

@@ -73,13 +73,12 @@ async def test_scope_takes_four_taps_and_creates_the_assessment(bot: RunningBot)
         "Check · 0/4", "Challenge · 0/3", "Plan · 0/3", "Prepare · 0/3",
         "Engage · 0/3", "Involve · 0/3", "Evaluate · 0/3",
     ]
-    answered = [Sent(request.path.rsplit("/", 1)[-1], request.body) for request in bot.connector.requests if request.kind == "update"]
-    assert [update.id for update in answered] == [subject.id, focus.id, footprint.id, stance.id]
-    assert [update.texts()[-1] for update in answered] == [
-        "You chose: Diabetes prevention in Northtown", "You chose: Operational", "You chose: System",
-        "You chose: Looking back at past work",
+    assert [request.kind for request in bot.connector.requests] == ["send", "update", "update", "update", "update"]
+    assert all(card.updated and card.id == subject.id for card in (focus, footprint, stance, phases))
+    assert [[text for text in card.texts() if text.startswith("✓")] for card in (focus, footprint, stance, phases)] == [
+        ["✓ You chose: Diabetes prevention in Northtown"], ["✓ You chose: Operational"], ["✓ You chose: System"],
+        ["✓ You chose: Looking back at past work"],
     ]
-    assert all(update.submits() == {} for update in answered)
     (assessment,) = await bot.app[STORE].find(ALICE_SPACE, Assessment)
     assert assessment.scope.model_dump() == {
         "subject": "Diabetes prevention in Northtown", "focus": "operational",
@@ -99,20 +98,14 @@ async def test_a_whole_phase_walkthrough_stores_answers_evidence_and_an_action(b
         assert card.title == f"{code} {section.title}"
         assert card.texts()[1] == f"Prepare · section {index} of 3 · phase 4 of 7"
         assert list(card.submits())[:5] == ["Emerging", "Developing", "Maturing", "Thriving", "Not sure"]
-        updates_before = len(bot.connector.updates)
         (evidence,) = await chat.tap(card, ratings[code])
-        assert bot.connector.updates[updates_before]["attachments"][0]["content"]["body"][2]["text"] == (
-            f"Recorded: {ratings[code]}"
-        )
+        assert evidence.updated and evidence.id == card.id and evidence.texts()[2] == f"✓ Your answer: {ratings[code]}"
         if code == "4a":
-            saved, ideas = await chat.tap(evidence, "Save evidence", text="Two community forums in March")
-            assert saved.text == "Evidence saved."
-            evidence_update = Sent(evidence.id, bot.connector.updates[-1])
-            assert evidence_update.texts()[-1] == "Evidence: Two community forums in March"
-            assert evidence_update.submits() == {}
+            (ideas,) = await chat.tap(evidence, "Save evidence", text="Two community forums in March")
+            assert ideas.updated and ideas.texts()[2] == "✓ Evidence saved: Two community forums in March"
             (added,) = await chat.tap(ideas, "Add idea 1")
-            assert added.text is not None and added.text.startswith("Added to your actions as a quick win, due ")
-            assert "✓" in " ".join(bot.connector.updates[-1]["attachments"][0]["content"]["fallbackText"].split())
+            assert added.updated and added.texts()[2].startswith("Added to your actions as a quick win, due ")
+            assert "Add idea 1" not in added.submits() and "Add idea 2" in added.submits()
         else:
             (ideas,) = await chat.tap(evidence, "No evidence now")
         assert ideas.title == f"Next steps for {code} {section.title}"
@@ -186,8 +179,7 @@ async def test_a_tap_on_an_old_card_changes_that_answer_and_keeps_a_revision(bot
     stored = await _responses(bot, AssessmentKey(ALICE_SPACE, assessment))
     assert stored["4a"].rating == Level.THRIVING
     assert [revision.rating for revision in stored["4a"].history] == [Level.EMERGING]
-    update = bot.connector.requests[-2]
-    assert (update.kind, update.path.rsplit("/", 1)[-1]) == ("update", old_card.id)
+    assert evidence_again.updated and evidence_again.id == old_card.id
     assert evidence_again.title == "Any evidence for 4a Reaching under-served people and communities?"
 
 
@@ -298,9 +290,8 @@ async def test_an_action_can_be_edited_later_and_each_edit_is_stored(bot: Runnin
     (action,) = await bot.app[STORE].find(ALICE_SPACE, Action)
     assert (action.due - original.due).days == 28
     assert (action.horizon, action.status, action.title) == ("long_term", "done", "Map community networks with the VCSE alliance")
-    assert (later.text, done.text) == ("Action updated.", "Well done: marked as done.")
-    refreshed = Sent(card.id, bot.connector.updates[-1])
-    assert "Status: Done" in refreshed.texts() and "Reopen" in refreshed.submits()
+    assert "Action updated." in later.said() and "Well done: marked as done." in done.said()
+    assert done.updated and done.id == card.id and "Status: Done" in done.texts() and "Reopen" in done.submits()
     assert after.texts()[1].startswith("You have no open actions yet.")
     assert [entry.what for entry in action.history] == ["created", "due", "horizon", "title", "status"]
 

@@ -77,12 +77,12 @@ async def test_a_number_that_matches_no_choice_is_refused_not_saved_as_evidence(
     await chat.say("Maturing")
 
     (refused,) = await chat.say("7")
-    (saved, _ideas) = await chat.say("Two community forums")
+    (ideas,) = await chat.say("Two community forums")
 
     assert refused.text == (
-        "There is no choice 7 on the last card, so nothing was saved. Type 1, or a choice's name."
+        "There is no choice 7 on the last card, so nothing was saved. Type a number from 1 to 2, or a choice's name."
     )
-    assert saved.text == "Evidence saved."
+    assert not ideas.updated and ideas.texts()[2] == "✓ Evidence saved: Two community forums"
     (response,) = await bot.app[STORE].responses(AssessmentKey(ALICE_SPACE, assessment_id))
     assert response.evidence == "Two community forums"
 

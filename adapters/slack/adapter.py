@@ -27,6 +27,7 @@ from botbuilder.schema import (
     ConversationReference,
     ResourceResponse,
 )
+from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.events import HOME_EVENT
@@ -46,7 +47,7 @@ from adapters.exports.service import Exporter
 from adapters.slack.payloads import SlackRequest, modal_context
 from adapters.slack.responses import ResponseUrls
 from bot import messages as say
-from bot.errors import Refusal, Unavailable
+from bot.errors import DeliveryError, Refusal, Unavailable
 from bot.exports import FORMAT_NAMES
 from bot.views import Card, DataFile, FileOffer, Notice, View
 
@@ -182,16 +183,21 @@ class SlackAdapter(BotAdapter):
         return str(sent["ts"])
 
     async def update_activity(self, context: TurnContext, activity: Activity) -> ResourceResponse:
-        """A card only its person sees can be replaced only through the response_url its tap came with."""
+        """A card only its person sees can be replaced only through the response_url its tap came with.
+
+        Raises `DeliveryError` when the message cannot be changed, so the pipeline sends its content anew instead.
+        """
         text, blocks = message_blocks(_view_of(activity))
         data = context.activity.channel_data or {}
         if data.get("ephemeral"):
-            if data.get("response_url"):
-                await self._responses.send(data["response_url"], text, blocks, replace_original=True)
-            else:
-                log.info("Slack ephemeral card left as it was: no usable response_url")
+            if not data.get("response_url"):
+                raise DeliveryError("permanent", "ephemeral card without a usable response_url")
+            await self._responses.send(data["response_url"], text, blocks, replace_original=True)
             return ResourceResponse(id=activity.id)
-        await self._client.chat_update(channel=activity.conversation.id, ts=activity.id, text=text, blocks=blocks)
+        try:
+            await self._client.chat_update(channel=activity.conversation.id, ts=activity.id, text=text, blocks=blocks)
+        except SlackApiError as failed:
+            raise DeliveryError("permanent", f"chat.update {failed.response.get('error')}") from failed
         return ResourceResponse(id=activity.id)
 
     async def delete_activity(self, context: TurnContext, reference: ConversationReference) -> None:
