@@ -1,7 +1,8 @@
 """A lean fake Bot Connector for benchmarks, served by the load generator's process, outside the bot's.
 
 Unlike tests/fakes/connector.py it keeps no request log (a long run would hold every card in memory): it counts
-calls, and for a bot whose cards the load generator follows, it keeps the last card sent to each conversation.
+calls, and for a bot whose cards the load generator follows, it keeps the last card sent or updated in each
+conversation.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ class BenchConnector(LoopbackServer):
         return f"{self.origin}/"
 
     def take_card(self, conversation_id: str) -> Sent | None:
-        """The last card sent to this conversation since the previous take, if any."""
+        """The last card sent or updated in this conversation since the previous take, if any."""
         return self._cards.pop(conversation_id, None)
 
     async def _send(self, request: web.Request) -> web.Response:
@@ -51,8 +52,11 @@ class BenchConnector(LoopbackServer):
         return web.json_response({"id": sent.id})
 
     async def _update(self, request: web.Request) -> web.Response:
-        await request.read()
+        """An updated card is the next step when a tap moved on in place, so it is followed like a sent one."""
+        raw = await request.read()
         self.calls += 1
+        if self._keep_cards:
+            self._file(Sent(request.match_info["aid"], json.loads(raw)))
         return web.json_response({"id": request.match_info["aid"]})
 
     def _file(self, sent: Sent) -> None:

@@ -1,4 +1,4 @@
-"""Connector calls per kind of Reflect turn: which taps cost two calls (update the tapped card, send the next).
+"""Connector calls per kind of Reflect turn, sends and updates apart: a tap should cost one call (issue 10, item 2).
 
 Run with `.venv/bin/python bench/tap_calls.py [TURNS]` (default 500, under a minute). Reflect runs in its own process
 as in bench/turns.py, and the same people take their turns one at a time, so each call is charged to the turn that
