@@ -76,13 +76,14 @@ class FlowResult:
 
     A tap either stays on its card (`replace`: the card refreshed, say an idea ticked) or records something and moves
     on (`recorded`: the tapped card becomes the next card under this line), so one tap costs one channel call
-    (`dialogs/in_place.py`). A typed turn has no tapped card: both are then ignored and the views are sent.
+    (`dialogs/in_place.py`). A typed turn has no tapped card: `replace` is then ignored, and the next card is sent
+    under the `recorded` line.
     """
 
     views: tuple[View, ...] = ()
     replace: View | None = None
     recorded: str | None = None
-    """What the tap recorded, in a few words ("1a Shared purpose: Developing"), shown above the next card."""
+    """What the step recorded, in a few words ("✓ Your answer: Developing"), shown above the next card."""
     state: ConversationState | None = field(default=None)
     files: tuple[DataFile, ...] = ()
     """Files for the person who asked, sent after the views (only `my data` makes them)."""
