@@ -5,8 +5,8 @@ services as a turn's steps do, and never send anything themselves:
 - `compose(ctx, job)` returns the `Message` to send now (whom, what, and the recipient's working hours), or None
   when there is nothing to say any more (the job is then done). It may schedule what follows (the next weekly
   reminder) with `store.add_job`, which is idempotent by job id, so a retried compose adds nothing twice.
-- `sent(ctx, job, message)` runs after a successful send, with the sent message's reference (keep it to update the
-  message in place later).
+- `sent(ctx, job, message)` runs after a successful send and before the job is recorded done, with the sent message's
+  reference (keep it to update the message in place later).
 - `undelivered(ctx, job, why)` runs when the job ends without a known delivery: the recipient is unreachable, the
   send failed for good, or a send may or may not have happened (uncertain).
 
@@ -16,7 +16,9 @@ The cycle (`JobRunner.run`), for one due job, with time from the injected clock 
 2. compose; a job the recipient's working hours do not allow now (say a reminder missed while the bot was down,
    now falling in quiet hours) is moved to their next working moment, marked late if it missed its own time;
 3. find the address, opening a direct conversation once for someone who never wrote;
-4. wait for the pacer (platform rate limits), record `sending` while the lease still runs, send, record done.
+4. wait for the pacer (platform rate limits), record `sending` while the lease still runs, send, run the handler's
+   `sent` hook, record done. The hook runs first so that what it schedules (a digest's next thread reply) exists
+   whenever the job is done: a crash in between leaves the job uncertain, never done with its sequel missing.
 A failed send is retried with backoff honouring Retry-After, up to `RetryPolicy.max_attempts`; an unreachable
 recipient is marked so and not written to until they next write; anything else is recorded as a permanent failure.
 """
@@ -231,8 +233,8 @@ class JobRunner:
             sent = await self._deliver(job, message)
         except DeliveryError as error:
             return await self._failed(job, error)
-        await self._store.finish_job(job.team, job.id, owner=self.owner)
         await _follow_up(job, handler.sent(ctx, job, sent))
+        await self._store.finish_job(job.team, job.id, owner=self.owner)
         return "sent"
 
     def _context(self, job: ScheduledJob) -> JobContext:

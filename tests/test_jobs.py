@@ -346,3 +346,29 @@ async def test_a_channel_without_an_outbound_fails_for_good(rig: Rig) -> None:
     assert await rig.run_due() == ["failed"]
     stored = await rig.store.get_job(console, "job-1")
     assert stored is not None and stored.last_error == "failed: no outbound channel for console"
+
+
+async def test_what_a_sent_job_schedules_exists_before_it_is_done_so_a_crash_between_loses_no_sequel(
+    rig: Rig, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def schedule_sequel(ctx: JobContext, sent_job: ScheduledJob, message: MessageRef) -> None:
+        await ctx.store.add_job(job("sequel", due=NOW + timedelta(hours=1)))
+
+    handlers = {"reminder": JobHandler(compose=rig.script.handler().compose, sent=schedule_sequel)}
+    dying = JobRunner(
+        rig.store, {"teams": rig.outbound}, handlers, framework=FRAMEWORK, clock=rig.clock, owner="runner-a", lease=LEASE
+    )
+    await rig.store.add_job(job())
+
+    async def killed(*_args: object, **_kwargs: object) -> None:
+        raise RuntimeError("the process died here")
+
+    monkeypatch.setattr(rig.store, "finish_job", killed)
+    with pytest.raises(RuntimeError):
+        await dying.run(job())
+    monkeypatch.undo()
+    rig.clock.advance(LEASE + timedelta(seconds=1))
+
+    assert len(rig.outbound.sent) == 1 and (await rig.status()).status == "sending"
+    assert await rig.runner("runner-b").run(job()) == "uncertain"
+    assert (await rig.status("sequel")).status == "pending"
