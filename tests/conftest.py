@@ -13,11 +13,28 @@ from adapters.store.tinydb import TinyDBStore
 from bot import intents
 from bot.store import Store
 from tests.fakes import NetworkGuard
+from tests.harness import RunningBot, running_bot
 from tests.postgres import fresh_database, fresh_schema, require_postgres
+from tests.slack_harness import RunningSlackBot, running_slack_bot
 
 MakeStore = Callable[[], Store]
 STORE_IMPLEMENTATIONS = ["memory", "tinydb", "postgres"]
 """Each name has a `<name>_stores` fixture."""
+
+
+@pytest.fixture
+async def bot(tmp_path: Path) -> AsyncIterator[RunningBot]:
+    """The whole app on TinyDB in a fresh folder, replying to a fresh fake connector; a module that needs another
+    clock, connector or store defines its own `bot`."""
+    async with running_bot(tmp_path / "data") as running:
+        yield running
+
+
+@pytest.fixture
+async def slack(tmp_path: Path) -> AsyncIterator[RunningSlackBot]:
+    """The whole app with Slack configured, on TinyDB in a fresh folder, talking to a fresh fake Slack Web API."""
+    async with running_slack_bot(tmp_path / "data") as running:
+        yield running
 
 
 @pytest.fixture

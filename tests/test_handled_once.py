@@ -8,7 +8,7 @@ failed runs again when it is redelivered.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -32,18 +32,6 @@ ACTION = Action(
     id="act-0123456789abcdef", assessment_id="a-0123456789abcdef", section="4a", title="Map community networks",
     owner_id="29:alice", due=DUE, created_at=NOW, updated_at=NOW,
 )
-
-
-@pytest.fixture
-async def bot(tmp_path: Path) -> AsyncIterator[RunningBot]:
-    async with running_bot(tmp_path / "data") as running:
-        yield running
-
-
-@pytest.fixture
-async def slack(tmp_path: Path) -> AsyncIterator[RunningSlackBot]:
-    async with running_slack_bot(tmp_path / "data") as running:
-        yield running
 
 
 async def _action_card(bot: RunningBot, chat: TeamsChat) -> Sent:

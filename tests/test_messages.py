@@ -4,13 +4,12 @@ cannot be tapped), read both from bot/messages.py itself and from what the bot s
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
+from collections.abc import Iterator
 
 import pytest
 
 from bot import messages as say
-from tests.harness import RunningBot, Sent, running_bot
+from tests.harness import RunningBot, Sent
 
 
 def _sentences(value: object) -> Iterator[str]:
@@ -26,12 +25,6 @@ def _sentences(value: object) -> Iterator[str]:
 
 
 MESSAGES = [text for name, value in vars(say).items() if name.isupper() for text in _sentences(value)]
-
-
-@pytest.fixture
-async def bot(tmp_path: Path) -> AsyncIterator[RunningBot]:
-    async with running_bot(tmp_path / "data") as running:
-        yield running
 
 
 def test_no_message_asks_anyone_to_tap() -> None:

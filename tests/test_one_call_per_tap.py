@@ -4,31 +4,16 @@ or the tap's response_url; and a card the channel will not update still reaches 
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
-
 import pytest
 
 from adapters.http import STORE
 from bot import messages as say
 from bot.keys import AssessmentKey, TeamKey, TenantKey
-from tests.harness import RunningBot, Sent, TeamsChat, running_bot
-from tests.slack_harness import Posted, RunningSlackBot, SlackUser, running_slack_bot
+from tests.harness import RunningBot, Sent, TeamsChat
+from tests.slack_harness import Posted, RunningSlackBot, SlackUser
 
 RATINGS = ["Emerging", "Developing", "Maturing", "Thriving", "Not sure"]
 ALICE_SPACE = TeamKey(TenantKey("teams", "tenant-a"), "user:29:alice")
-
-
-@pytest.fixture
-async def bot(tmp_path: Path) -> AsyncIterator[RunningBot]:
-    async with running_bot(tmp_path / "data") as running:
-        yield running
-
-
-@pytest.fixture
-async def slack(tmp_path: Path) -> AsyncIterator[RunningSlackBot]:
-    async with running_slack_bot(tmp_path / "data") as running:
-        yield running
 
 
 async def _teams_section(chat: TeamsChat) -> Sent:

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
-
 import pytest
 
 from adapters.http import SLACK_OUTBOUND, STORE
@@ -16,15 +13,9 @@ from bot.models import ConversationRef
 from bot.views import Notice
 from tests import builders
 from tests.harness import NOW
-from tests.slack_harness import RunningSlackBot, as_json, running_slack_bot
+from tests.slack_harness import RunningSlackBot, as_json
 
 WORKSPACE = TenantKey("slack", "T0001")
-
-
-@pytest.fixture
-async def slack(tmp_path: Path) -> AsyncIterator[RunningSlackBot]:
-    async with running_slack_bot(tmp_path / "data") as running:
-        yield running
 
 
 async def _alice_ref(slack: RunningSlackBot) -> ConversationRef:

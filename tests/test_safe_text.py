@@ -4,30 +4,15 @@ message carries a sentence for notifications; every required box says what is mi
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
+from collections.abc import Iterator
 from typing import Any
-
-import pytest
 
 from adapters.slack.blocks import WORD_JOINER
 from adapters.teams.cards import plain
-from tests.harness import RunningBot, Sent, TeamsChat, running_bot
-from tests.slack_harness import RunningSlackBot, SlackUser, as_json, running_slack_bot
+from tests.harness import RunningBot, Sent, TeamsChat
+from tests.slack_harness import RunningSlackBot, SlackUser, as_json
 
 TYPED = "*Urgent* _now_ ~old~ `x` <!channel> <@U0BOSS> **bold** [link](https://x.example) &amp; <at>Bob</at>"
-
-
-@pytest.fixture
-async def bot(tmp_path: Path) -> AsyncIterator[RunningBot]:
-    async with running_bot(tmp_path / "data") as running:
-        yield running
-
-
-@pytest.fixture
-async def slack(tmp_path: Path) -> AsyncIterator[RunningSlackBot]:
-    async with running_slack_bot(tmp_path / "data") as running:
-        yield running
 
 
 def _objects(node: Any) -> Iterator[dict[str, Any]]:

@@ -10,7 +10,6 @@ import asyncio
 import json
 import logging
 import time
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -22,17 +21,11 @@ from adapters.log_hygiene import install_log_hygiene
 from bot.keys import AssessmentKey, TeamKey, TenantKey
 from bot.models import Action, Assessment, Response
 from tests.fakes.slack_api import sign
-from tests.slack_harness import SECRET, Posted, RunningSlackBot, SlackUser, running_slack_bot
+from tests.slack_harness import SECRET, Posted, RunningSlackBot, SlackUser
 
 CHANNEL = "C0CHAN"
 CHANNEL_SPACE = TeamKey(TenantKey("slack", "T0001"), CHANNEL)
 OWN_SPACE = TeamKey(TenantKey("slack", "T0001"), "user:U0001")
-
-
-@pytest.fixture
-async def slack(tmp_path: Path) -> AsyncIterator[RunningSlackBot]:
-    async with running_slack_bot(tmp_path / "data") as running:
-        yield running
 
 
 def _files(root: Path) -> list[Path]:

@@ -3,24 +3,15 @@ go to the person only, `/reflect` answers where it was typed, and modal titles a
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
-
 import pytest
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.blocks import MODAL_TITLE_MAX, clip_at_word
 from adapters.slack.responses import ResponseUrls
 from bot import messages as say
-from tests.slack_harness import Posted, RunningSlackBot, SlackUser, as_json, running_slack_bot
+from tests.slack_harness import Posted, RunningSlackBot, SlackUser, as_json
 
 CHANNEL = "C0TEAM"
-
-
-@pytest.fixture
-async def slack(tmp_path: Path) -> AsyncIterator[RunningSlackBot]:
-    async with running_slack_bot(tmp_path / "data") as running:
-        yield running
 
 
 async def _mention(user: SlackUser, text: str) -> list[Posted]:

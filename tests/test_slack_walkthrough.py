@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -22,12 +21,6 @@ from tests.slack_harness import SECRET, TOKEN, Posted, RunningSlackBot, SlackUse
 
 NOT_FOUND = "I can't find that assessment for you. It may belong to someone else. Type start to begin your own."
 SPACE = TeamKey(TenantKey("slack", "T0001"), "user:U0001")
-
-
-@pytest.fixture
-async def slack(tmp_path: Path) -> AsyncIterator[RunningSlackBot]:
-    async with running_slack_bot(tmp_path / "data") as running:
-        yield running
 
 
 def _value(posted: Posted, label: str) -> dict[str, Any]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -10,16 +9,10 @@ import pytest
 from adapters.http import STORE
 from bot.keys import AssessmentKey, TeamKey, TenantKey
 from bot.models import Action, Assessment, Response
-from tests.harness import RunningBot, TeamsChat, running_bot
+from tests.harness import RunningBot, TeamsChat
 
 BAD_INPUT = "Sorry, I couldn't read that. Nothing was changed."
 NOT_FOUND = "I can't find that assessment for you. It may belong to someone else. Type start to begin your own."
-
-
-@pytest.fixture
-async def bot(tmp_path: Path) -> RunningBot:
-    async with running_bot(tmp_path / "data") as running:
-        yield running
 
 
 async def _assessment_of(chat: TeamsChat) -> str:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -23,15 +22,9 @@ from bot import messages as say
 from bot.keys import TeamKey, TenantKey
 from bot.models import Assessment, ConversationState
 from tests import builders
-from tests.harness import RunningBot, running_bot
+from tests.harness import RunningBot
 
 ALICE_SPACE = TeamKey(TenantKey("teams", "tenant-a"), "user:29:alice")
-
-
-@pytest.fixture
-async def bot(tmp_path: Path) -> AsyncIterator[RunningBot]:
-    async with running_bot(tmp_path / "data") as running:
-        yield running
 
 
 def _files(root: Path) -> list[Path]:

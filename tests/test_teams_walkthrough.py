@@ -5,8 +5,6 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
-import pytest
-
 from adapters.http import STORE
 from bot.framework import Level, load_framework
 from bot.keys import AssessmentKey, TeamKey, TenantKey
@@ -16,12 +14,6 @@ from tests.harness import NOW, RunningBot, Sent, TeamsChat, running_bot
 
 FRAMEWORK = load_framework()
 ALICE_SPACE = TeamKey(TenantKey("teams", "tenant-a"), "user:29:alice")
-
-
-@pytest.fixture
-async def bot(tmp_path: Path) -> RunningBot:
-    async with running_bot(tmp_path / "data") as running:
-        yield running
 
 
 async def _set_up(chat: TeamsChat) -> tuple[str, Sent]:

@@ -31,12 +31,6 @@ SLACK_SPACE = TeamKey(TenantKey("slack", "T0001"), "user:U0001")
 CONSOLE_SPACE = TeamKey(TenantKey("console", "local"), "user:ada")
 
 
-@pytest.fixture
-async def bot(tmp_path: Path) -> AsyncIterator[RunningBot]:
-    async with running_bot(tmp_path / "data") as running:
-        yield running
-
-
 async def _typed_set_up(chat: TeamsChat) -> str:
     """The four scope questions answered by typing labels and numbers only; returns the assessment's id."""
     await chat.say("start")
