@@ -27,7 +27,6 @@ from tests.slack_harness import Posted, RunningSlackBot, SlackUser, running_slac
 ALICE_SPACE = TeamKey(TenantKey("teams", "tenant-a"), "user:29:alice")
 SLACK_SPACE = TeamKey(TenantKey("slack", "T0001"), "user:U0001")
 DUE = date(2026, 12, 1)
-"""botbuilder tries an update four times before giving up."""
 ACTION = Action(
     id="act-0123456789abcdef", assessment_id="a-0123456789abcdef", section="4a", title="Map community networks",
     owner_id="29:alice", due=DUE, created_at=NOW, updated_at=NOW,
