@@ -13,13 +13,29 @@ from adapters.store.tinydb import TinyDBStore
 from bot import intents
 from bot.store import Store
 from tests.fakes import NetworkGuard
-from tests.harness import RunningBot, running_bot
+from tests.group_harness import unpaced
+from tests.harness import NOW, RunningBot, running_bot
+from tests.manual_clock import ManualClock
 from tests.postgres import fresh_database, fresh_schema, require_postgres
 from tests.slack_harness import RunningSlackBot, running_slack_bot
 
 MakeStore = Callable[[], Store]
 STORE_IMPLEMENTATIONS = ["memory", "tinydb", "postgres"]
 """Each name has a `<name>_stores` fixture."""
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    """The app's clock, held at NOW (a working Monday morning in London) until a test moves it."""
+    return ManualClock(NOW)
+
+
+@pytest.fixture
+def no_pacing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """For modules about what is said and when (`pytestmark = pytest.mark.usefixtures("no_pacing")`): the
+    platforms' rate limits are lifted, since the pacer would wait in real time against a clock held still.
+    tests/test_scheduler.py and tests/test_checkins_scale.py keep the pacing."""
+    unpaced(monkeypatch)
 
 
 @pytest.fixture

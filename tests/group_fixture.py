@@ -35,8 +35,10 @@ from bot.models import (
     Scope,
     Team,
 )
+from tests import harness
 
-NOW = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)
+NOW = harness.NOW
+"""The digest's "now": the same instant the app harness's clock starts at."""
 TODAY = date(2026, 11, 23)
 SINCE = datetime(2026, 11, 16, 9, 0, tzinfo=UTC)
 BEFORE = datetime(2026, 11, 10, 12, 0, tzinfo=UTC)

@@ -29,9 +29,7 @@ PEOPLE = {
 }
 
 
-@pytest.fixture(autouse=True)
-def no_pacing(monkeypatch: pytest.MonkeyPatch) -> None:
-    g.unpaced(monkeypatch)
+pytestmark = pytest.mark.usefixtures("no_pacing")
 
 
 @pytest.fixture

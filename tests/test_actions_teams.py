@@ -26,9 +26,7 @@ THREAD = f"{g.CHANNEL};messageid=1700000000001"
 ROSTER = [{**member, "aadObjectId": f"aad-{member['id'][3:]}"} for member in g.ROSTER]
 
 
-@pytest.fixture(autouse=True)
-def no_pacing(monkeypatch: pytest.MonkeyPatch) -> None:
-    g.unpaced(monkeypatch)
+pytestmark = pytest.mark.usefixtures("no_pacing")
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from bot import messages as say
 from bot.keys import TeamKey, TenantKey
 from bot.models import Action, Team
 from tests.checkin_harness import DEADLINE, HALFWAY, MONDAY
-from tests.group_harness import settle, unpaced
+from tests.group_harness import settle
 from tests.manual_clock import ManualClock
 from tests.slack_harness import Posted, RunningSlackBot, SlackUser, posted, running_slack_bot
 
@@ -25,9 +25,7 @@ MEMBERS = {FORUM: ["U0001", "U0002", "U0003", "U0004", "UREFLECTBOT"]}
 ASK_TITLE = say.CHECKIN_ASK_TITLE.format(name=say.DEFAULT_GROUP_NAME)
 
 
-@pytest.fixture(autouse=True)
-def no_pacing(monkeypatch: pytest.MonkeyPatch) -> None:
-    unpaced(monkeypatch)
+pytestmark = pytest.mark.usefixtures("no_pacing")
 
 
 @pytest.fixture

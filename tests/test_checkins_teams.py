@@ -19,10 +19,7 @@ from tests.harness import RunningBot, running_bot
 from tests.manual_clock import ManualClock
 
 
-@pytest.fixture(autouse=True)
-def no_pacing(monkeypatch: pytest.MonkeyPatch) -> None:
-    """These tests are about what is said and when; tests/test_checkins_scale.py keeps the platforms' pacing."""
-    g.unpaced(monkeypatch)
+pytestmark = pytest.mark.usefixtures("no_pacing")
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from bot.clock import Clock, utc_now
-from tests.clock import ManualClock
+from tests.manual_clock import ManualClock
 
 START = datetime(2027, 3, 28, 0, 30, tzinfo=UTC)
 

@@ -17,17 +17,12 @@ from bot.framework import Level
 from bot.keys import AssessmentKey, TeamKey, TenantKey
 from tests.export_files import need_pdf_tools, pdf_text_and_page, ticked
 from tests.group_harness import TEAM, command, in_channel, set_up, unpaced
-from tests.harness import NOW, RunningBot, TeamsChat, running_bot
+from tests.harness import RunningBot, TeamsChat, running_bot
 from tests.manual_clock import ManualClock
 
 ALICE_SPACE = TeamKey(TenantKey("teams", "tenant-a"), "user:29:alice")
 RATINGS = {"1a": 2, "1b": 4, "2a": 1, "4c": 3}
 CONSENT = "application/vnd.microsoft.teams.card.file.consent"
-
-
-@pytest.fixture
-def clock() -> ManualClock:
-    return ManualClock(NOW)
 
 
 @pytest.fixture

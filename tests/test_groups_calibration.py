@@ -16,24 +16,15 @@ from bot import messages as say
 from bot.keys import AssessmentKey, TeamKey
 from bot.models import Agreement, Assessment
 from tests import group_harness as g
-from tests.group_harness import unpaced
 from tests.fakes.connector import FakeConnector
-from tests.harness import NOW, RunningBot, Sent, TeamsChat, running_bot
+from tests.harness import RunningBot, Sent, TeamsChat, running_bot
 from tests.manual_clock import ManualClock
 
 OTHER_TEAM, OTHER_CHANNEL = "19:team-carers@thread.tacv2", "19:carers@thread.tacv2"
 OTHER = TeamKey(g.TENANT, OTHER_TEAM)
 
 
-@pytest.fixture(autouse=True)
-def no_pacing(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The network guard is conftest's; these tests are about what is said, so the platforms' pacing is lifted."""
-    unpaced(monkeypatch)
-
-
-@pytest.fixture
-def clock() -> ManualClock:
-    return ManualClock(NOW)
+pytestmark = pytest.mark.usefixtures("no_pacing")
 
 
 @pytest.fixture

@@ -16,7 +16,6 @@ from bot.models import DigestPost, Response, SentMessage
 from bot.store import Store
 from tests import group_fixture as fx
 from tests import group_harness as g
-from tests.group_harness import unpaced
 from tests.fakes.connector import FakeConnector
 from tests.harness import RunningBot, Sent, running_bot
 from tests.manual_clock import ManualClock
@@ -24,21 +23,13 @@ from tests.manual_clock import ManualClock
 PREVIOUS_ID = "a-fixture0000000000"
 
 
-@pytest.fixture(autouse=True)
-def no_pacing(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The network guard is conftest's; these tests are about what is said, so the platforms' pacing is lifted."""
-    unpaced(monkeypatch)
+pytestmark = pytest.mark.usefixtures("no_pacing")
 
 
 async def _running(tmp_path: Path, clock: ManualClock) -> AsyncIterator[RunningBot]:
     async with FakeConnector() as connector:
         async with running_bot(tmp_path / "data", clock=clock, connector=connector) as running:
             yield running
-
-
-@pytest.fixture
-def clock() -> ManualClock:
-    return ManualClock(fx.NOW)
 
 
 @pytest.fixture

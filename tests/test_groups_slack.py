@@ -17,8 +17,7 @@ from adapters.http import STORE
 from bot import messages as say
 from bot.keys import AssessmentKey, TeamKey, TenantKey
 from bot.models import Response, Team
-from tests.group_harness import settle, unpaced
-from tests.harness import NOW
+from tests.group_harness import settle
 from tests.manual_clock import ManualClock
 from tests.slack_harness import Posted, RunningSlackBot, SlackUser, posted, running_slack_bot
 
@@ -28,15 +27,7 @@ SPACE = TeamKey(WORKSPACE, FORUM)
 MEMBERS = {FORUM: ["U0001", "U0002", "U0003", "U0004", "UREFLECTBOT"], CARERS: ["U0002", "U0005"]}
 
 
-@pytest.fixture(autouse=True)
-def no_pacing(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The network guard is conftest's; these tests are about what is said, so the platforms' pacing is lifted."""
-    unpaced(monkeypatch)
-
-
-@pytest.fixture
-def clock() -> ManualClock:
-    return ManualClock(NOW)
+pytestmark = pytest.mark.usefixtures("no_pacing")
 
 
 @pytest.fixture

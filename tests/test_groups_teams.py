@@ -17,21 +17,12 @@ from bot import messages as say
 from bot.keys import TeamKey
 from bot.models import Response
 from tests import group_harness as g
-from tests.group_harness import unpaced
 from tests.fakes.connector import FakeConnector
 from tests.harness import NOW, RunningBot, running_bot
 from tests.manual_clock import ManualClock
 
 
-@pytest.fixture(autouse=True)
-def no_pacing(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The network guard is conftest's; these tests are about what is said, so the platforms' pacing is lifted."""
-    unpaced(monkeypatch)
-
-
-@pytest.fixture
-def clock() -> ManualClock:
-    return ManualClock(NOW)
+pytestmark = pytest.mark.usefixtures("no_pacing")
 
 
 @pytest.fixture

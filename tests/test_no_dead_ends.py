@@ -13,16 +13,11 @@ from adapters.http import STORE
 from bot.keys import AssessmentKey, TeamKey, TenantKey
 from bot.models import Assessment
 from tests import builders
-from tests.clock import ManualClock
-from tests.harness import NOW, RunningBot, Sent, TeamsChat, running_bot
+from tests.manual_clock import ManualClock
+from tests.harness import RunningBot, Sent, TeamsChat, running_bot
 from tests.slack_harness import Posted, as_json, running_slack_bot
 
 ALICE_SPACE = TeamKey(TenantKey("teams", "tenant-a"), "user:29:alice")
-
-
-@pytest.fixture
-def clock() -> ManualClock:
-    return ManualClock(NOW)
 
 
 @pytest.fixture

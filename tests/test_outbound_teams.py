@@ -19,7 +19,7 @@ from bot.keys import TenantKey
 from bot.models import ConversationRef
 from bot.views import Notice
 from tests import builders
-from tests.clock import ManualClock
+from tests.manual_clock import ManualClock
 from tests.fakes.connector import FakeConnector, StaticTokenCredentialsFactory
 from tests.fakes.jwks import JwksServer
 from tests.harness import NOW, RunningBot, running_bot, serve_locally
@@ -28,11 +28,6 @@ TENANT = TenantKey("teams", "tenant-a")
 GENERAL = "19:general@thread.tacv2"
 APP_ID = "6b4a3c1e-0000-4000-8000-0000000005e7"
 OUTBOUND_TOKEN = "outbound-token-for-proactive-tests"
-
-
-@pytest.fixture
-def clock() -> ManualClock:
-    return ManualClock(NOW)
 
 
 @pytest.fixture

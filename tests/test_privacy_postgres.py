@@ -15,8 +15,6 @@ from adapters.store.postgres.store import PostgresStore
 from bot import messages as say
 from bot.keys import TeamKey, TenantKey
 from bot.models import ConversationRef, Team
-from tests import group_harness as g
-from tests.harness import NOW
 from tests.manual_clock import ManualClock
 from tests.slack_harness import RunningSlackBot, running_slack_bot
 
@@ -24,14 +22,7 @@ FORUM = "C0FORUM"
 WORKSPACE, OTHER = TenantKey("slack", "T0001"), TenantKey("slack", "T0002")
 
 
-@pytest.fixture(autouse=True)
-def no_pacing(monkeypatch: pytest.MonkeyPatch) -> None:
-    g.unpaced(monkeypatch)
-
-
-@pytest.fixture
-def clock() -> ManualClock:
-    return ManualClock(NOW)
+pytestmark = pytest.mark.usefixtures("no_pacing")
 
 
 @pytest.fixture

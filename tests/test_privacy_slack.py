@@ -25,7 +25,7 @@ from bot.services import audit
 from bot.services.forget import UNOWNED
 from bot.store import Store
 from adapters.store.memory import MemoryStore
-from tests.group_harness import settle, unpaced
+from tests.group_harness import settle
 from tests.harness import NOW
 from tests.manual_clock import ManualClock
 from tests.slack_harness import Posted, RunningSlackBot, SlackUser, posted, running_slack_bot
@@ -37,14 +37,7 @@ MEMBERS = {FORUM: ["U0001", "U0002", "U0003", "UREFLECTBOT"]}
 FORMULA = '=HYPERLINK("http://example.invalid","x")'
 
 
-@pytest.fixture(autouse=True)
-def no_pacing(monkeypatch: pytest.MonkeyPatch) -> None:
-    unpaced(monkeypatch)
-
-
-@pytest.fixture
-def clock() -> ManualClock:
-    return ManualClock(NOW)
+pytestmark = pytest.mark.usefixtures("no_pacing")
 
 
 @pytest.fixture

@@ -30,9 +30,7 @@ from tests.harness import NOW, RunningBot, Sent, TeamsChat, running_bot
 from tests.manual_clock import ManualClock
 
 
-@pytest.fixture(autouse=True)
-def no_pacing(monkeypatch: pytest.MonkeyPatch) -> None:
-    g.unpaced(monkeypatch)
+pytestmark = pytest.mark.usefixtures("no_pacing")
 
 
 @pytest.fixture

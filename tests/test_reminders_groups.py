@@ -21,7 +21,6 @@ from bot.models import Action, Person
 from bot.services import actions
 from tests import group_harness as g
 from tests.fakes.connector import FakeConnector
-from tests.group_harness import unpaced
 from tests.harness import NOW, RunningBot, running_bot
 from tests.manual_clock import ManualClock
 from tests.reminder_harness import Ran, london, run_jobs, sent_times
@@ -30,14 +29,7 @@ ST_ANDREWS_DAY = date(2026, 11, 30)
 """A Monday, and a bank holiday in Scotland only."""
 
 
-@pytest.fixture(autouse=True)
-def no_pacing(monkeypatch: pytest.MonkeyPatch) -> None:
-    unpaced(monkeypatch)
-
-
-@pytest.fixture
-def clock() -> ManualClock:
-    return ManualClock(NOW)
+pytestmark = pytest.mark.usefixtures("no_pacing")
 
 
 @pytest.fixture

@@ -13,8 +13,6 @@ import pytest
 from adapters.http import STORE
 from bot.keys import TeamKey, TenantKey
 from bot.models import Action
-from tests.group_harness import unpaced
-from tests.harness import NOW
 from tests.manual_clock import ManualClock
 from tests.reminder_harness import london, run_jobs, sent_times
 from tests.slack_harness import Posted, RunningSlackBot, SlackUser, posted, running_slack_bot
@@ -24,14 +22,7 @@ SPACE = TeamKey(WORKSPACE, "user:U0001")
 REMINDER_TITLES = ("Coming up", "Due today", "Overdue")
 
 
-@pytest.fixture(autouse=True)
-def no_pacing(monkeypatch: pytest.MonkeyPatch) -> None:
-    unpaced(monkeypatch)
-
-
-@pytest.fixture
-def clock() -> ManualClock:
-    return ManualClock(NOW)
+pytestmark = pytest.mark.usefixtures("no_pacing")
 
 
 @pytest.fixture

@@ -19,7 +19,6 @@ from bot.keys import TeamKey, TenantKey
 from bot.models import Action
 from bot.services import reminder_settings
 from tests import builders
-from tests.group_harness import unpaced
 from tests.harness import NOW, RunningBot, running_bot
 from tests.manual_clock import ManualClock
 from tests.reminder_harness import LONDON, days, london, next_job, reminders_to, run_jobs, sent_times, take_an_action
@@ -29,14 +28,7 @@ ALICE = TeamKey(TENANT, "user:29:alice")
 ALICE_CHAT = "a:personal-29:alice"
 
 
-@pytest.fixture(autouse=True)
-def no_pacing(monkeypatch: pytest.MonkeyPatch) -> None:
-    unpaced(monkeypatch)
-
-
-@pytest.fixture
-def clock() -> ManualClock:
-    return ManualClock(NOW)
+pytestmark = pytest.mark.usefixtures("no_pacing")
 
 
 @pytest.fixture

@@ -42,11 +42,6 @@ def reminders_say_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-def clock() -> ManualClock:
-    return ManualClock(NOW)
-
-
-@pytest.fixture
 async def teams(tmp_path: Path, clock: ManualClock) -> AsyncIterator[RunningBot]:
     async with FakeConnector(roster={"29:alice", "29:bob"}) as connector:
         async with running_bot(tmp_path / "data", clock=clock, connector=connector) as running:

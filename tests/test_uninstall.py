@@ -25,7 +25,7 @@ from bot.store import Store
 from tests import builders
 from tests import group_harness as g
 from tests.fakes.connector import FakeConnector
-from tests.harness import NOW, RunningBot, running_bot
+from tests.harness import RunningBot, running_bot
 from tests.manual_clock import ManualClock
 from tests.slack_harness import RunningSlackBot, SlackUser, running_slack_bot
 
@@ -34,14 +34,7 @@ WORKSPACE, OTHER = TenantKey("slack", "T0001"), TenantKey("slack", "T0002")
 GRACE = timedelta(days=30)
 
 
-@pytest.fixture(autouse=True)
-def no_pacing(monkeypatch: pytest.MonkeyPatch) -> None:
-    g.unpaced(monkeypatch)
-
-
-@pytest.fixture
-def clock() -> ManualClock:
-    return ManualClock(NOW)
+pytestmark = pytest.mark.usefixtures("no_pacing")
 
 
 @pytest.fixture
