@@ -234,6 +234,20 @@ class SlackUser:
         return await self._turn("/slack/commands", body, "application/x-www-form-urlencoded")
 
 
+async def start_group(bot: RunningSlackBot, channel: str, added: str = "everyone", lead: str = "U0001") -> SlackUser:
+    """`lead` links `channel`, adds people (`add <added>`) and starts the group's assessment of "Community voice",
+    strategic, place level, looking back, all typed and tapped in the channel as a lead does it."""
+    me = bot.user(user=lead)
+    await me.mention(channel, "link this channel")
+    await me.mention(channel, f"add {added}")
+    await me.mention(channel, "start group assessment")
+    (focus,) = await me.mention(channel, "Community voice")
+    (footprint,) = await me.tap(focus, "Strategic")
+    (stance,) = await me.tap(footprint, "Place")
+    await me.tap(stance, "Looking back at past work")
+    return me
+
+
 def slack_settings(data_dir: Path, api_url: str) -> Settings:
     return Settings(  # type: ignore[call-arg]
         _env_file=None, REFLECT_LOCAL_MODE=True, REFLECT_DATA_DIR=data_dir,

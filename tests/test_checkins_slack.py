@@ -17,7 +17,7 @@ from bot.models import Action, Team
 from tests.checkin_harness import DEADLINE, HALFWAY, MONDAY
 from tests.group_harness import settle
 from tests.manual_clock import ManualClock
-from tests.slack_harness import Posted, RunningSlackBot, SlackUser, posted, running_slack_bot
+from tests.slack_harness import Posted, RunningSlackBot, SlackUser, posted, running_slack_bot, start_group
 
 FORUM = "C0FORUM"
 SPACE = TeamKey(TenantKey("slack", "T0001"), FORUM)
@@ -41,14 +41,7 @@ async def bot(tmp_path: Path, clock: ManualClock) -> AsyncIterator[RunningSlackB
 
 async def _group(bot: RunningSlackBot) -> SlackUser:
     """U0001 links the channel, adds everyone and starts the assessment; U0002 has one open quick win."""
-    me = bot.user(user="U0001")
-    await me.mention(FORUM, "link this channel")
-    await me.mention(FORUM, "add everyone")
-    await me.mention(FORUM, "start group assessment")
-    (focus,) = await me.mention(FORUM, "Community voice")
-    (footprint,) = await me.tap(focus, "Strategic")
-    (stance,) = await me.tap(footprint, "Place")
-    await me.tap(stance, "Looking back at past work")
+    me = await start_group(bot, FORUM)
     team = await bot.app[STORE].get(SPACE, Team, FORUM)
     assert team is not None and team.assessment_id is not None
     await bot.app[STORE].put(SPACE, Action(

@@ -15,7 +15,7 @@ from adapters.exports import service
 from adapters.store.memory import MemoryStore
 from tests.export_files import ticked
 from tests.group_harness import unpaced
-from tests.slack_harness import RunningSlackBot, SlackUser, running_slack_bot
+from tests.slack_harness import RunningSlackBot, SlackUser, running_slack_bot, start_group
 
 FORUM = "C0FORUM"
 MEMBERS = {FORUM: ["U0001", "U0002", "U0003", "UREFLECTBOT"]}
@@ -77,20 +77,8 @@ async def test_csv_and_xlsx_have_a_row_per_answer_and_write_formula_like_text_as
     assert "Earlier versions" in book.sheetnames
 
 
-async def _group(bot: RunningSlackBot) -> SlackUser:
-    me = bot.user(user="U0001")
-    await me.mention(FORUM, "link this channel")
-    await me.mention(FORUM, "add everyone")
-    await me.mention(FORUM, "start group assessment")
-    (focus,) = await me.mention(FORUM, "Community voice")
-    (footprint,) = await me.tap(focus, "Strategic")
-    (stance,) = await me.tap(footprint, "Place")
-    await me.tap(stance, "Looking back at past work")
-    return me
-
-
 async def test_a_lead_exports_into_the_groups_thread_and_a_member_only_once_shared(bot: RunningSlackBot) -> None:
-    lead = await _group(bot)
+    lead = await start_group(bot, FORUM)
     member = bot.user(user="U0002")
 
     refused = await member.mention(FORUM, "export xlsx")
@@ -110,7 +98,7 @@ async def test_a_lead_exports_into_the_groups_thread_and_a_member_only_once_shar
 
 
 async def test_a_personal_export_asked_for_in_a_channel_goes_only_to_the_persons_dm(bot: RunningSlackBot) -> None:
-    await _group(bot)
+    await start_group(bot, FORUM)
     me = bot.user(user="U0002")
     await _rated(me)
     await me.mention(FORUM, "export word mine")
@@ -119,7 +107,7 @@ async def test_a_personal_export_asked_for_in_a_channel_goes_only_to_the_persons
 
 
 async def test_someone_outside_the_group_gets_nothing_from_its_channel(bot: RunningSlackBot) -> None:
-    await _group(bot)
+    await start_group(bot, FORUM)
     outsider = bot.user(user="U0009")
     refused = await outsider.mention(FORUM, "export word")
     assert _uploads(bot) == [] and any("not a member" in message.text for message in refused)

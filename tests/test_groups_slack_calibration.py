@@ -20,7 +20,7 @@ from bot.keys import AssessmentKey, TeamKey, TenantKey
 from bot.models import Agreement, Response, Team
 from tests.group_harness import settle
 from tests.manual_clock import ManualClock
-from tests.slack_harness import Posted, RunningSlackBot, SlackUser, posted, running_slack_bot
+from tests.slack_harness import Posted, RunningSlackBot, SlackUser, posted, running_slack_bot, start_group
 
 FORUM = "C0FORUM"
 WORKSPACE = TenantKey("slack", "T0001")
@@ -49,14 +49,7 @@ async def _answers(bot: RunningSlackBot) -> list[Response]:
 
 async def _set_up(bot: RunningSlackBot, *members: str) -> SlackUser:
     """U0001 links the channel, adds the members by mention and starts the group's assessment."""
-    lead = bot.user(user="U0001")
-    await lead.mention(FORUM, "link this channel")
-    await lead.mention(FORUM, "add " + " ".join(f"<@{member}>" for member in members))
-    await lead.mention(FORUM, "start group assessment")
-    (focus,) = await lead.mention(FORUM, "Community voice")
-    (footprint,) = await lead.tap(focus, "Strategic")
-    (stance,) = await lead.tap(footprint, "Place")
-    await lead.tap(stance, "Looking back at past work")
+    lead = await start_group(bot, FORUM, " ".join(f"<@{member}>" for member in members))
     await settle(bot)
     return lead
 

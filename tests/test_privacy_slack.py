@@ -28,7 +28,7 @@ from adapters.store.memory import MemoryStore
 from tests.group_harness import settle
 from tests.harness import NOW
 from tests.manual_clock import ManualClock
-from tests.slack_harness import Posted, RunningSlackBot, SlackUser, posted, running_slack_bot
+from tests.slack_harness import Posted, RunningSlackBot, SlackUser, posted, running_slack_bot, start_group
 
 FORUM = "C0FORUM"
 WORKSPACE = TenantKey("slack", "T0001")
@@ -56,14 +56,7 @@ def _in_dm(bot: RunningSlackBot, user: str) -> list[Posted]:
 
 async def _group_with_answers(bot: RunningSlackBot) -> None:
     """U0001 leads the forum; U0002 and U0003 rate section 1a of its assessment in their DMs."""
-    lead = bot.user(user="U0001")
-    await lead.mention(FORUM, "link this channel")
-    await lead.mention(FORUM, "add everyone")
-    await lead.mention(FORUM, "start group assessment")
-    (focus,) = await lead.mention(FORUM, "Community voice")
-    (footprint,) = await lead.tap(focus, "Strategic")
-    (stance,) = await lead.tap(footprint, "Place")
-    await lead.tap(stance, "Looking back at past work")
+    await start_group(bot, FORUM)
     await settle(bot)
     for user, level in (("U0002", "Developing"), ("U0003", "Thriving")):
         me = bot.user(user=user)
